@@ -1,0 +1,1 @@
+"""One package per capability; each package's __init__ holds only setup()."""

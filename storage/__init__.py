@@ -1,0 +1,1 @@
+"""The database: connection manager, migrations and one repository per capability."""
