@@ -1,0 +1,193 @@
+"""The `climabot` command line: run, check-config, migrate, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot import __version__
+from bot.logs import setup_logging
+from bot.settings import ConfigError, Settings, find_config_file, load_settings, masked_dump, require_token
+
+log = logging.getLogger("climabot.cli")
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """The command line itself is wrong; the message is one line."""
+
+
+class CommandError(Exception):
+    """A command could not do its work for a reason the operator can fix; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports mistakes in one line instead of usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the mistake for main() to print, pointing at --help."""
+        raise UsageError(f"{message}; see '{self.prog} --help'")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    """Describe the command line."""
+    parser = _Parser(
+        prog="climabot",
+        description="The community bot of the Climate Neutral and Smart Cities mission.",
+    )
+    parser.add_argument("--version", action="version", version=f"climabot {__version__}")
+    config_help = "TOML config file (default: $CLIMABOT_CONFIG, else ./config.toml if present)"
+    parser.add_argument("--config", type=Path, metavar="PATH", default=None, help=config_help)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        """Add a subcommand that also accepts --config after its name."""
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        # SUPPRESS keeps an absent sub-level --config from overwriting one given before the command.
+        sub.add_argument("--config", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=config_help)
+        return sub
+
+    add("run", "connect to Discord and run the bot until stopped")
+    add("check-config", "validate the configuration and print it with secrets masked")
+    add("migrate", "create the database or bring it up to date")
+    backup = add("backup", "write a consistent copy of the database to PATH")
+    backup.add_argument("path", type=Path, metavar="PATH", help="where to write the copy")
+    return parser
+
+
+def _command_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the bot."""
+    # Imported here so the other commands work without discord.py's client machinery loaded.
+    from bot.runner import run_bot
+
+    return run_bot(settings)
+
+
+def _command_check_config(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the effective configuration with the token masked."""
+    source = find_config_file(args.config)
+    print(f"# configuration from {source if source is not None else 'defaults'} and CLIMABOT_* variables")
+    print(masked_dump(settings))
+    return EXIT_OK
+
+
+def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Apply pending migrations and report the database version."""
+    path = settings.storage.database_path
+    version, applied = asyncio.run(_migrate(path))
+    done = ", ".join(str(v) for v in applied) if applied else "none"
+    print(f"database {path} at version {version} (applied: {done})")
+    return EXIT_OK
+
+
+async def _migrate(path: Path) -> tuple[int, list[int]]:
+    """Open the database, apply pending migrations and return (version, versions applied)."""
+    from storage.database import Database
+    from storage.migrate import apply_migrations, current_version
+
+    db = Database(path)
+    try:
+        await db.open()
+    except (OSError, sqlite3.Error) as problem:
+        raise CommandError(f"cannot open database {path}: {_one_line(problem)}") from problem
+    try:
+        applied = await apply_migrations(db)
+        return await current_version(db), applied
+    finally:
+        await db.close()
+
+
+def _command_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy the database to the given path."""
+    from storage.backup import backup_database
+
+    backup_database(settings.storage.database_path, args.path)
+    print(f"backup of {settings.storage.database_path} written to {args.path}")
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, tuple[bool, Callable[[Settings, argparse.Namespace], int]]] = {
+    # name: (needs the token, handler)
+    "run": (True, _command_run),
+    "check-config": (True, _command_check_config),
+    "migrate": (False, _command_migrate),
+    "backup": (False, _command_backup),
+}
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """The exception types that mean "the operator must fix something", not a bug."""
+    base: tuple[type[BaseException], ...] = (ConfigError, UsageError, CommandError, OSError)
+    try:
+        from storage.backup import BackupError
+        from storage.migrate import MigrationError
+    except ImportError:
+        # A broken storage package must not stop check-config; migrate and backup will say why.
+        return base
+    return (*base, MigrationError, BackupError)
+
+
+def _one_line(problem: BaseException) -> str:
+    """Describe an expected error in one line."""
+    if isinstance(problem, OSError) and problem.strerror:
+        where = f"{problem.filename}: " if problem.filename else ""
+        text = f"{where}{problem.strerror}"
+    else:
+        text = str(problem) or type(problem).__name__
+    return " ".join(text.split())
+
+
+def _fail(message: str) -> int:
+    """Print one error line to stderr and return the error exit code."""
+    print(f"climabot: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, run the chosen command and return the process exit code."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """Do the work of main(), turning every expected error into one stderr line and exit code 2."""
+    try:
+        args = _build_parser().parse_args(argv)
+    except UsageError as problem:
+        return _fail(str(problem))
+    except SystemExit as leaving:
+        # --help and --version print and exit through argparse.
+        return leaving.code if isinstance(leaving.code, int) else EXIT_OK
+    needs_token, handler = _COMMANDS[args.command]
+    expected = _expected_errors()
+    secrets: list[str] = []
+    try:
+        settings = load_settings(args.config)
+        if settings.discord.token is not None:
+            secrets.append(settings.discord.token.get_secret_value())
+        if needs_token:
+            require_token(settings)
+        setup_logging(settings.logging.level, secrets=secrets)
+        return handler(settings, args)
+    except expected as problem:
+        log.debug("%s failed", args.command, exc_info=True)
+        return _fail(_redact(_one_line(problem), secrets))
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    """Hide secrets in text meant for the terminal."""
+    for secret in secrets:
+        if secret.strip():
+            text = text.replace(secret, "********")
+    return text

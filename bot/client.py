@@ -1,0 +1,113 @@
+"""The ClimaBot client: owns storage, the scheduler and the cogs for one run."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from collections.abc import Sequence
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+import cogs
+from bot.error_handler import ClimaTree
+from bot.settings import DiscordSettings, Settings
+from storage.database import Database
+from storage.repositories import Repositories, open_storage
+
+log = logging.getLogger(__name__)
+
+
+def discover_extensions() -> list[str]:
+    """List every cog package under cogs/, in name order."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+
+
+def point_discord_at(discord_settings: DiscordSettings) -> None:
+    """Send discord.py's REST and gateway traffic to the configured endpoints (a proxy or the emulator)."""
+    # discord.py builds every route, webhooks included, from this class attribute.
+    discord.http.Route.BASE = discord_settings.api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
+
+
+def required_intents() -> discord.Intents:
+    """Return the gateway intents climabot needs: guild structure only, nothing privileged."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class ClimaBot(commands.Bot):
+    """The climabot application: one instance per run, started and stopped by the runner."""
+
+    def __init__(self, settings: Settings, *, extensions: Sequence[str] | None = None) -> None:
+        """Prepare the bot; nothing connects or opens until setup_hook."""
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=required_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ClimaTree,
+            help_command=None,
+        )
+        self.settings = settings
+        self.extension_names = list(discover_extensions() if extensions is None else extensions)
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._database: Database | None = None
+        self._repos: Repositories | None = None
+        point_discord_at(settings.discord)
+
+    @property
+    def repos(self) -> Repositories:
+        """Return the repositories; only valid between setup_hook and close."""
+        if self._repos is None:
+            raise RuntimeError("storage is not open")
+        return self._repos
+
+    @property
+    def database(self) -> Database:
+        """Return the open database; only valid between setup_hook and close."""
+        if self._database is None:
+            raise RuntimeError("storage is not open")
+        return self._database
+
+    async def setup_hook(self) -> None:
+        """Open storage, start the scheduler, load the cogs and sync the slash commands."""
+        self._database, self._repos = await open_storage(
+            self.settings.storage.database_path, default_timezone=self.settings.defaults.timezone
+        )
+        self.scheduler.start()
+        for name in self.extension_names:
+            await self.load_extension(name)
+        await self.sync_commands()
+        log.info("ready to connect: %d cogs loaded", len(self.cogs))
+
+    async def sync_commands(self) -> None:
+        """Publish the slash commands to the configured servers, or globally when none are set."""
+        guild_ids = self.settings.discord.command_guild_ids
+        if not guild_ids:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+            return
+        for guild_id in guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
+
+    async def close(self) -> None:
+        """Stop in the reverse order of setup: cogs and connection, scheduler, then storage."""
+        await super().close()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._database is not None:
+            await self._database.close()
+            self._database = None
+            self._repos = None
+        log.info("stopped")
+
+    async def on_ready(self) -> None:
+        """Log which account and servers the bot is connected as."""
+        user = self.user
+        log.info("connected as %s (%s) to %d servers", user, user.id if user else "?", len(self.guilds))

@@ -1,0 +1,63 @@
+"""The one place where application-command errors become replies and log lines."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.replies import send_ephemeral
+
+log = logging.getLogger(__name__)
+
+
+def new_error_id() -> str:
+    """Return a short id that ties a member's report to a log line."""
+    return secrets.token_hex(4)
+
+
+def expected_message(error: BaseException) -> str | None:
+    """Return the member-facing text for an expected error, or None if it is unexpected."""
+    if isinstance(error, UserFacingError):
+        return str(error)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works inside a server."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
+        return str(error)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"I could not understand {error.value!r} as a {error.type.name.lower()}."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use this command here."
+    return None
+
+
+class ClimaTree(app_commands.CommandTree[Any]):
+    """Command tree whose errors all pass through one handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Turn expected errors into a short private reply and log the unexpected ones with a trace."""
+        original: BaseException = error
+        if isinstance(error, app_commands.CommandInvokeError):
+            original = error.original
+        message = expected_message(original)
+        if message is None:
+            error_id = new_error_id()
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "error %s in /%s (guild %s, user %s)",
+                error_id,
+                command,
+                interaction.guild_id,
+                interaction.user.id,
+                exc_info=original,
+            )
+            message = f"Something went wrong on my side; it was logged as error `{error_id}`."
+        await send_ephemeral(interaction, message)

@@ -1,0 +1,146 @@
+"""One SQLite database: a single serialized writer connection and a separate reader connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+class Database:
+    """An SQLite file in WAL mode with one writer (transactions) and one reader (queries)."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+        """Remember where the database lives; nothing is opened until `open()`."""
+        if busy_timeout_ms < 0:
+            raise ValueError("busy_timeout_ms must not be negative")
+        self._path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        # The task inside transaction(); lets a nested call fail loudly instead of deadlocking.
+        self._lock_owner: asyncio.Task[Any] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        """Whether `open()` has succeeded and `close()` has not been called since."""
+        return self._writer is not None
+
+    async def open(self) -> None:
+        """Create parent folders and open the writer and reader connections with our pragmas."""
+        if self._writer is not None:
+            raise RuntimeError(f"database {self._path} is already open")
+        await asyncio.to_thread(self._path.parent.mkdir, parents=True, exist_ok=True)
+        writer = await self._connect()
+        try:
+            # WAL is a property of the file, so it is set once through the writer before the reader opens.
+            async with writer.execute("PRAGMA journal_mode=WAL") as cursor:
+                row = await cursor.fetchone()
+            mode = str(row[0]).lower() if row is not None else ""
+            if mode != "wal":
+                raise RuntimeError(f"could not switch {self._path} to WAL journal mode (got {mode!r})")
+            reader = await self._connect()
+        except BaseException:
+            await writer.close()
+            raise
+        try:
+            # A reader that cannot write keeps every change inside transaction().
+            await reader.execute("PRAGMA query_only=ON")
+        except BaseException:
+            await reader.close()
+            await writer.close()
+            raise
+        self._writer, self._reader = writer, reader
+
+    async def _connect(self) -> aiosqlite.Connection:
+        """Open one connection with autocommit semantics and the per-connection pragmas."""
+        # isolation_level=None stops Python's sqlite3 from issuing implicit BEGINs; we issue our own.
+        conn = await aiosqlite.connect(self._path, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    async def close(self) -> None:
+        """Wait for a running transaction to finish, then close both connections; safe to call twice."""
+        if self._writer is None and self._reader is None:
+            return
+        if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
+            raise RuntimeError("close() called inside this database's own transaction")
+        async with self._write_lock:
+            writer, reader = self._writer, self._reader
+            self._writer = self._reader = None
+            try:
+                if reader is not None:
+                    await reader.close()
+            finally:
+                if writer is not None:
+                    await writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Yield the writer inside BEGIN IMMEDIATE; commit on success, roll back and re-raise on error."""
+        if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
+            raise RuntimeError("transaction() is not re-entrant: this task already holds the write lock")
+        async with self._write_lock:
+            conn = self._require(self._writer)
+            self._lock_owner = asyncio.current_task()
+            try:
+                try:
+                    await conn.execute("BEGIN IMMEDIATE")
+                    yield conn
+                    await conn.commit()
+                except BaseException:
+                    await _rollback_quietly(conn)
+                    raise
+            finally:
+                self._lock_owner = None
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Run a query on the reader connection and return its first row, if any."""
+        reader = self._require(self._reader)
+        async with reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Run a query on the reader connection and return all rows."""
+        reader = self._require(self._reader)
+        async with reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        """Return the connection, or explain that the database is not open."""
+        if conn is None:
+            raise RuntimeError(f"database {self._path} is not open")
+        return conn
+
+
+async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
+    """Roll back if a transaction is open; a failure is logged so the original error is the one raised."""
+    try:
+        # sqlite3's rollback() is a no-op outside a transaction, and aiosqlite runs it after every
+        # statement already queued on this connection, so it also covers a BEGIN interrupted by a
+        # cancellation before it was confirmed.
+        await conn.rollback()
+    except Exception:
+        log.exception("rollback failed")

@@ -1,0 +1,34 @@
+"""Opening storage: the database, its migrations and one repository per capability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.database import Database
+from storage.guild_settings import GuildSettingsRepository
+from storage.migrate import apply_migrations
+
+
+@dataclass
+class Repositories:
+    """Every capability's repository, sharing one Database."""
+
+    guild_settings: GuildSettingsRepository
+
+
+def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
+    """Create the repositories on an already open and migrated database."""
+    return Repositories(guild_settings=GuildSettingsRepository(db, default_timezone))
+
+
+async def open_storage(database_path: Path, *, default_timezone: str) -> tuple[Database, Repositories]:
+    """Open the database, apply pending migrations and build the repositories; the caller closes db."""
+    db = Database(database_path)
+    await db.open()
+    try:
+        await apply_migrations(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db, build_repositories(db, default_timezone=default_timezone)

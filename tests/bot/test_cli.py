@@ -1,0 +1,170 @@
+"""The climabot command line, run as a real process in an empty folder with a clean environment."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __version__, cli
+from bot.cli import main
+
+TOKEN = "MTIzNDU2Nzg5.cli-test.secret_token_value"
+TIMEOUT = 60
+
+
+def climabot(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in cwd with only the given CLIMABOT_* variables set."""
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LC_ALL": "C.UTF-8"}
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """Check the process failed with exit code 2 and exactly one `climabot: ` line on stderr."""
+    assert result.returncode == 2, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("climabot: ")
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_version(tmp_path: Path) -> None:
+    result = climabot(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"climabot {__version__}"
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = climabot(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("run", "check-config", "migrate", "backup", "--config"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "check-config", "migrate", "backup"])
+def test_every_command_has_help(command: str) -> None:
+    # In-process: argparse prints help and main() returns its exit code instead of exiting.
+    assert main([command, "--help"]) == 0
+
+
+def test_no_command_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    line = assert_one_error_line(climabot(tmp_path))
+    assert "--help" in line
+
+
+def test_unknown_command_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    assert "frobnicate" in assert_one_error_line(climabot(tmp_path, "frobnicate"))
+
+
+def test_check_config_without_token(tmp_path: Path) -> None:
+    result = climabot(tmp_path, "check-config")
+    line = assert_one_error_line(result)
+    assert "discord.token is missing" in line
+    assert "CLIMABOT_DISCORD__TOKEN" in line
+    assert result.stdout == ""
+
+
+def test_run_without_token_does_not_connect(tmp_path: Path) -> None:
+    assert "discord.token is missing" in assert_one_error_line(climabot(tmp_path, "run"))
+
+
+def test_check_config_with_token_masks_it(tmp_path: Path) -> None:
+    result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr
+    assert TOKEN not in result.stdout + result.stderr
+    assert 'token = "********"' in result.stdout
+    assert 'timezone = "Europe/Brussels"' in result.stdout
+
+
+def test_check_config_bad_zone(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[defaults]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": TOKEN})
+    line = assert_one_error_line(result)
+    assert "defaults.timezone" in line
+    assert "Mars/Olympus" in line
+
+
+def test_config_option_before_or_after_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "custom.toml"
+    path.write_text('[defaults]\ntimezone = "Asia/Tokyo"\n', encoding="utf-8")
+    env = {"CLIMABOT_DISCORD__TOKEN": TOKEN}
+    for args in (("--config", str(path), "check-config"), ("check-config", "--config", str(path))):
+        result = climabot(tmp_path, *args, env=env)
+        assert result.returncode == 0, result.stderr
+        assert 'timezone = "Asia/Tokyo"' in result.stdout
+
+
+def test_missing_explicit_config(tmp_path: Path) -> None:
+    line = assert_one_error_line(climabot(tmp_path, "migrate", "--config", "missing.toml"))
+    assert "missing.toml" in line
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[storage\n", encoding="utf-8")
+    assert "invalid TOML" in assert_one_error_line(climabot(tmp_path, "migrate"))
+
+
+def test_migrate_then_backup(tmp_path: Path) -> None:
+    env = {"CLIMABOT_STORAGE__DATABASE_PATH": "data/x.sqlite3"}
+    first = climabot(tmp_path, "migrate", env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("database data/x.sqlite3 at version ")
+    assert (tmp_path / "data" / "x.sqlite3").is_file()
+
+    again = climabot(tmp_path, "migrate", env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().endswith("(applied: none)")
+
+    backup = climabot(tmp_path, "backup", "copies/x.sqlite3", env=env)
+    assert backup.returncode == 0, backup.stderr
+    assert "copies/x.sqlite3" in backup.stdout
+    copy = tmp_path / "copies" / "x.sqlite3"
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] >= 1
+
+
+def test_backup_of_missing_database(tmp_path: Path) -> None:
+    result = climabot(tmp_path, "backup", "copy.sqlite3", env={"CLIMABOT_STORAGE__DATABASE_PATH": "none.db"})
+    assert "none.db" in assert_one_error_line(result)
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_migrate_into_unwritable_place(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    result = climabot(tmp_path, "migrate", env={"CLIMABOT_STORAGE__DATABASE_PATH": "blocker/db.sqlite3"})
+    assert "blocker" in assert_one_error_line(result)
+
+
+def test_ctrl_c_exits_130_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(settings: object, args: object) -> int:
+        """Behave like a command the operator stopped with Ctrl-C."""
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(cli._COMMANDS, "migrate", (False, interrupted))
+    assert main(["migrate"]) == 130
+    captured = capsys.readouterr()
+    assert captured.out == captured.err == ""
+
+
+def test_migrate_onto_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    result = climabot(tmp_path, "migrate", env={"CLIMABOT_STORAGE__DATABASE_PATH": "data"})
+    assert "cannot open database data" in assert_one_error_line(result)
