@@ -13,6 +13,7 @@ from discord.ext import commands
 
 import cogs
 from bot.error_handler import ClimaTree
+from bot.scheduling import Timeline
 from bot.settings import DiscordSettings, Settings
 from storage.database import Database
 from storage.repositories import Repositories, open_storage
@@ -30,6 +31,8 @@ def point_discord_at(discord_settings: DiscordSettings) -> None:
     # discord.py builds every route, webhooks included, from this class attribute.
     discord.http.Route.BASE = discord_settings.api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
+    # The bot never joins voice; without this discord.py warns about missing voice libraries at start.
+    discord.VoiceClient.warn_nacl = False
 
 
 def required_intents() -> discord.Intents:
@@ -54,6 +57,7 @@ class ClimaBot(commands.Bot):
         self.settings = settings
         self.extension_names = list(discover_extensions() if extensions is None else extensions)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.timeline = Timeline(self.scheduler, settings.defaults.misfire_grace_delta)
         self._database: Database | None = None
         self._repos: Repositories | None = None
         point_discord_at(settings.discord)

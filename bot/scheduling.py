@@ -1,0 +1,68 @@
+"""Run coroutines at given times; the database stays the source of truth for what is pending."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+log = logging.getLogger(__name__)
+
+
+class Misfire(enum.Enum):
+    """What to do with a pending item when the bot (re)starts."""
+
+    SCHEDULE = "schedule"  # still in the future
+    RUN_NOW = "run_now"  # late, but within the grace period
+    MISSED = "missed"  # too late: mark it missed and tell the moderators
+
+
+def misfire_decision(due: datetime, now: datetime, grace: timedelta) -> Misfire:
+    """Decide whether an item due at `due` is still ahead, late but runnable, or missed."""
+    if due > now:
+        return Misfire.SCHEDULE
+    return Misfire.RUN_NOW if now - due <= grace else Misfire.MISSED
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Timeline:
+    """One-shot jobs keyed by the id of the database row they act on."""
+
+    def __init__(self, scheduler: AsyncIOScheduler, grace: timedelta) -> None:
+        """Wrap a started or soon-started APScheduler scheduler."""
+        self.scheduler = scheduler
+        self.grace = grace
+
+    def run_at(self, job_id: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Run func(*args) at `when` (at once if it has passed), replacing any job with the same id."""
+        # misfire_grace_time=None: a job that comes due while the loop is busy still runs; whether
+        # it is too late was decided from the database before scheduling it.
+        self.scheduler.add_job(
+            func,
+            DateTrigger(run_date=max(when, utcnow())),
+            args=args,
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    def cancel(self, job_id: str) -> bool:
+        """Forget a pending job; return whether there was one."""
+        if self.scheduler.get_job(job_id) is None:
+            return False
+        self.scheduler.remove_job(job_id)
+        return True
+
+    def pending(self, prefix: str = "") -> list[str]:
+        """List the ids of pending jobs, optionally only those starting with prefix."""
+        return [job.id for job in self.scheduler.get_jobs() if job.id.startswith(prefix)]

@@ -1,0 +1,51 @@
+"""Deciding what happens to items that came due while the bot was down, and running jobs."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.scheduling import Misfire, Timeline, misfire_decision, utcnow
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+def test_future_items_are_scheduled():
+    assert misfire_decision(NOW + timedelta(seconds=1), NOW, HOUR) is Misfire.SCHEDULE
+
+
+def test_late_items_within_grace_run_now():
+    assert misfire_decision(NOW, NOW, HOUR) is Misfire.RUN_NOW
+    assert misfire_decision(NOW - HOUR, NOW, HOUR) is Misfire.RUN_NOW
+
+
+def test_items_later_than_grace_are_missed():
+    assert misfire_decision(NOW - HOUR - timedelta(seconds=1), NOW, HOUR) is Misfire.MISSED
+
+
+def test_zero_grace_means_any_late_item_is_missed():
+    assert misfire_decision(NOW - timedelta(seconds=1), NOW, timedelta(0)) is Misfire.MISSED
+
+
+async def test_timeline_runs_a_past_job_at_once_and_replaces_by_id():
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start()
+    timeline = Timeline(scheduler, HOUR)
+    ran: list[str] = []
+    done = asyncio.Event()
+
+    async def job(tag: str) -> None:
+        ran.append(tag)
+        done.set()
+
+    try:
+        timeline.run_at("poll:1", utcnow() + timedelta(days=1), job, "first")
+        timeline.run_at("poll:1", utcnow() - timedelta(minutes=5), job, "second")
+        assert timeline.pending("poll:") == ["poll:1"]
+        await asyncio.wait_for(done.wait(), timeout=5)
+        assert ran == ["second"]
+        assert timeline.pending() == []
+        assert timeline.cancel("poll:1") is False
+    finally:
+        scheduler.shutdown(wait=False)
