@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.database import Database
 from storage.guild_settings import GuildSettingsRepository
 from storage.migrate import apply_migrations
+from storage.polls import PollsRepository
 
 
 @dataclass
@@ -15,11 +16,15 @@ class Repositories:
     """Every capability's repository, sharing one Database."""
 
     guild_settings: GuildSettingsRepository
+    polls: PollsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
     """Create the repositories on an already open and migrated database."""
-    return Repositories(guild_settings=GuildSettingsRepository(db, default_timezone))
+    return Repositories(
+        guild_settings=GuildSettingsRepository(db, default_timezone),
+        polls=PollsRepository(db),
+    )
 
 
 async def open_storage(database_path: Path, *, default_timezone: str) -> tuple[Database, Repositories]:

@@ -1,0 +1,155 @@
+"""Pure poll rules: reading `/poll create` input, vote button custom_ids and what a click does.
+
+The click rules themselves live in storage.poll_clicks (the repository applies them inside its write
+transaction, and storage never imports Discord); they are re-exported here for the cog.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.durations import ACCEPTED_FORMS, parse_duration
+from bot.errors import ValidationError
+from bot.replies import quote_input
+from storage.polls import (
+    DOUBLE_CLICK_WINDOW,
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_QUESTION_LENGTH,
+    MIN_OPTIONS,
+    ClickAction,
+    ClickOutcome,
+    apply_click,
+)
+
+__all__ = [
+    "CUSTOM_ID_LIMIT",
+    "DOUBLE_CLICK_WINDOW",
+    "MAX_CLOSES_IN",
+    "MAX_OPTIONS",
+    "MAX_OPTION_LENGTH",
+    "MAX_QUESTION_LENGTH",
+    "MIN_CLOSES_IN",
+    "MIN_OPTIONS",
+    "OPTION_SEPARATOR",
+    "VOTE_ID_PATTERN",
+    "ClickAction",
+    "ClickOutcome",
+    "apply_click",
+    "parse_closes_in",
+    "parse_options",
+    "parse_vote_custom_id",
+    "validate_question",
+    "vote_custom_id",
+]
+
+OPTION_SEPARATOR = ";"
+MIN_CLOSES_IN = timedelta(minutes=1)
+MAX_CLOSES_IN = timedelta(days=90)
+CUSTOM_ID_LIMIT = 100
+# SQLite row ids are signed 64-bit, so a poll id has at most 19 digits; an option index at most 2.
+_MAX_POLL_ID = 2**63 - 1
+VOTE_ID_PREFIX = "polls:vote:"
+VOTE_ID_PATTERN = r"polls:vote:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"
+_VOTE_ID = re.compile(VOTE_ID_PATTERN)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    """Trim and collapse runs of whitespace (including newlines) to single spaces."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def parse_options(text: str) -> list[str]:
+    """Split `;`-separated options into 2 to 20 trimmed, non-empty, unique labels of at most 80 characters.
+
+    A single trailing separator (`Yes; No;`) is allowed; uniqueness ignores case.
+    """
+    parts = [_normalise(part) for part in text.split(OPTION_SEPARATOR)]
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    accepted = (
+        f"Write {MIN_OPTIONS} to {MAX_OPTIONS} different options separated by `{OPTION_SEPARATOR}`, "
+        f"each 1 to {MAX_OPTION_LENGTH} characters, e.g. `Energy; Mobility; Buildings`."
+    )
+    if len(parts) == 1 and parts[0] == "":
+        raise ValidationError(f"The poll has no options. {accepted}")
+    for position, part in enumerate(parts, start=1):
+        if not part:
+            raise ValidationError(
+                f"Option {position} is empty (two `{OPTION_SEPARATOR}` in a row?). {accepted}"
+            )
+    if len(parts) < MIN_OPTIONS:
+        raise ValidationError(
+            f"A poll needs at least {MIN_OPTIONS} options; got only {quote_input(parts[0])}. {accepted}"
+        )
+    if len(parts) > MAX_OPTIONS:
+        raise ValidationError(f"A poll has at most {MAX_OPTIONS} options; got {len(parts)}. {accepted}")
+    seen: dict[str, int] = {}
+    for position, part in enumerate(parts, start=1):
+        if len(part) > MAX_OPTION_LENGTH:
+            raise ValidationError(
+                f"Option {position} ({quote_input(part)}) is {len(part)} characters long; "
+                f"the limit is {MAX_OPTION_LENGTH} (Discord's button label limit)."
+            )
+        folded = part.casefold()
+        if folded in seen:
+            raise ValidationError(
+                f"Options {seen[folded]} and {position} are the same ({quote_input(part)}); "
+                "options must differ (ignoring upper and lower case)."
+            )
+        seen[folded] = position
+    return parts
+
+
+def validate_question(text: str) -> str:
+    """Return the trimmed question, which must be 1 to 300 characters."""
+    question = text.strip()
+    if not question:
+        raise ValidationError(f"The question is empty; write 1 to {MAX_QUESTION_LENGTH} characters.")
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise ValidationError(
+            f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_LENGTH}."
+        )
+    return question
+
+
+def parse_closes_in(text: str) -> timedelta:
+    """Read how long a poll stays open (`90m`, `2h`, `3d`): at least one minute, at most 90 days."""
+    accepted = f"Use {ACCEPTED_FORMS}, from 1m up to 90d."
+    try:
+        delta = parse_duration(text)
+    except ValueError:
+        raise ValidationError(f"{quote_input(text)} is not a duration. {accepted}") from None
+    if delta < MIN_CLOSES_IN:
+        raise ValidationError(
+            f"{quote_input(text)} is too short: a poll stays open at least 1 minute. {accepted}"
+        )
+    if delta > MAX_CLOSES_IN:
+        raise ValidationError(
+            f"{quote_input(text)} is too long: a poll stays open at most 90 days. {accepted}"
+        )
+    return delta
+
+
+def vote_custom_id(poll_id: int, option_index: int) -> str:
+    """The custom_id of the vote button for one option of a poll: `polls:vote:<poll_id>:<option_index>`."""
+    if not 0 <= poll_id <= _MAX_POLL_ID:
+        raise ValueError(f"poll id out of range: {poll_id}")
+    if not 0 <= option_index < MAX_OPTIONS:
+        raise ValueError(f"option index out of range: {option_index}")
+    custom_id = f"{VOTE_ID_PREFIX}{poll_id}:{option_index}"
+    assert len(custom_id) <= CUSTOM_ID_LIMIT
+    return custom_id
+
+
+def parse_vote_custom_id(custom_id: str) -> tuple[int, int]:
+    """Read `(poll_id, option_index)` back from a vote button's custom_id; ValueError if it is not one."""
+    match = _VOTE_ID.fullmatch(custom_id)
+    if match is None:
+        raise ValueError(f"not a poll vote custom_id: {custom_id[:CUSTOM_ID_LIMIT]!r}")
+    poll_id, option_index = int(match["poll"]), int(match["option"])
+    if poll_id > _MAX_POLL_ID or option_index >= MAX_OPTIONS:
+        raise ValueError(f"poll vote custom_id out of range: {custom_id!r}")
+    return poll_id, option_index
