@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pkgutil
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 import yarl
@@ -45,14 +46,17 @@ def required_intents() -> discord.Intents:
 class ClimaBot(commands.Bot):
     """The climabot application: one instance per run, started and stopped by the runner."""
 
-    def __init__(self, settings: Settings, *, extensions: Sequence[str] | None = None) -> None:
-        """Prepare the bot; nothing connects or opens until setup_hook."""
+    def __init__(
+        self, settings: Settings, *, extensions: Sequence[str] | None = None, **options: Any
+    ) -> None:
+        """Prepare the bot; nothing connects or opens until setup_hook; options go to discord.py."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=required_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ClimaTree,
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.extension_names = list(discover_extensions() if extensions is None else extensions)

@@ -1,0 +1,171 @@
+"""Run the real ClimaBot against the emulator: in-process, or as a `climabot run` subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.client import ClimaBot, discover_extensions
+from bot.settings import DiscordSettings, Settings, StorageSettings
+from storage.repositories import open_storage
+from tests.emulator.emulator import Emulator
+from tests.emulator.guild import Guild
+from tests.emulator.state import Channel, Member, Role
+
+# Options a test gives discord.py: wait 50 ms, not 2 s, for guilds after READY.
+FAST_START = {"guild_ready_timeout": 0.05}
+
+
+@dataclass
+class Town:
+    """A prepared server: the channels, roles and people most tests need."""
+
+    guild: Guild
+    general: Channel
+    announcements: Channel
+    moderation: Channel
+    showcase: Channel
+    exchange: Channel
+    moderators: Role
+    admin: Member
+    moderator: Member
+    member: Member
+
+
+def build_town(emu: Emulator) -> Town:
+    """Create the standard test server in the emulator."""
+    guild = emu.add_guild("Mission Cities Network")
+    general = guild.add_text_channel("general")
+    announcements = guild.add_text_channel("announcements")
+    moderation = guild.add_text_channel("moderation")
+    showcase = guild.add_text_channel("showcase")
+    exchange = guild.add_forum_channel("exchange")
+    moderators = guild.add_role("Moderators")
+    return Town(
+        guild=guild,
+        general=general,
+        announcements=announcements,
+        moderation=moderation,
+        showcase=showcase,
+        exchange=exchange,
+        moderators=moderators,
+        admin=guild.add_member("ada", administrator=True),
+        moderator=guild.add_member("maria", roles=[moderators]),
+        member=guild.add_member("alice"),
+    )
+
+
+def bot_settings(emu: Emulator, data_dir: Path, guild_ids: list[int]) -> Settings:
+    """Settings that point the bot at the emulator and keep its data in data_dir."""
+    return Settings(
+        discord=DiscordSettings(
+            token=SecretStr(emu.token),
+            api_base_url=emu.api_base_url,
+            gateway_url=emu.gateway_url,
+            command_guild_ids=guild_ids,
+        ),
+        storage=StorageSettings(database_path=data_dir / "climabot.sqlite3", media_dir=data_dir / "media"),
+    )
+
+
+async def configure_town(settings: Settings, town: Town) -> None:
+    """Store the town's channels and moderator role, as an administrator would with /setup."""
+    db, repos = await open_storage(
+        settings.storage.database_path, default_timezone=settings.defaults.timezone
+    )
+    try:
+        await repos.guild_settings.set_channels(
+            town.guild.id,
+            announcements=town.announcements.id,
+            moderation=town.moderation.id,
+            showcase=town.showcase.id,
+            exchange_forum=town.exchange.id,
+        )
+        await repos.guild_settings.set_moderator_role(town.guild.id, town.moderators.id)
+    finally:
+        await db.close()
+
+
+class BotHarness:
+    """Starts, stops and restarts an in-process ClimaBot against one database."""
+
+    def __init__(self, emu: Emulator, settings: Settings, *, extra_extensions: tuple[str, ...] = ()) -> None:
+        """Remember where the bot connects, which database it uses and any test-only extensions."""
+        self.emu = emu
+        self.settings = settings
+        self.extensions = [*discover_extensions(), *extra_extensions]
+        self.bot: ClimaBot | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.starts = 0
+
+    async def start(self, timeout: float = 10.0) -> ClimaBot:
+        """Start a fresh ClimaBot and wait until it is ready (commands synced, guilds loaded)."""
+        bot = ClimaBot(self.settings, extensions=self.extensions, **FAST_START)
+        task = asyncio.create_task(bot.start(self.emu.token), name="climabot-under-test")
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()
+            raise AssertionError("the bot stopped before it was ready")
+        if ready not in done:
+            ready.cancel()
+            await bot.close()
+            raise AssertionError(f"the bot was not ready after {timeout}s")
+        self.bot, self._task = bot, task
+        self.starts += 1
+        return bot
+
+    async def stop(self) -> None:
+        """Close the bot the way SIGTERM does and wait for it to finish."""
+        bot, task = self.bot, self._task
+        self.bot = self._task = None
+        if bot is None or task is None:
+            return
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+
+    async def restart(self) -> ClimaBot:
+        """Stop the bot and start a new one on the same database."""
+        await self.stop()
+        return await self.start()
+
+
+@contextlib.asynccontextmanager
+async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Run `python -m bot run` against the emulator; yield the process once it has identified."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIMABOT_")}
+    env.update(
+        CLIMABOT_DISCORD__TOKEN=emu.token,
+        CLIMABOT_DISCORD__API_BASE_URL=emu.api_base_url,
+        CLIMABOT_DISCORD__GATEWAY_URL=emu.gateway_url,
+        CLIMABOT_DISCORD__COMMAND_GUILD_IDS=str(settings.discord.command_guild_ids),
+        CLIMABOT_STORAGE__DATABASE_PATH=str(settings.storage.database_path),
+        CLIMABOT_STORAGE__MEDIA_DIR=str(settings.storage.media_dir),
+    )
+    identifies = emu.identify_count + 1
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=settings.storage.database_path.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        await emu.wait_for_gateway(identifies=identifies, timeout=timeout)
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
