@@ -6,6 +6,8 @@ import asyncio
 import re
 import signal
 
+import pytest
+
 from bot.settings import Settings
 from tests.e2e.harness import BotHarness, Town, bot_settings, subprocess_bot
 from tests.emulator.emulator import Emulator
@@ -61,15 +63,16 @@ async def test_stopping_closes_the_database_cleanly(
     assert settings.storage.database_path.exists() and not wal.exists()
 
 
-async def test_climabot_run_serves_commands_and_stops_cleanly_on_sigterm(
-    emulator: Emulator, town: Town, settings: Settings
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+async def test_climabot_run_serves_commands_and_stops_cleanly(
+    emulator: Emulator, town: Town, settings: Settings, stop_signal: signal.Signals
 ):
     async with subprocess_bot(emulator, settings) as proc:
         reply = await (
             await emulator.slash(town.guild, town.admin, "setup show", override_permissions=False)
         ).reply(timeout=10)
         assert "climabot settings" in reply.text
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         code = await asyncio.wait_for(proc.wait(), 15)
         assert proc.stdout is not None
         output = (await proc.stdout.read()).decode()
