@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.cities import CitiesRepository
 from storage.database import Database
+from storage.exchange import ExchangeRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.migrate import apply_migrations
 from storage.polls import PollsRepository
+from storage.profiles import ProfilesRepository
+from storage.twins import TwinsRepository
 
 
 @dataclass
@@ -16,6 +20,10 @@ class Repositories:
     """Every capability's repository, sharing one Database."""
 
     guild_settings: GuildSettingsRepository
+    cities: CitiesRepository
+    profiles: ProfilesRepository
+    exchanges: ExchangeRepository
+    twins: TwinsRepository
     polls: PollsRepository
 
 
@@ -23,6 +31,10 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
     """Create the repositories on an already open and migrated database."""
     return Repositories(
         guild_settings=GuildSettingsRepository(db, default_timezone),
+        cities=CitiesRepository(db),
+        profiles=ProfilesRepository(db),
+        exchanges=ExchangeRepository(db),
+        twins=TwinsRepository(db),
         polls=PollsRepository(db),
     )
 

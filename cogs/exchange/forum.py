@@ -1,0 +1,99 @@
+"""The exchange forum: finding it, giving it the theme tags, and tagging posts."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+
+from bot.errors import ValidationError
+from cogs.exchange.themes import RESOLVED_TAG, TagSpaceError, find_tag_name, tags_to_create, with_tag
+from storage.guild_settings import GuildSettings
+
+if TYPE_CHECKING:
+    from bot.client import ClimaBot
+
+log = logging.getLogger(__name__)
+
+# Discord's longest inactivity before a thread archives itself (7 days).
+MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
+THREAD_NAME_LIMIT = 100
+SETUP_HINT = "an administrator can choose one with `/setup channels exchange_forum:`"
+
+
+def exchange_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
+    """Return the configured exchange forum, or explain how to configure one."""
+    if settings.exchange_forum_id is None:
+        raise ValidationError(f"This server has no exchange forum yet: {SETUP_HINT}.")
+    forum = guild.get_channel(settings.exchange_forum_id)
+    if not isinstance(forum, discord.ForumChannel):
+        raise ValidationError(
+            f"The configured exchange forum (<#{settings.exchange_forum_id}>) no longer exists or is not a "
+            f"forum: {SETUP_HINT}."
+        )
+    return forum
+
+
+def tag_named(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
+    """Return the forum's tag with this name, ignoring case."""
+    found = find_tag_name([t.name for t in forum.available_tags], name)
+    return next((t for t in forum.available_tags if t.name == found), None) if found else None
+
+
+async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
+    """Add the mission's theme tags and the resolved tag to the forum if missing; return the new forum."""
+    if not _missing(forum, needed):
+        return forum
+    # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
+    fresh = await forum.guild.fetch_channel(forum.id)
+    if isinstance(fresh, discord.ForumChannel):
+        forum = fresh
+    new = _missing(forum, needed)
+    if not new:
+        return forum
+    tags = [*forum.available_tags]
+    tags += [discord.ForumTag(name=name, moderated=name == RESOLVED_TAG) for name in new]
+    try:
+        edited = await forum.edit(available_tags=tags, reason="climabot: the mission's exchange themes")
+    except discord.Forbidden:
+        raise ValidationError(
+            f"I cannot add the theme tags to {forum.mention}: I need the Manage Channels permission there "
+            f"(missing tags: {', '.join(new)})."
+        ) from None
+    log.info("forum %s: added tags %s", forum.id, new)
+    return edited if isinstance(edited, discord.ForumChannel) else forum
+
+
+def _missing(forum: discord.ForumChannel, needed: list[str]) -> list[str]:
+    """Return the tags to create on the forum, explaining when there is no room for the needed ones."""
+    try:
+        return tags_to_create([t.name for t in forum.available_tags], needed)
+    except TagSpaceError as exc:
+        raise ValidationError(f"I cannot tag this post: {exc}.") from None
+
+
+async def tag_post_resolved(bot: ClimaBot, forum: discord.ForumChannel, thread_id: int) -> None:
+    """Add the resolved tag to a post, keeping its theme tag."""
+    forum = await ensure_tags(forum, [RESOLVED_TAG])
+    tag = tag_named(forum, RESOLVED_TAG)
+    if tag is None:
+        raise ValidationError("the forum has no resolved tag")
+    # Read the post's tags from Discord: the cached thread may not have seen every change.
+    data: dict[str, Any] = dict(await bot.http.get_channel(thread_id))
+    current = [int(t) for t in data.get("applied_tags") or []]
+    wanted = with_tag(current, tag.id)
+    if wanted != current:
+        await bot.http.edit_channel(
+            thread_id, applied_tags=[str(t) for t in wanted], reason="climabot: exchange resolved"
+        )
+
+
+async def unarchive(bot: ClimaBot, thread_id: int) -> bool:
+    """Wake an archived thread; False if Discord refused."""
+    try:
+        await bot.http.edit_channel(thread_id, archived=False, reason="climabot: the exchange is still open")
+    except discord.HTTPException as exc:
+        log.warning("cannot un-archive open exchange thread %s: %s", thread_id, exc)
+        return False
+    return True

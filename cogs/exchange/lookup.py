@@ -1,0 +1,114 @@
+"""Finding the cities members name in commands, with suggestions and autocomplete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import NotFoundError, ValidationError
+from bot.replies import quote_input
+from cogs.exchange.citynames import MAX_ASKED_CITIES, closest_names, complete_last, split_city_list
+from storage.cities import CitiesRepository, City, city_key
+
+if TYPE_CHECKING:
+    from bot.client import ClimaBot
+
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    """Return the server an interaction happened in (the exchange commands are guild-only)."""
+    if interaction.guild_id is None:
+        raise ValidationError("This command only works inside a server.")
+    return interaction.guild_id
+
+
+def unknown_city_message(typed: str, suggestions: list[str]) -> str:
+    """Explain that a city is not registered, suggesting the closest registered names."""
+    text = f"No city called {quote_input(typed)} is registered here."
+    if suggestions:
+        text += " Did you mean " + " or ".join(f"**{name}**" for name in suggestions) + "?"
+    return text + " See `/city list`; moderators register cities with `/city add`."
+
+
+async def resolve_city(cities: CitiesRepository, guild_id: int, typed: str) -> City:
+    """Return the registered city with this name, or raise NotFoundError suggesting close names."""
+    city = await cities.find(guild_id, typed)
+    if city is not None:
+        return city
+    known = [c.name for c in await cities.all(guild_id)]
+    raise NotFoundError(unknown_city_message(typed, closest_names(typed, known)))
+
+
+async def resolve_city_list(cities: CitiesRepository, guild_id: int, typed: str) -> list[City]:
+    """Return the cities of a comma-separated list; unknown names raise one error listing them all."""
+    names = split_city_list(typed)
+    if len(names) > MAX_ASKED_CITIES:
+        raise ValidationError(
+            f"You can ask at most {MAX_ASKED_CITIES} cities at once (you named {len(names)}); "
+            "leave `cities` empty to ask every city."
+        )
+    found: list[City] = []
+    unknown: list[str] = []
+    for name in names:
+        city = await cities.find(guild_id, name)
+        if city is None:
+            unknown.append(name)
+        else:
+            found.append(city)
+    if unknown:
+        known = [c.name for c in await cities.all(guild_id)]
+        raise NotFoundError(
+            "\n".join(unknown_city_message(name, closest_names(name, known)) for name in unknown[:3])
+        )
+    return found
+
+
+def _bot(interaction: discord.Interaction[Any]) -> ClimaBot:
+    """Return the bot an interaction reached."""
+    return interaction.client
+
+
+async def city_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Offer registered cities whose name contains what the member typed."""
+    if interaction.guild_id is None:
+        return []
+    cities = await _bot(interaction).repos.cities.complete(interaction.guild_id, current, limit=MAX_CHOICES)
+    return [app_commands.Choice(name=f"{c.name} ({c.country})", value=c.name) for c in cities]
+
+
+async def my_city_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Offer the cities the member belongs to (for /city leave)."""
+    if interaction.guild_id is None:
+        return []
+    mine = await _bot(interaction).repos.cities.cities_of(interaction.guild_id, interaction.user.id)
+    key = city_key(current)
+    return [app_commands.Choice(name=c.name, value=c.name) for c in mine if key in city_key(c.name)][
+        :MAX_CHOICES
+    ]
+
+
+async def city_list_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Complete the last name of a comma-separated list of cities."""
+    if interaction.guild_id is None:
+        return []
+    done, fragment = complete_last(current)
+    chosen = {city_key(n) for n in split_city_list(done)}
+    cities = await _bot(interaction).repos.cities.complete(interaction.guild_id, fragment, limit=MAX_CHOICES)
+    choices = []
+    for city in cities:
+        if city_key(city.name) in chosen:
+            continue
+        value = f"{done}, {city.name}" if done else city.name
+        if len(value) <= CHOICE_LIMIT:
+            choices.append(app_commands.Choice(name=value, value=value))
+    return choices

@@ -1,0 +1,77 @@
+"""The mission's exchange themes and the forum tags that carry them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Discord's limits on a forum channel's tags.
+MAX_FORUM_TAGS = 20
+MAX_TAG_NAME = 20
+# A post carries at most five tags.
+MAX_APPLIED_TAGS = 5
+RESOLVED_TAG = "Resolved"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One exchange theme: stored key, label shown to members, and forum tag name (<= 20 characters)."""
+
+    key: str
+    label: str
+    tag: str
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("waste-circularity", "Waste and circularity", "Waste & circularity"),
+    Theme("energy", "Energy", "Energy"),
+    Theme("mobility", "Mobility", "Mobility"),
+    Theme("buildings", "Buildings", "Buildings"),
+    Theme("nature-based", "Nature-based solutions", "Nature-based"),
+    Theme("governance-finance", "Governance and finance", "Governance & finance"),
+    Theme("citizen-engagement", "Citizen engagement", "Citizen engagement"),
+)
+_BY_KEY = {theme.key: theme for theme in THEMES}
+
+
+class TagSpaceError(Exception):
+    """The forum has no room for a tag the bot needs."""
+
+
+def theme_by_key(key: str) -> Theme:
+    """Return the theme stored under key; unknown keys (from older data) get a plain label."""
+    return _BY_KEY.get(key) or Theme(key, key.replace("-", " ").capitalize(), key[:MAX_TAG_NAME])
+
+
+def wanted_tag_names() -> list[str]:
+    """Every tag the exchange forum should have: one per theme, and the resolved tag."""
+    return [theme.tag for theme in THEMES] + [RESOLVED_TAG]
+
+
+def find_tag_name(existing: Iterable[str], name: str) -> str | None:
+    """Return the existing tag name equal to name ignoring case, if any."""
+    folded = name.casefold()
+    return next((tag for tag in existing if tag.casefold() == folded), None)
+
+
+def tags_to_create(existing: list[str], needed: list[str]) -> list[str]:
+    """Choose the tags to add: all missing wanted tags if they fit, else the missing needed ones.
+
+    Raises TagSpaceError when even the needed tags do not fit in Discord's 20 tags per forum.
+    """
+    missing_wanted = [n for n in wanted_tag_names() if find_tag_name(existing, n) is None]
+    if len(existing) + len(missing_wanted) <= MAX_FORUM_TAGS:
+        return missing_wanted
+    missing_needed = [n for n in dict.fromkeys(needed) if find_tag_name(existing, n) is None]
+    if len(existing) + len(missing_needed) <= MAX_FORUM_TAGS:
+        return missing_needed
+    raise TagSpaceError(
+        f"the exchange forum already has {len(existing)} tags (Discord allows {MAX_FORUM_TAGS}); "
+        f"a moderator must remove one so I can add {', '.join(repr(n) for n in missing_needed)}"
+    )
+
+
+def with_tag(applied: list[int], tag_id: int) -> list[int]:
+    """Add a tag id to a post's applied tags, keeping the first ones (the theme) within five."""
+    kept = [t for t in applied if t != tag_id]
+    return [*kept[: MAX_APPLIED_TAGS - 1], tag_id]
