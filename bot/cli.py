@@ -1,4 +1,4 @@
-"""The `climabot` command line: run, check-config, migrate, backup."""
+"""The `climabot` command line: run, check-config, migrate, backup, import-cities, export."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; see '{self.prog} --help'")
 
 
+GUILD_HELP = "server id (default: the only one in discord.command_guild_ids)"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = _Parser(
@@ -61,6 +64,17 @@ def _build_parser() -> argparse.ArgumentParser:
     add("migrate", "create the database or bring it up to date")
     backup = add("backup", "write a consistent copy of the database to PATH")
     backup.add_argument("path", type=Path, metavar="PATH", help="where to write the copy")
+    cities = add("import-cities", "register the cities listed in a CSV file for one server")
+    cities.add_argument("file", type=Path, metavar="FILE", help="CSV: name,country,mission_city")
+    cities.add_argument("--guild", type=int, metavar="ID", help=GUILD_HELP)
+    export = add("export", "write approved, consented testimonials of a campaign as open data")
+    export.add_argument("what", choices=["testimonials"], help="what to export")
+    export.add_argument("--campaign", required=True, metavar="NAME", help="campaign name")
+    export.add_argument(
+        "--format", default="csv", choices=["csv", "jsonl", "datapackage"], help="file format"
+    )
+    export.add_argument("--out", required=True, type=Path, metavar="PATH", help="file to write")
+    export.add_argument("--guild", type=int, metavar="ID", help=GUILD_HELP)
     return parser
 
 
@@ -115,12 +129,62 @@ def _command_backup(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _guild_id(settings: Settings, given: int | None) -> int:
+    """Return the server a command acts on: the one given, or the only configured one."""
+    if given is not None:
+        return given
+    configured = settings.discord.command_guild_ids
+    if len(configured) != 1:
+        raise UsageError("name the server with --guild ID (discord.command_guild_ids has not exactly one)")
+    return configured[0]
+
+
+def _command_import_cities(settings: Settings, args: argparse.Namespace) -> int:
+    """Register the cities listed in a CSV file, reporting added, updated and rejected rows."""
+    from cogs.exchange.city_import import import_cities_file
+
+    guild_id = _guild_id(settings, args.guild)
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    report = asyncio.run(import_cities_file(settings.storage.database_path, guild_id, args.file))
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
+def _command_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Export a campaign's approved testimonials without connecting to Discord."""
+    from cogs.testimonials.export import ExportError, export_campaign
+
+    if not settings.storage.database_path.is_file():
+        raise CommandError(f"no database at {settings.storage.database_path} (storage.database_path)")
+    try:
+        result = export_campaign(
+            settings.storage.database_path,
+            settings.storage.media_dir,
+            args.campaign,
+            args.format,
+            args.out,
+            guild_id=args.guild,
+        )
+    except ExportError as problem:
+        raise CommandError(str(problem)) from problem
+    print(
+        f"exported {result.items} testimonials of {result.campaign!r} ({result.format}, "
+        f"{result.media_files} photos, {result.bytes} bytes) to {result.path}"
+    )
+    if result.missing_media:
+        print(f"warning: {result.missing_media} photo files were missing from {settings.storage.media_dir}")
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, tuple[bool, Callable[[Settings, argparse.Namespace], int]]] = {
     # name: (needs the token, handler)
     "run": (True, _command_run),
     "check-config": (True, _command_check_config),
     "migrate": (False, _command_migrate),
     "backup": (False, _command_backup),
+    "import-cities": (False, _command_import_cities),
+    "export": (False, _command_export),
 }
 
 

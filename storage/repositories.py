@@ -12,6 +12,7 @@ from storage.guild_settings import GuildSettingsRepository
 from storage.migrate import apply_migrations
 from storage.polls import PollsRepository
 from storage.profiles import ProfilesRepository
+from storage.testimonials import TestimonialsRepository
 from storage.twins import TwinsRepository
 
 
@@ -25,6 +26,7 @@ class Repositories:
     exchanges: ExchangeRepository
     twins: TwinsRepository
     polls: PollsRepository
+    testimonials: TestimonialsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -36,6 +38,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         exchanges=ExchangeRepository(db),
         twins=TwinsRepository(db),
         polls=PollsRepository(db),
+        testimonials=TestimonialsRepository(db),
     )
 
 

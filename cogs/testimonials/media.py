@@ -1,0 +1,191 @@
+"""Photo checks and content-addressed storage, with no Discord in sight.
+
+A photo is accepted when its bytes (not its name or declared type) are JPEG, PNG or WebP, it is no
+larger than the campaign's limit, its header announces at most MAX_PIXELS pixels (checked before
+anything is decoded, so a small file that would expand to gigabytes is refused), and it decodes
+completely. It is then re-encoded from its pixels alone: EXIF (GPS position, camera, time), XMP,
+comments and text chunks are left behind; only the colour profile and PNG transparency are kept,
+and the EXIF orientation is applied first so the photo still stands the right way up. The cleaned
+bytes are stored once under media_dir as `<sha256[:2]>/<sha256>.<ext>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+# About 7700 x 5200; a worst-case RGBA decode then takes about 160 MB.
+MAX_PIXELS = 40_000_000
+FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+_SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "JPEG": {"quality": 90},
+    "PNG": {},
+    "WEBP": {"quality": 90},
+}
+_MODES = {"JPEG": {"L", "RGB", "CMYK"}, "WEBP": {"RGB", "RGBA"}}
+
+
+class MediaError(ValueError):
+    """The file is not an acceptable photo; the message tells the member why."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """A checked, metadata-free photo ready to store."""
+
+    data: bytes
+    sha256: str
+    format: str
+    width: int
+    height: int
+
+    @property
+    def mediatype(self) -> str:
+        """The IANA media type, e.g. image/jpeg."""
+        return FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        """The file extension, without the dot."""
+        return FORMATS[self.format][1]
+
+    @property
+    def relpath(self) -> str:
+        """Where the file lives under the media folder."""
+        return relpath_for(self.sha256, self.extension)
+
+
+def relpath_for(sha256: str, extension: str) -> str:
+    """The content-addressed path of a file under the media folder."""
+    return f"{sha256[:2]}/{sha256}.{extension}"
+
+
+def sniff(data: bytes) -> str | None:
+    """Tell the image format from the first bytes (JPEG, PNG, WEBP), or None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def megabytes(size: int) -> str:
+    """Render a byte count as megabytes for messages."""
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse a file larger than the limit, before it is even downloaded if its size is known."""
+    if size > max_bytes:
+        raise MediaError(f"The photo is {megabytes(size)}; the limit is {megabytes(max_bytes)}.")
+    if size == 0:
+        raise MediaError("The photo is empty.")
+
+
+def clean_image(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> CleanImage:
+    """Check a photo by its content and return it re-encoded without metadata, or raise MediaError."""
+    check_size(len(data), max_bytes)
+    fmt = sniff(data)
+    if fmt is None:
+        raise MediaError("That file is not a photo I accept: send a JPEG, PNG or WebP image.")
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as source:
+            width, height = source.size
+            if width * height > max_pixels:
+                raise MediaError(_too_many_pixels(width, height, max_pixels))
+            source.load()
+            image = ImageOps.exif_transpose(source)
+    except MediaError:
+        raise
+    except Image.DecompressionBombError:
+        raise MediaError(f"The photo has too many pixels; the limit is {max_pixels:,} pixels.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise MediaError(f"The photo could not be read as a {fmt} image; it may be damaged.") from None
+    cleaned = _reencode(image, fmt)
+    return CleanImage(cleaned, hashlib.sha256(cleaned).hexdigest(), fmt, image.width, image.height)
+
+
+def _too_many_pixels(width: int, height: int, max_pixels: int) -> str:
+    """Explain a refusal for size in pixels."""
+    return f"The photo is {width} x {height} pixels; the limit is {max_pixels:,} pixels in all."
+
+
+def _reencode(image: Image.Image, fmt: str) -> bytes:
+    """Encode the pixels again, keeping only the colour profile and PNG transparency."""
+    keep = {key: image.info[key] for key in ("icc_profile", "transparency") if key in image.info}
+    allowed = _MODES.get(fmt)
+    if allowed is not None and image.mode not in allowed:
+        alpha = fmt == "WEBP" and ("A" in image.mode or "transparency" in keep)
+        image = image.convert("RGBA" if alpha else "RGB")
+        keep.pop("transparency", None)
+    # Nothing from the source's info (exif, xmp, comments, text) may reach the encoder.
+    image.info = {}
+    if fmt != "PNG":
+        keep.pop("transparency", None)
+    out = io.BytesIO()
+    image.save(out, format=fmt, **_SAVE_OPTIONS[fmt], **keep)
+    return out.getvalue()
+
+
+class MediaStore:
+    """The media folder: content-addressed files, written atomically, deleted when unused."""
+
+    def __init__(self, root: Path) -> None:
+        """Use root as the media folder (created on first write)."""
+        self.root = Path(root)
+        # Held around "write file + insert row" and "delete row + delete file" so a file is never
+        # removed between another submission's write and its database row.
+        self.lock = asyncio.Lock()
+
+    def path(self, relpath: str) -> Path:
+        """The absolute path of a stored file, refusing anything outside the folder."""
+        path = (self.root / relpath).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ValueError(f"{relpath!r} is outside the media folder")
+        return path
+
+    def save(self, image: CleanImage) -> bool:
+        """Write the file unless an identical one is stored; return whether it was written now."""
+        target = self.path(image.relpath)
+        if target.exists() and target.stat().st_size == len(image.data):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(image.data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return True
+
+    def delete(self, relpath: str) -> None:
+        """Remove a stored file (and its folder when empty); a missing file is fine."""
+        target = self.path(relpath)
+        target.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()
+
+    def read(self, relpath: str) -> bytes:
+        """The bytes of a stored file."""
+        return self.path(relpath).read_bytes()

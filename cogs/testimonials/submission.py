@@ -1,0 +1,94 @@
+"""Pure rules for what a member types into the submission form: cleaning and limits.
+
+Text is cleaned before it is checked or stored:
+- Unicode NFC; Windows line ends become `\n`; other control characters are dropped.
+- Invisible characters that can hide or disguise text are dropped: zero-width space, word joiner,
+  byte-order mark, and the bidirectional embedding, override and isolate controls (U+202A-U+202E,
+  U+2066-U+2069). Right-to-left scripts themselves, the LRM/RLM marks and the zero-width (non-)joiners
+  that emoji and Persian need are kept.
+- "Zalgo": at most MAX_COMBINING combining marks follow one character; the rest are dropped.
+Lengths are then counted on the cleaned text, and a story needs STORY_MIN visible characters
+(letters, digits, symbols, punctuation: not spaces, marks or format characters).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+STORY_MIN = 20
+STORY_MAX = 4000
+CITY_MAX = 100
+MAX_COMBINING = 4
+TARGET_GROUPS: dict[str, str] = {
+    "citizen": "Citizen",
+    "policy-maker": "Policy maker",
+    "researcher": "Researcher",
+    "end-user": "End user",
+    "civil-society": "Civil-society organisation",
+    "business": "Business",
+}
+
+_DROPPED = frozenset(
+    "\u200b\u2060\ufeff\u180e" + "".join(chr(c) for c in range(0x202A, 0x202F)) + "\u2066\u2067\u2068\u2069"
+)
+_KEPT_CONTROLS = frozenset("\n\t")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class SubmissionError(ValueError):
+    """The form's content is not acceptable; the message says what is accepted."""
+
+
+def clean_text(text: str) -> str:
+    """Normalise text, drop hidden and control characters, cap stacked combining marks, trim."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    marks = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if char in _DROPPED or (category == "Cc" and char not in _KEPT_CONTROLS):
+            continue
+        if category in ("Mn", "Me"):
+            marks += 1
+            if marks > MAX_COMBINING:
+                continue
+        else:
+            marks = 0
+        out.append(char)
+    return _BLANK_LINES.sub("\n\n", "".join(out)).strip()
+
+
+def visible_length(text: str) -> int:
+    """Count the characters a reader sees as content (not spaces, combining marks or format characters)."""
+    return sum(1 for char in text if unicodedata.category(char)[0] not in "ZCM")
+
+
+def check_story(raw: str) -> str:
+    """Return the cleaned story, or raise SubmissionError saying what length is accepted."""
+    story = clean_text(raw)
+    if visible_length(story) < STORY_MIN:
+        raise SubmissionError(
+            f"Your story is too short: it needs at least {STORY_MIN} visible characters "
+            "(invisible and decorative characters do not count)."
+        )
+    if len(story) > STORY_MAX:
+        raise SubmissionError(f"Your story is too long: at most {STORY_MAX} characters.")
+    return story
+
+
+def check_city(raw: str) -> str:
+    """Return the cleaned one-line city, or raise SubmissionError."""
+    city = " ".join(clean_text(raw).split())
+    if visible_length(city) < 1:
+        raise SubmissionError("Please name your city (1 to 100 characters).")
+    if len(city) > CITY_MAX:
+        raise SubmissionError(f"The city name is too long: at most {CITY_MAX} characters.")
+    return city
+
+
+def check_target_group(value: str | None) -> str:
+    """Return the target group key, or raise SubmissionError listing the accepted ones."""
+    if value not in TARGET_GROUPS:
+        raise SubmissionError(f"Choose who you are: one of {', '.join(TARGET_GROUPS)}.")
+    return value

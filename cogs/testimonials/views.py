@@ -1,0 +1,212 @@
+"""Buttons and forms of the testimonials capability.
+
+Approve and Reject are DynamicItems (`testimonials:approve:<id>`, `testimonials:reject:<id>`), so a
+card posted before any number of restarts still works. The forms (modals) live only as long as the
+process: they are answers to one interaction, and the member simply runs the command again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.error_handler import new_error_id
+from bot.errors import UserFacingError
+from bot.replies import send_ephemeral
+from cogs.testimonials.consent import licence_texts, wording
+from cogs.testimonials.submission import STORY_MAX, STORY_MIN, TARGET_GROUPS
+from storage.testimonials import Campaign
+
+if TYPE_CHECKING:
+    from cogs.testimonials.cog import TestimonialsCog
+
+log = logging.getLogger(__name__)
+
+FORM_TIMEOUT = 3600.0
+
+
+def cog_of(interaction: discord.Interaction[Any]) -> TestimonialsCog:
+    """The loaded testimonials cog."""
+    cog = interaction.client.get_cog("Testimonials")
+    if cog is None:
+        raise RuntimeError("the testimonials cog is not loaded")
+    return cog
+
+
+async def report_failure(interaction: discord.Interaction[Any], error: BaseException, where: str) -> None:
+    """Tell the member what went wrong: the message of an expected error, else an id for the log."""
+    if isinstance(error, UserFacingError):
+        await send_ephemeral(interaction, str(error))
+        return
+    error_id = new_error_id()
+    log.error("error %s in %s (user %s)", error_id, where, interaction.user.id, exc_info=error)
+    await send_ephemeral(
+        interaction, f"Something went wrong on my side; it was logged as error `{error_id}`."
+    )
+
+
+class ApproveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"testimonials:approve:(?P<id>\d+)"
+):
+    """Approve a testimonial (moderators only); publishes it as its author consented."""
+
+    def __init__(self, testimonial_id: int) -> None:
+        """Build the button for one testimonial."""
+        super().__init__(
+            discord.ui.Button(
+                label="Approve",
+                style=discord.ButtonStyle.success,
+                custom_id=f"testimonials:approve:{testimonial_id}",
+            )
+        )
+        self.testimonial_id = testimonial_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ApproveButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the click to the cog, reporting failures privately."""
+        try:
+            await cog_of(interaction).approve(interaction, self.testimonial_id)
+        except Exception as error:
+            await report_failure(interaction, error, f"approve #{self.testimonial_id}")
+
+
+class RejectButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"testimonials:reject:(?P<id>\d+)"
+):
+    """Reject a testimonial (moderators only): asks for the reason sent to the author."""
+
+    def __init__(self, testimonial_id: int) -> None:
+        """Build the button for one testimonial."""
+        super().__init__(
+            discord.ui.Button(
+                label="Reject",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"testimonials:reject:{testimonial_id}",
+            )
+        )
+        self.testimonial_id = testimonial_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RejectButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Open the reason form, after checking the clicker may decide."""
+        try:
+            await cog_of(interaction).ask_reject_reason(interaction, self.testimonial_id)
+        except Exception as error:
+            await report_failure(interaction, error, f"reject #{self.testimonial_id}")
+
+
+def decision_view(testimonial_id: int) -> discord.ui.View:
+    """The Approve / Reject row of a moderation card."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ApproveButton(testimonial_id))
+    view.add_item(RejectButton(testimonial_id))
+    return view
+
+
+class RejectReasonModal(discord.ui.Modal):
+    """Asks the moderator why; the reason is sent to the author."""
+
+    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Reason (sent to the author)",
+        style=discord.TextStyle.paragraph,
+        custom_id="reason",
+        min_length=3,
+        max_length=500,
+    )
+
+    def __init__(self, testimonial_id: int) -> None:
+        """Create the form for one testimonial."""
+        super().__init__(
+            title=f"Reject testimonial #{testimonial_id}", custom_id=f"testimonials:reason:{testimonial_id}"
+        )
+        self.testimonial_id = testimonial_id
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        """Record the rejection and tell the author."""
+        await cog_of(interaction).reject(interaction, self.testimonial_id, str(self.reason.value))
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        """Report failures privately."""
+        await report_failure(interaction, error, f"reject reason #{self.testimonial_id}")
+
+
+class SubmissionModal(discord.ui.Modal):
+    """The testimonial form: story, city, group, how it may be used, and the licence agreement."""
+
+    def __init__(self, campaign: Campaign, photo: discord.Attachment | None) -> None:
+        """Build the five fields for a campaign; a photo given with the command is kept alongside."""
+        super().__init__(
+            title=f"Testimonial: {campaign.name}"[:45],
+            custom_id=f"testimonials:submit:{campaign.id}",
+            timeout=FORM_TIMEOUT,
+        )
+        self.campaign = campaign
+        self.photo = photo
+        # Started right after the form is shown, so the photo is fetched while its URL is fresh.
+        self.download: asyncio.Task[bytes] | None = None
+        words = wording()
+        self.story: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="story", style=discord.TextStyle.paragraph, min_length=STORY_MIN, max_length=STORY_MAX
+        )
+        self.city: discord.ui.TextInput[Any] = discord.ui.TextInput(custom_id="city", max_length=100)
+        self.group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+            custom_id="group",
+            options=[
+                discord.RadioGroupOption(label=label, value=key) for key, label in TARGET_GROUPS.items()
+            ],
+        )
+        self.usage: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+            custom_id="usage",
+            options=[
+                discord.RadioGroupOption(label=label, value=scope, description=detail)
+                for scope, (label, detail) in words.scopes.items()
+            ],
+        )
+        self.licence: discord.ui.Checkbox[Any] = discord.ui.Checkbox(custom_id="licence")
+        licence_label, licence_description = licence_texts(campaign.licence)
+        prompt = campaign.prompt if len(campaign.prompt) <= 100 else campaign.prompt[:99] + "…"
+        self.add_item(discord.ui.Label(text="Your story", description=prompt, component=self.story))
+        self.add_item(discord.ui.Label(text="Your city", component=self.city))
+        self.add_item(discord.ui.Label(text="You are", component=self.group))
+        self.add_item(
+            discord.ui.Label(
+                text=words.usage_label, description=words.usage_description, component=self.usage
+            )
+        )
+        self.add_item(
+            discord.ui.Label(text=licence_label, description=licence_description, component=self.licence)
+        )
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        """Hand the filled form to the cog."""
+        await cog_of(interaction).receive_submission(interaction, self)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        """Report failures privately and drop the downloaded photo."""
+        self.drop_download()
+        await report_failure(interaction, error, f"testimonial form of campaign {self.campaign.id}")
+
+    async def on_timeout(self) -> None:
+        """Forget the photo of a form that was never sent."""
+        self.drop_download()
+
+    def drop_download(self) -> None:
+        """Cancel the photo download if it is still running."""
+        if self.download is not None and not self.download.done():
+            self.download.cancel()
