@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.announcements import AnnouncementsRepository
+from storage.calls import CallsRepository
 from storage.cities import CitiesRepository
 from storage.database import Database
 from storage.exchange import ExchangeRepository
@@ -27,6 +29,8 @@ class Repositories:
     twins: TwinsRepository
     polls: PollsRepository
     testimonials: TestimonialsRepository
+    calls: CallsRepository
+    announcements: AnnouncementsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -39,6 +43,8 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         twins=TwinsRepository(db),
         polls=PollsRepository(db),
         testimonials=TestimonialsRepository(db),
+        calls=CallsRepository(db),
+        announcements=AnnouncementsRepository(db),
     )
 
 

@@ -1,0 +1,290 @@
+"""Reading a CSV or JSON file of calls into validated rows and a per-row report.
+
+Columns (CSV header or JSON keys; case-insensitive; only `identifier`, `title` and `deadline` are
+required): identifier, title, programme, deadline, opens, link, summary, tags, timezone.
+Dates: `YYYY-MM-DD` (a deadline then means 17:00, an opening date 00:00), `YYYY-MM-DD HH:MM`, or ISO
+8601 with an offset (`2026-09-17T17:00:00+02:00`, `...Z`). Times without an offset are read in the row's
+`timezone`, else the server's zone. Tags are separated by `;` or `,`. JSON is a list of objects, or
+an object with a `calls` list. A file is at most MAX_FILE_BYTES and MAX_ROWS rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import ValidationError
+from bot.replies import quote_input
+from bot.timeparse import localize
+from cogs.calls.programmes import accepted_programmes, find_programme, infer_programme
+from cogs.calls.rules import check_link, check_summary, check_title, normalize_identifier, parse_tags
+from storage.calls import CallInput
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ROWS = 2000
+COLUMNS = ("identifier", "title", "programme", "deadline", "opens", "link", "summary", "tags", "timezone")
+_ALIASES = {
+    "id": "identifier",
+    "call": "identifier",
+    "call_id": "identifier",
+    "name": "title",
+    "program": "programme",
+    "deadline_at": "deadline",
+    "opens_at": "opens",
+    "opening": "opens",
+    "opening_date": "opens",
+    "url": "link",
+    "description": "summary",
+    "tz": "timezone",
+}
+_BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+DATE_RULE = "use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A row that was not imported, and why."""
+
+    where: str  # "row 3" (CSV, as a spreadsheet numbers it) or "item 2" (JSON)
+    identifier: str | None
+    reason: str
+
+
+@dataclass
+class ParsedFile:
+    """The valid rows of a file (with where they came from) and the rejected ones."""
+
+    rows: list[tuple[str, CallInput]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def parse_file_time(text: str, tz: ZoneInfo, *, bare_date_time: str) -> datetime:
+    """Parse a date or date-time from a file into UTC; a bare date gets `bare_date_time` (HH:MM)."""
+    cleaned = text.strip()
+    if _BARE_DATE.fullmatch(cleaned):
+        cleaned = f"{cleaned} {bare_date_time}"
+    elif not _DATE_TIME.fullmatch(cleaned):
+        raise ValueError
+    parsed = datetime.fromisoformat(cleaned)
+    if parsed.tzinfo is None:
+        return localize(parsed, tz)
+    return parsed.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def decode(data: bytes) -> str:
+    """Decode a file as UTF-8 (with or without a byte-order mark), or raise ValidationError."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text; save it as UTF-8 CSV or JSON.") from None
+
+
+def _records(text: str, filename: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield (where, record) pairs from CSV or JSON text."""
+    stripped = text.lstrip()
+    if filename.lower().endswith(".json") or (not filename.lower().endswith(".csv") and stripped[:1] in "[{"):
+        yield from _json_records(stripped)
+    else:
+        yield from _csv_records(text)
+
+
+def _json_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield the objects of a JSON list (or of an object's `calls` list)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise ValidationError(
+            f"The file is not valid JSON (line {problem.lineno}, column {problem.colno}: {problem.msg})."
+        ) from None
+    if isinstance(document, dict):
+        document = document.get("calls")
+    if not isinstance(document, list):
+        raise ValidationError("The JSON file must hold a list of calls, or an object with a `calls` list.")
+    for index, item in enumerate(document, start=1):
+        yield f"item {index}", item if isinstance(item, dict) else {"__invalid__": True}
+
+
+def _csv_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Yield the rows of a CSV file with a header; comma, semicolon or tab separated."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as problem:
+        raise ValidationError(f"The CSV file cannot be read: {problem}.") from None
+    columns = {_column(name) for name in header}
+    if "identifier" not in columns:
+        raise ValidationError(
+            "The CSV file needs a header row with at least `identifier`, `title` and `deadline` columns "
+            f"(known columns: {', '.join(COLUMNS)})."
+        )
+    try:
+        for index, row in enumerate(reader, start=2):
+            yield f"row {index}", row
+    except csv.Error as problem:
+        raise ValidationError(
+            f"The CSV file cannot be read after row {reader.line_num}: {problem}."
+        ) from None
+
+
+def _column(name: Any) -> str:
+    """Map a header or key to its column name."""
+    key = str(name or "").strip().lower().replace(" ", "_")
+    return _ALIASES.get(key, key)
+
+
+def _text(value: Any) -> str:
+    """Turn a CSV or JSON value into text (lists become `;`-joined, null becomes empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    return str(value)
+
+
+def parse_calls_file(data: bytes, filename: str, *, default_tz: ZoneInfo, now: datetime) -> ParsedFile:
+    """Validate every row of a calls file; raise ValidationError only when the whole file is unusable."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError(
+            f"The file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} bytes are accepted."
+        )
+    parsed = ParsedFile()
+    first_seen: dict[str, str] = {}
+    count = 0
+    for where, record in _records(decode(data), filename):
+        count += 1
+        if count > MAX_ROWS:
+            raise ValidationError(f"The file has more than {MAX_ROWS} calls; split it into smaller files.")
+        fields = {_column(k): _text(v).strip() for k, v in record.items() if k is not None}
+        identifier = fields.get("identifier", "").upper() or None
+        try:
+            if "__invalid__" in fields:
+                raise ValidationError("not an object with call fields")
+            call = _row_to_call(fields, default_tz, now)
+        except ValidationError as problem:
+            parsed.rejected.append(Rejected(where, identifier, str(problem)))
+            continue
+        if call.identifier in first_seen:
+            parsed.rejected.append(
+                Rejected(
+                    where,
+                    call.identifier,
+                    f"duplicate in file: same identifier as {first_seen[call.identifier]}",
+                )
+            )
+            continue
+        first_seen[call.identifier] = where
+        parsed.rows.append((where, call))
+    if count == 0:
+        raise ValidationError("The file holds no calls.")
+    return parsed
+
+
+def _row_to_call(fields: Mapping[str, str], default_tz: ZoneInfo, now: datetime) -> CallInput:
+    """Validate one row's fields into a CallInput, or raise ValidationError with the reason."""
+    identifier = normalize_identifier(fields.get("identifier", ""))
+    title = check_title(fields.get("title", ""))
+    tz = default_tz
+    if fields.get("timezone"):
+        try:
+            tz = ZoneInfo(fields["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                f"unknown time zone {quote_input(fields['timezone'])}; "
+                "use an IANA name such as Europe/Brussels"
+            ) from None
+    deadline_text = fields.get("deadline", "")
+    if not deadline_text:
+        raise ValidationError("missing deadline")
+    try:
+        deadline = parse_file_time(deadline_text, tz, bare_date_time="17:00")
+    except ValueError:
+        raise ValidationError(f"bad date {quote_input(deadline_text)} in deadline; {DATE_RULE}") from None
+    if deadline <= now:
+        raise ValidationError(f"deadline {quote_input(deadline_text)} has passed")
+    opens = None
+    if fields.get("opens"):
+        try:
+            opens = parse_file_time(fields["opens"], tz, bare_date_time="00:00")
+        except ValueError:
+            raise ValidationError(f"bad date {quote_input(fields['opens'])} in opens; {DATE_RULE}") from None
+        if opens >= deadline:
+            raise ValidationError("the opening date is not before the deadline")
+    programme_text = fields.get("programme", "")
+    found = find_programme(programme_text) if programme_text else infer_programme(identifier)
+    if found is None:
+        raise ValidationError(
+            f"unknown programme {quote_input(programme_text)}; use one of {accepted_programmes()}"
+        )
+    return CallInput(
+        identifier=identifier,
+        title=title,
+        programme=found.code,
+        deadline_at=deadline,
+        timezone=tz.key,
+        link=check_link(fields.get("link", "")),
+        summary=check_summary(fields.get("summary", "")),
+        tags=parse_tags(fields.get("tags", "")),
+        opens_at=opens,
+    )
+
+
+@dataclass
+class ImportReport:
+    """What an import did, by identifier, and what it rejected."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def headline(self) -> str:
+        """One line with the counts."""
+        return (
+            f"Import finished: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected."
+        )
+
+    def summary(self, limit: int) -> tuple[str, bool]:
+        """Render the report within `limit` characters; True if rows were left out (attach full_csv)."""
+        lines = [self.headline()]
+        if self.rejected:
+            lines.append("Rejected:")
+        complete = True
+        for item in self.rejected:
+            line = f"- {item.where}{f' ({item.identifier})' if item.identifier else ''}: {item.reason}"
+            if len("\n".join([*lines, line])) > limit - 80:
+                complete = False
+                break
+            lines.append(line)
+        if not complete:
+            lines.append("The full report is attached.")
+        return "\n".join(lines), not complete
+
+    def full_csv(self) -> str:
+        """Render every row's outcome as CSV (where, identifier, outcome, reason)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["where", "identifier", "outcome", "reason"])
+        for outcome, identifiers in (
+            ("added", self.added),
+            ("updated", self.updated),
+            ("unchanged", self.unchanged),
+        ):
+            for identifier in identifiers:
+                writer.writerow(["", identifier, outcome, ""])
+        for item in self.rejected:
+            writer.writerow([item.where, item.identifier or "", "rejected", item.reason])
+        return out.getvalue()

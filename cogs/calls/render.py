@@ -1,0 +1,122 @@
+"""How calls, reminders and announcements look in Discord: embeds and message texts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.replies import clip
+from bot.timestamps import discord_timestamp, full_and_relative
+from cogs.calls.programmes import programme
+from storage.announcements import Announcement
+from storage.calls import Call, CallStatus
+
+EMBED_COLOUR = discord.Colour.from_rgb(0, 122, 94)
+PAGE_SIZE = 8
+DESCRIPTION_LIMIT = 4096
+
+
+def describe_offset(offset: timedelta) -> str:
+    """Say an offset in words: 14 days, 1 day, 3 hours, 30 minutes."""
+    seconds = int(offset.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            amount = seconds // size
+            return f"{amount} {unit}{'s' if amount != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def stable_nonce(*parts: object) -> str:
+    """Return a Discord message nonce (at most 25 characters) that is the same for the same item.
+
+    discord.py sends it with enforce_nonce, so a request it retries after a 5xx cannot post twice.
+    """
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") >> 1)
+
+
+def call_embed(call: Call, *, now: datetime) -> discord.Embed:
+    """Render one call: title linking to the call page, summary, programme, deadline, tags."""
+    embed = discord.Embed(
+        title=call.title,
+        url=call.link,
+        description=clip(escape_markdown(call.summary), DESCRIPTION_LIMIT) if call.summary else None,
+        colour=EMBED_COLOUR,
+    )
+    embed.add_field(name="Identifier", value=f"`{call.identifier}`", inline=True)
+    embed.add_field(name="Programme", value=programme(call.programme).name, inline=True)
+    status = call.status(now)
+    embed.add_field(name="Status", value=status.value, inline=True)
+    if call.opens_at is not None:
+        embed.add_field(name="Opens", value=full_and_relative(call.opens_at), inline=False)
+    embed.add_field(name="Deadline", value=full_and_relative(call.deadline_at), inline=False)
+    if call.tags:
+        embed.add_field(name="Tags", value=clip(", ".join(escape_markdown(t) for t in call.tags), 1024))
+    if call.link:
+        embed.add_field(name="Link", value=clip(call.link, 1024), inline=False)
+    embed.set_footer(text="Times are shown in your own time zone.")
+    return embed
+
+
+def call_line(call: Call) -> str:
+    """Render a call as two lines of a list."""
+    title = clip(escape_markdown(call.title), 120)
+    head = f"**[{title}](<{call.link}>)**" if call.link else f"**{title}**"
+    return (
+        f"`{call.identifier}` · {programme(call.programme).name}\n"
+        f"{head}\nDeadline {full_and_relative(call.deadline_at)}"
+    )
+
+
+def list_embed(
+    calls: list[Call], *, status: CallStatus, programme_code: str | None, page: int, total: int
+) -> discord.Embed:
+    """Render one page of a call list."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    scope = f" · {programme(programme_code).name}" if programme_code else ""
+    embed = discord.Embed(title=f"{status.value.capitalize()} funding calls{scope}", colour=EMBED_COLOUR)
+    if not calls:
+        embed.description = "No calls here." + (
+            " Moderators add them with `/calls add` or `/calls import`." if total == 0 else ""
+        )
+    else:
+        embed.description = clip("\n\n".join(call_line(c) for c in calls), DESCRIPTION_LIMIT)
+    embed.set_footer(text=f"Page {page + 1} of {pages} · {total} call{'s' if total != 1 else ''}")
+    return embed
+
+
+def reminder_text(call: Call, offset: timedelta) -> str:
+    """The channel message that goes with a deadline reminder."""
+    return (
+        f"⏰ **{describe_offset(offset)} left** to apply to `{call.identifier}`: "
+        f"{clip(escape_markdown(call.title), 200)}. Deadline {full_and_relative(call.deadline_at)}."
+    )
+
+
+def reminder_dm_text(call: Call, offset: timedelta, guild_name: str | None) -> str:
+    """The direct message a subscriber gets for a deadline reminder."""
+    where = f" in **{escape_markdown(guild_name)}**" if guild_name else ""
+    return (
+        f"{reminder_text(call, offset)}\n"
+        f"You get this because you subscribed to call reminders{where}; "
+        "stop them there with `/calls unsubscribe`."
+    )
+
+
+def announcement_line(item: Announcement) -> str:
+    """Render a pending announcement for /announce list."""
+    repeat = "" if item.repeat == "none" else f", repeats {item.repeat}"
+    role = f", pings <@&{item.ping_role_id}>" if item.ping_role_id else ""
+    preview = clip(" ".join(item.message.split()), 80).replace("`", "'")
+    return (
+        f"**#{item.id}** in <#{item.channel_id}> at {discord_timestamp(item.next_due_at, 'f')} "
+        f"({discord_timestamp(item.next_due_at, 'R')}){repeat}{role}\n`{preview}`"
+    )
+
+
+def new_call_message(call: Call) -> str:
+    """Default text of the announcement of a new call."""
+    return f"📣 New funding call: **{clip(escape_markdown(call.title), 300)}** (`{call.identifier}`)"

@@ -1,0 +1,118 @@
+"""Rules for what a call may contain: identifier, title, link, summary, tags and deadline.
+
+Every check returns the cleaned value or raises ValidationError with a message short enough to be
+shown as an import file's per-row reason as well as an ephemeral reply.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.errors import ValidationError
+from bot.replies import quote_input
+from bot.timeparse import parse_when
+
+# Uppercase letters, digits, dots, dashes and underscores; 3 to 100 characters; lowercase input is
+# uppercased. Covers HORIZON-MISS-2024-CIT-01-01, LIFE-2025-SAP-CLIMA, EUI-IA-04, DUT-2024.
+IDENTIFIER_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]{2,99}", re.ASCII)
+IDENTIFIER_RULE = (
+    "3 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit, "
+    "e.g. `HORIZON-MISS-2024-CIT-01-01`"
+)
+TITLE_MAX = 256  # Discord's embed title limit
+SUMMARY_MAX = 1500
+LINK_MAX = 512  # Discord's link-button URL limit
+TAG_LIMIT = 10
+TAG_MAX = 30
+# A deadline typed as a bare date means 17:00 that day: EU funding deadlines fall at 17:00 Brussels time.
+DEADLINE_DEFAULT_TIME = "17:00"
+_BARE_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*", re.ASCII)
+_TAG_SPLIT = re.compile(r"[,;]")
+
+
+def normalize_identifier(text: str) -> str:
+    """Return the identifier uppercased, or raise ValidationError if it does not follow the rule."""
+    cleaned = text.strip().upper()
+    if not cleaned:
+        raise ValidationError("The identifier is missing; use " + IDENTIFIER_RULE + ".")
+    if IDENTIFIER_PATTERN.fullmatch(cleaned) is None:
+        raise ValidationError(f"Identifier {quote_input(cleaned)} is not valid; use {IDENTIFIER_RULE}.")
+    return cleaned
+
+
+def check_title(text: str) -> str:
+    """Return the title on one line, or raise ValidationError if empty or too long."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ValidationError("The title is missing.")
+    if len(cleaned) > TITLE_MAX:
+        raise ValidationError(f"The title is {len(cleaned)} characters long; at most {TITLE_MAX} fit.")
+    return cleaned
+
+
+def check_summary(text: str) -> str:
+    """Return the summary trimmed, or raise ValidationError if too long."""
+    cleaned = text.strip()
+    if len(cleaned) > SUMMARY_MAX:
+        raise ValidationError(f"The summary is {len(cleaned)} characters long; at most {SUMMARY_MAX} fit.")
+    return cleaned
+
+
+def check_link(text: str) -> str | None:
+    """Return an http(s) link (None when blank), or raise ValidationError."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > LINK_MAX:
+        raise ValidationError(f"The link is {len(cleaned)} characters long; at most {LINK_MAX} fit.")
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(ch.isspace() for ch in cleaned)
+    ):
+        raise ValidationError(
+            f"The link {quote_input(cleaned)} is not a web address; use one starting with https:// or http://."
+        )
+    return cleaned
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Split tags separated by commas or semicolons; drop blanks and repeats (ignoring case)."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for part in _TAG_SPLIT.split(text):
+        tag = " ".join(part.split())
+        if not tag or tag.lower() in seen:
+            continue
+        if len(tag) > TAG_MAX:
+            raise ValidationError(f"Tag {quote_input(tag)} is too long; at most {TAG_MAX} characters each.")
+        seen.add(tag.lower())
+        tags.append(tag)
+    if len(tags) > TAG_LIMIT:
+        raise ValidationError(f"{len(tags)} tags given; at most {TAG_LIMIT} are allowed.")
+    return tuple(tags)
+
+
+def parse_deadline(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
+    """Read a typed deadline (a bare date means 17:00) in the zone; it must be in the future."""
+    typed = f"{text.strip()} {DEADLINE_DEFAULT_TIME}" if _BARE_DATE.fullmatch(text) else text
+    deadline = parse_when(typed, tz, now=now)
+    if deadline <= now:
+        raise ValidationError(
+            f"The deadline {quote_input(text.strip())} is in the past; give a future date such as "
+            f"`{now.astimezone(tz).year + 1}-03-31` or `{now.astimezone(tz).year + 1}-03-31 17:00` ({tz})."
+        )
+    return deadline
+
+
+def local_text(moment: datetime, tz: ZoneInfo) -> str:
+    """Render an instant as `YYYY-MM-DD HH:MM` wall-clock time in a zone (for prefilled forms)."""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
