@@ -32,8 +32,6 @@ def point_discord_at(discord_settings: DiscordSettings) -> None:
     # discord.py builds every route, webhooks included, from this class attribute.
     discord.http.Route.BASE = discord_settings.api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
-    # The bot never joins voice; without this discord.py warns about missing voice libraries at start.
-    discord.VoiceClient.warn_nacl = False
 
 
 def required_intents() -> discord.Intents:
@@ -50,6 +48,8 @@ class ClimaBot(commands.Bot):
         self, settings: Settings, *, extensions: Sequence[str] | None = None, **options: Any
     ) -> None:
         """Prepare the bot; nothing connects or opens until setup_hook; options go to discord.py."""
+        # The bot never joins voice; without this discord.py warns about missing voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=required_intents(),
