@@ -283,11 +283,8 @@ class ExchangeRepository:
         limit: int = 5,
         snippet_tokens: int = 24,
     ) -> list[SearchHit]:
-        """Full-text search over the server's questions and lessons, best bm25 first.
-
-        Every word must match; if that finds nothing, any word may. Raises ValueError when text has
-        no word to search for.
-        """
+        """Full-text search over the server's questions and lessons, best bm25 first."""
+        # Every word must match; if that finds nothing, any word may. ValueError when there is no word.
         terms = search_terms(text)
         hits = await self._search(guild_id, fts_query(terms), theme, city_id, limit, snippet_tokens)
         if not hits and len(terms) > 1:

@@ -15,11 +15,11 @@ from bot.replies import quote_input
 from cogs.exchange.citynames import validate_city_name
 from cogs.exchange.countries import country_name, resolve_country, suggest_countries
 from cogs.exchange.lookup import city_autocomplete, guild_id_of, my_city_autocomplete, resolve_city
-from cogs.exchange.render import COLOUR, city_embed
+from cogs.exchange.render import COLOUR, EMBED_FIELD_LIMIT, city_embed, fit_lines
 from cogs.exchange.roles import CityRoles
 from cogs.exchange.snippets import escape_markdown, thread_link
 from cogs.exchange.twin_threads import TwinThreads
-from cogs.exchange.views import city_list_message
+from cogs.exchange.views import city_list_message, send_list
 from storage.cities import City, DuplicateCityError
 from storage.profiles import TARGET_GROUPS
 
@@ -105,11 +105,7 @@ class CitiesCog(commands.Cog, name="Cities"):
                 raise ValidationError(
                     f"{quote_input(country)} is not a country I know; use an ISO code such as `FR` or a name."
                 )
-        embed, view = await city_list_message(self.bot, guild_id, code, 0)
-        if view is None:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_list(interaction, *await city_list_message(self.bot, guild_id, code, 0))
 
     @city.command(name="info", description="Members, exchanges, lessons and twins of a city")
     @app_commands.describe(name="The city")
@@ -233,7 +229,7 @@ class CitiesCog(commands.Cog, name="Cities"):
         embed.add_field(
             name="Home city", value=escape_markdown(home.name) if home else "not set", inline=True
         )
-        names = ", ".join(escape_markdown(c.name) for c in cities) or "none yet: `/city join`"
-        embed.add_field(name="Cities", value=names[:1024], inline=False)
+        names = fit_lines([escape_markdown(c.name) for c in cities], EMBED_FIELD_LIMIT, ", ")
+        embed.add_field(name="Cities", value=names or "none yet: `/city join`", inline=False)
         embed.set_footer(text="Change it with /profile set; /city leave to leave a city.")
         return embed

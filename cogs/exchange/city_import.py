@@ -1,4 +1,4 @@
-"""Bulk registration of cities from a CSV file, for `climabot import cities FILE --guild ID`.
+"""Bulk registration of cities from a CSV file, for `climabot import-cities FILE [--guild ID]`.
 
 No Discord connection is needed: the rows go straight into the database. The file has a header row
 with `name` and `country` columns and an optional `mission_city` column (yes/no, true/false, 1/0);

@@ -12,11 +12,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import is_moderator
-from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
-from bot.replies import CONTENT_LIMIT, quote_input
+from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
+from bot.replies import CONTENT_LIMIT, quote_input, send_ephemeral
 from cogs.exchange.forum import (
     MAX_ARCHIVE_MINUTES,
     THREAD_NAME_LIMIT,
+    delete_thread_quietly,
     ensure_tags,
     exchange_forum,
     tag_named,
@@ -33,7 +34,15 @@ from cogs.exchange.lookup import (
 from cogs.exchange.render import AskedCity, lesson_embed, post_content, search_embed
 from cogs.exchange.snippets import clean_text, escape_markdown
 from cogs.exchange.themes import THEMES, theme_by_key
-from cogs.exchange.views import DYNAMIC_ITEMS, STATUSES, ExchangeFilters, ResolveModal, exchange_list_message
+from cogs.exchange.views import (
+    DYNAMIC_ITEMS,
+    STATUSES,
+    ExchangeFilters,
+    ResolveModal,
+    exchange_list_message,
+    resolve_form_answers,
+    send_list,
+)
 from storage.exchange import AlreadyResolvedError
 from storage.exchange_search import search_terms
 
@@ -155,7 +164,7 @@ class ExchangeCog(commands.Cog, name="Exchange"):
             )
         except BaseException:
             # Post first, record second: if the record fails, the post goes too, so nothing half exists.
-            await _delete_quietly(thread)
+            await delete_thread_quietly(thread, "the exchange could not be recorded")
             raise
         log.info("guild %s: exchange %s asked by %s", guild_id, exchange.id, interaction.user.id)
         try:
@@ -190,7 +199,7 @@ class ExchangeCog(commands.Cog, name="Exchange"):
                 f"Only the person who asked (<@{exchange.author_id}>) or a moderator can resolve "
                 "this exchange."
             )
-        await interaction.response.send_modal(ResolveModal(exchange.id, self.complete_resolve))
+        await interaction.response.send_modal(ResolveModal(exchange.id))
 
     async def _is_moderator(self, interaction: discord.Interaction[Any]) -> bool:
         """Tell whether the invoking member counts as a moderator."""
@@ -202,6 +211,31 @@ class ExchangeCog(commands.Cog, name="Exchange"):
             member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id
         )
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer lesson forms here rather than in the modal, which discord.py forgets on restart."""
+        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+            return
+        form = resolve_form_answers(interaction.data)
+        if form is None:
+            return
+        exchange_id, answers = form
+        try:
+            await self.complete_resolve(
+                interaction,
+                exchange_id,
+                answers.get("worked", ""),
+                answers.get("did_not", ""),
+                answers.get("contact", ""),
+            )
+        except UserFacingError as exc:
+            await send_ephemeral(interaction, str(exc))
+        except Exception:
+            log.exception("error while resolving exchange %s", exchange_id)
+            await send_ephemeral(
+                interaction, "Something went wrong on my side while saving the lesson; it was logged."
+            )
+
     async def complete_resolve(
         self, interaction: discord.Interaction[Any], exchange_id: int, worked: str, did_not: str, contact: str
     ) -> None:
@@ -210,8 +244,11 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         if not worked:
             raise ValidationError("Say what worked: that is the lesson others will search for.")
         exchange = await self.bot.repos.exchanges.get(exchange_id)
-        if exchange is None:
+        if exchange is None or exchange.guild_id != interaction.guild_id:
             raise NotFoundError("This exchange no longer exists.")
+        # Checked again: a form may come back after a restart, or with someone else's exchange id.
+        if interaction.user.id != exchange.author_id and not await self._is_moderator(interaction):
+            raise PermissionDeniedError("Only the person who asked or a moderator can resolve this exchange.")
         try:
             lesson = await self.bot.repos.exchanges.resolve(
                 exchange_id, by=interaction.user.id, what_worked=worked, what_did_not=did_not, contact=contact
@@ -267,11 +304,7 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         filters = ExchangeFilters(
             found.id if found else None, theme.value if theme else None, status.value if status else "all"
         )
-        embed, view = await exchange_list_message(self.bot, guild_id, filters, 0)
-        if view is None:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_list(interaction, *await exchange_list_message(self.bot, guild_id, filters, 0))
 
     # --- /lessons search ----------------------------------------------------------
 
@@ -349,11 +382,3 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         async for thread in forum.archived_threads(limit=None):
             if thread.id in open_threads and not thread.locked:
                 await unarchive(self.bot, thread.id)
-
-
-async def _delete_quietly(thread: discord.Thread) -> None:
-    """Delete a post whose exchange could not be recorded; log if even that fails."""
-    try:
-        await thread.delete(reason="climabot: the exchange could not be recorded")
-    except discord.HTTPException:
-        log.exception("could not delete orphan exchange post %s", thread.id)

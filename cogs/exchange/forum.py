@@ -43,8 +43,11 @@ def tag_named(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None
 
 async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
     """Add the mission's theme tags and the resolved tag to the forum if missing; return the new forum."""
-    if not _missing(forum, needed):
-        return forum
+    try:
+        if not _missing(forum, needed):
+            return forum
+    except ValidationError:
+        pass  # the cache may be stale (a moderator removed tags): judge on Discord's own list below
     # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
     fresh = await forum.guild.fetch_channel(forum.id)
     if isinstance(fresh, discord.ForumChannel):
@@ -97,3 +100,11 @@ async def unarchive(bot: ClimaBot, thread_id: int) -> bool:
         log.warning("cannot un-archive open exchange thread %s: %s", thread_id, exc)
         return False
     return True
+
+
+async def delete_thread_quietly(thread: discord.Thread, why: str) -> None:
+    """Delete a thread whose record could not be written (so nothing is half-created); log if that fails."""
+    try:
+        await thread.delete(reason=f"climabot: {why}")
+    except discord.HTTPException:
+        log.exception("could not delete orphan thread %s (%s)", thread.id, why)

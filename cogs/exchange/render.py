@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.replies import clip
 from bot.timestamps import discord_timestamp
 from cogs.exchange.countries import country_name
 from cogs.exchange.snippets import escape_markdown, render_snippet, thread_link
@@ -15,6 +16,7 @@ from storage.cities import City, from_iso
 from storage.exchange import CityActivity, Exchange, Lesson, SearchHit
 
 EMBED_FIELD_LIMIT = 1024
+EMBED_DESCRIPTION_LIMIT = 4096
 COLOUR = discord.Colour.green()
 
 
@@ -24,6 +26,25 @@ class AskedCity:
 
     name: str
     role_id: int | None
+
+
+def fit_lines(lines: Sequence[str], limit: int, sep: str = "\n") -> str:
+    """Join as many whole lines as fit in limit characters, ending with how many were left out."""
+    whole = sep.join(lines)
+    if len(whole) <= limit:
+        return whole
+    room = limit - len(sep) - len(f"… and {len(lines)} more")
+    kept: list[str] = []
+    used = -len(sep)
+    for line in lines:
+        if used + len(sep) + len(line) > room:
+            break
+        kept.append(line)
+        used += len(sep) + len(line)
+    if not kept:
+        kept.append(clip(lines[0], limit if len(lines) == 1 else max(room, 1)))
+    left = len(lines) - len(kept)
+    return sep.join([*kept, f"… and {left} more"] if left else kept)
 
 
 def asked_text(asked: Sequence[AskedCity]) -> str:
@@ -103,7 +124,7 @@ def search_embed(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
             f"**[{escape_markdown(ex.title)}]({link})** · {theme_by_key(ex.theme).label} · {kind}\n"
             f"> {render_snippet(hit.snippet)}"
         )
-    embed.description = "\n\n".join(lines)[:4096]
+    embed.description = fit_lines(lines, EMBED_DESCRIPTION_LIMIT, "\n\n")
     return embed
 
 
@@ -138,15 +159,15 @@ def city_embed(
     if activity.recent:
         embed.add_field(
             name="Recent exchanges",
-            value="\n".join(exchange_line(e) for e in activity.recent)[:EMBED_FIELD_LIMIT],
+            value=fit_lines([exchange_line(e) for e in activity.recent], EMBED_FIELD_LIMIT),
             inline=False,
         )
     if twins:
         embed.add_field(
             name="Twin cities",
-            value="\n".join(f"{escape_markdown(name)} · [thread]({link})" for name, link in twins)[
-                :EMBED_FIELD_LIMIT
-            ],
+            value=fit_lines(
+                [f"{escape_markdown(name)} · [thread]({link})" for name, link in twins], EMBED_FIELD_LIMIT
+            ),
             inline=False,
         )
     return embed

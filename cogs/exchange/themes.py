@@ -55,10 +55,8 @@ def find_tag_name(existing: Iterable[str], name: str) -> str | None:
 
 
 def tags_to_create(existing: list[str], needed: list[str]) -> list[str]:
-    """Choose the tags to add: all missing wanted tags if they fit, else the missing needed ones.
-
-    Raises TagSpaceError when even the needed tags do not fit in Discord's 20 tags per forum.
-    """
+    """Choose the tags to add: every missing wanted tag if all fit, else the missing needed ones."""
+    # Discord allows 20 tags per forum; TagSpaceError when even the needed ones do not fit.
     missing_wanted = [n for n in wanted_tag_names() if find_tag_name(existing, n) is None]
     if len(existing) + len(missing_wanted) <= MAX_FORUM_TAGS:
         return missing_wanted

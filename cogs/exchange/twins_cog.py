@@ -15,9 +15,9 @@ from bot.errors import ValidationError
 from bot.scheduling import Misfire, utcnow
 from bot.timestamps import discord_timestamp
 from cogs.exchange.checkins import CHECKIN_PERIOD, next_occurrence, plan_checkin
-from cogs.exchange.forum import MAX_ARCHIVE_MINUTES, THREAD_NAME_LIMIT
+from cogs.exchange.forum import MAX_ARCHIVE_MINUTES, THREAD_NAME_LIMIT, delete_thread_quietly
 from cogs.exchange.lookup import city_autocomplete, guild_id_of, resolve_city
-from cogs.exchange.render import COLOUR
+from cogs.exchange.render import COLOUR, EMBED_DESCRIPTION_LIMIT, fit_lines
 from cogs.exchange.snippets import escape_markdown, thread_link
 from cogs.exchange.twin_threads import TwinThreads
 from storage.twins import DuplicateTwinError, Twin
@@ -129,7 +129,7 @@ class TwinsCog(commands.Cog, name="Twins"):
                 first_checkin_at=first_checkin,
             )
         except BaseException as exc:
-            await _delete_quietly(thread)
+            await delete_thread_quietly(thread, "the twinning could not be recorded")
             if isinstance(exc, DuplicateTwinError):
                 raise ValidationError("These cities were twinned a moment ago by someone else.") from None
             raise
@@ -137,18 +137,25 @@ class TwinsCog(commands.Cog, name="Twins"):
         self.bot.timeline.run_at(
             job_id(twin.id), twin.next_checkin_at, self.run_checkin, twin.id, twin.next_checkin_at
         )
-        await thread.send(
-            f"🤝 **{escape_markdown(first.name)}** and **{escape_markdown(second.name)}** are twinned. "
-            "Use this thread to share what you are trying and to ask each other questions. "
-            f"I will ask for a check-in every 4 weeks; the first is {discord_timestamp(first_checkin, 'F')}."
-        )
+        # Members first: a thread nobody can see is the half-created state to avoid.
         members = [*await cities.members(first.id), *await cities.members(second.id), interaction.user.id]
         added = await self.twin_threads.add_users(thread.id, members)
         log.info("guild %s: twin %s created (%s members added)", guild_id, twin.id, added)
+        note = ""
+        try:
+            await thread.send(
+                f"🤝 **{escape_markdown(first.name)}** and **{escape_markdown(second.name)}** are twinned. "
+                "Use this thread to share what you are trying and to ask each other questions. "
+                "I will ask for a check-in every 4 weeks; the first is "
+                f"{discord_timestamp(first_checkin, 'F')}."
+            )
+        except discord.HTTPException as exc:
+            log.warning("twin %s: cannot post the welcome in thread %s: %s", twin.id, thread.id, exc)
+            note = " I could not post the welcome there: I need Send Messages in Threads."
         await interaction.followup.send(
             f"Twinned **{escape_markdown(first.name)}** and **{escape_markdown(second.name)}**: "
             f"{thread.mention} with {added} member(s) added. "
-            f"First check-in {discord_timestamp(first_checkin, 'R')}.",
+            f"First check-in {discord_timestamp(first_checkin, 'R')}.{note}",
             ephemeral=True,
         )
 
@@ -177,7 +184,9 @@ class TwinsCog(commands.Cog, name="Twins"):
         twins = await self.bot.repos.twins.of_guild(guild_id)
         lines = [await self._line(t) for t in twins]
         embed = discord.Embed(title="Twinned cities", colour=COLOUR)
-        embed.description = "\n".join(lines)[:4096] if lines else "No cities are twinned yet."
+        embed.description = (
+            fit_lines(lines, EMBED_DESCRIPTION_LIMIT) if lines else "No cities are twinned yet."
+        )
         embed.set_footer(text="Moderators twin cities with /twin create.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -243,11 +252,3 @@ class TwinsCog(commands.Cog, name="Twins"):
             )
         except Exception:
             log.exception("twin %s: could not tell moderators about missed check-ins", twin_id)
-
-
-async def _delete_quietly(thread: discord.Thread) -> None:
-    """Delete a thread whose twinning could not be recorded; log if even that fails."""
-    try:
-        await thread.delete(reason="climabot: the twinning could not be recorded")
-    except discord.HTTPException:
-        log.exception("could not delete orphan twin thread %s", thread.id)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserFacingError
 from bot.replies import send_ephemeral
 from cogs.exchange.render import COLOUR, city_line, exchange_line, page_footer
 
@@ -76,6 +75,16 @@ async def exchange_list_message(
     embed.set_footer(text=page_footer(page, pages, total, "exchanges") + " · ask with /exchange ask")
     view = _nav_view(page, pages, lambda p, label: ExchangePageButton(p, filters, label))
     return embed, view
+
+
+async def send_list(
+    interaction: discord.Interaction[Any], embed: discord.Embed, view: discord.ui.View | None
+) -> None:
+    """Answer a list command privately with its first page and, when it has more, its page buttons."""
+    if view is None:
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
 def _nav_view(
@@ -176,7 +185,29 @@ class ExchangePageButton(
         )
 
 
-ResolveHandler = Callable[[discord.Interaction[Any], int, str, str, str], Awaitable[None]]
+RESOLVE_FORM = re.compile(r"^exchange:resolve:(?P<exchange>\d{1,20})$")
+
+
+def resolve_form_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str]] | None:
+    """Read a submitted lesson form: its exchange id and each field's text; None for any other form."""
+    match = RESOLVE_FORM.match(str(data.get("custom_id", "")))
+    if match is None:
+        return None
+    answers: dict[str, str] = {}
+    _collect_answers(data.get("components") or [], answers)
+    return int(match["exchange"]), answers
+
+
+def _collect_answers(components: Sequence[Any], answers: dict[str, str]) -> None:
+    """Gather custom_id -> value from submitted components, whatever rows or labels wrap them."""
+    for component in components:
+        if not isinstance(component, Mapping):
+            continue
+        if "custom_id" in component and "value" in component:
+            answers[str(component["custom_id"])] = str(component["value"] or "")
+        _collect_answers(component.get("components") or [], answers)
+        if isinstance(component.get("component"), Mapping):
+            _collect_answers([component["component"]], answers)
 
 
 class ResolveModal(discord.ui.Modal):
@@ -205,27 +236,12 @@ class ResolveModal(discord.ui.Modal):
         placeholder="A person, team or city office (optional)",
     )
 
-    def __init__(self, exchange_id: int, handler: ResolveHandler) -> None:
-        """Prepare the form for one exchange; handler records and posts the lesson."""
+    def __init__(self, exchange_id: int) -> None:
+        """Prepare the form for one exchange."""
         super().__init__(title="Lesson learned", custom_id=f"exchange:resolve:{exchange_id}", timeout=1800)
-        self.exchange_id = exchange_id
-        self.handler = handler
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the three answers to the cog."""
-        await self.handler(
-            interaction, self.exchange_id, self.worked.value, self.did_not.value, self.contact.value
-        )
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        """Tell the member what went wrong; log what was not expected."""
-        if isinstance(error, UserFacingError):
-            await send_ephemeral(interaction, str(error))
-            return
-        log.error("error while resolving exchange %s", self.exchange_id, exc_info=error)
-        await send_ephemeral(
-            interaction, "Something went wrong on my side while saving the lesson; it was logged."
-        )
+        """Do nothing: ExchangeCog.on_interaction answers lesson forms, even ones from before a restart."""
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (CityPageButton, ExchangePageButton)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from storage.cities import CitiesRepository, City
 from storage.database import Database
 from storage.exchange import HIGHLIGHT_END, HIGHLIGHT_START, AlreadyResolvedError, ExchangeRepository
-from storage.twins import DuplicateTwinError, TwinsRepository
+from storage.twins import DuplicateTwinError, Twin, TwinsRepository
 
 GUILD = 1
 FORUM = 900
@@ -145,31 +145,28 @@ async def test_search_with_fts_syntax_in_query_finds_words(migrated_db: Database
         assert [h.exchange.id for h in await repo.search(GUILD, query)] == [ex.id], query
 
 
+async def _twin(twins: TwinsRepository, x: City, y: City, *, thread_id: int, due: datetime) -> Twin:
+    """Record a twinning of two cities with a thread id and first check-in."""
+    return await twins.create(
+        guild_id=GUILD,
+        city_x=x.id,
+        city_y=y.id,
+        channel_id=5,
+        thread_id=thread_id,
+        created_by=7,
+        first_checkin_at=due,
+    )
+
+
 async def test_twins_pair_order_duplicates_and_checkin_claims(migrated_db: Database) -> None:
     lyon, riga = await _cities(migrated_db, "Lyon", "Riga")
     twins = TwinsRepository(migrated_db)
     due = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
-    twin = await twins.create(
-        guild_id=GUILD,
-        city_x=riga.id,
-        city_y=lyon.id,
-        channel_id=5,
-        thread_id=6,
-        created_by=7,
-        first_checkin_at=due,
-    )
+    twin = await _twin(twins, riga, lyon, thread_id=6, due=due)
     assert (twin.city_a_id, twin.city_b_id) == (lyon.id, riga.id)
     assert twin.next_checkin_at == due
     with pytest.raises(DuplicateTwinError):
-        await twins.create(
-            guild_id=GUILD,
-            city_x=lyon.id,
-            city_y=riga.id,
-            channel_id=5,
-            thread_id=8,
-            created_by=7,
-            first_checkin_at=due,
-        )
+        await _twin(twins, lyon, riga, thread_id=8, due=due)
     assert (await twins.find_active(riga.id, lyon.id)) == twin
     with pytest.raises(ValueError):
         await twins.find_active(lyon.id, lyon.id)
@@ -185,13 +182,5 @@ async def test_twins_pair_order_duplicates_and_checkin_claims(migrated_db: Datab
     assert await twins.pending() == [] and await twins.of_guild(GUILD) == []
     assert len(await twins.of_guild(GUILD, include_ended=True)) == 1
     # An ended pair can be twinned again.
-    again = await twins.create(
-        guild_id=GUILD,
-        city_x=lyon.id,
-        city_y=riga.id,
-        channel_id=5,
-        thread_id=9,
-        created_by=7,
-        first_checkin_at=due,
-    )
+    again = await _twin(twins, lyon, riga, thread_id=9, due=due)
     assert again.active
