@@ -1,17 +1,15 @@
 """Testimonial campaigns, submitted stories with their consent, photos and moderation decisions.
 
-The async repository serves the bot. ExportSnapshot is a separate, synchronous, read-only view used
-to stream an export from a worker thread (or the CLI): one read transaction, so every part of an
-export sees the same data, and rows come straight from SQLite's cursor, never as one big list.
+The async repository serves the bot; storage/testimonials_export.py holds the read-only snapshot an
+export streams from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +19,6 @@ import aiosqlite
 
 from storage.database import Database
 
-STATUSES = ("pending", "approved", "rejected")
 CONSENT_SCOPES = ("named", "anonymous", "research")
 
 
@@ -133,24 +130,13 @@ class NewTestimonial:
 
 
 @dataclass(frozen=True)
-class Testimonial:
-    """A stored testimonial and where it stands."""
+class Testimonial(NewTestimonial):
+    """A stored testimonial: what was submitted and consented to, and where it stands."""
 
     __test__ = False  # not a pytest test class, despite the name
 
     id: int
     campaign_id: int
-    campaign_name: str
-    guild_id: int
-    author_id: int
-    author_name: str
-    story: str
-    city: str
-    target_group: str
-    consent_scope: str
-    consent_version: str
-    consent_text: str
-    consented_at: datetime
     licence: str
     media: Media | None
     submitted_at: datetime
@@ -182,19 +168,8 @@ class Removal:
     orphaned_media: tuple[Media, ...]
 
 
-@dataclass(frozen=True)
-class ConsentText:
-    """One distinct consent statement agreed to by items of an export."""
-
-    consent_version: str
-    consent_scope: str
-    licence: str
-    text: str
-
-
-_CAMPAIGN = "SELECT c.* FROM testimonial_campaigns c "
-_MEDIA_COLUMNS = "m.sha256, m.relpath, m.mediatype, m.bytes, m.width, m.height"
-_SELECT_TESTIMONIAL = (
+SELECT_CAMPAIGN = "SELECT c.* FROM testimonial_campaigns c "
+SELECT_TESTIMONIAL = (
     "SELECT t.*, c.name AS campaign_name, m.relpath, m.mediatype, m.bytes, m.width, m.height "
     "FROM testimonials t JOIN testimonial_campaigns c ON c.id = t.campaign_id "
     "LEFT JOIN testimonial_media m ON m.sha256 = t.media_sha256 "
@@ -211,7 +186,7 @@ def _field_names(cls: type) -> tuple[tuple[str, bool], ...]:
     return tuple((f.name, f.name in _TIME_FIELDS) for f in fields(cls))
 
 
-def _build(cls: type[_T], row: Any, **given: Any) -> _T:
+def build_record(cls: type[_T], row: Any, **given: Any) -> _T:
     """Build a record dataclass from a row's same-named columns (times parsed), plus given values."""
     values = {
         name: from_db_time(row[name]) if is_time else row[name]
@@ -225,17 +200,17 @@ def _media(row: Any) -> Media | None:
     """The media of a row that joined testimonial_media (media_sha256, relpath, ...), or None."""
     if row["media_sha256"] is None:
         return None
-    return _build(Media, row, sha256=row["media_sha256"])
+    return build_record(Media, row, sha256=row["media_sha256"])
 
 
-def _campaign(row: Any) -> Campaign:
+def campaign_from_row(row: Any) -> Campaign:
     """Build a Campaign from a testimonial_campaigns row."""
-    return _build(Campaign, row)
+    return build_record(Campaign, row)
 
 
-def _testimonial(row: Any) -> Testimonial:
-    """Build a Testimonial from a row selected with _SELECT_TESTIMONIAL."""
-    return _build(Testimonial, row, media=_media(row))
+def testimonial_from_row(row: Any) -> Testimonial:
+    """Build a Testimonial from a row selected with SELECT_TESTIMONIAL."""
+    return build_record(Testimonial, row, media=_media(row))
 
 
 def _params(record: Any, **extra: Any) -> dict[str, Any]:
@@ -251,6 +226,22 @@ async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> a
         return await cursor.fetchone()
 
 
+async def _campaign_in(conn: aiosqlite.Connection, guild_id: int, name: str) -> Campaign:
+    """The server's campaign with this name (any case) inside a transaction, or UnknownCampaignError."""
+    row = await _one(
+        conn, SELECT_CAMPAIGN + "WHERE guild_id = ? AND name_key = ?", (guild_id, campaign_key(name))
+    )
+    if row is None:
+        raise UnknownCampaignError(f"There is no campaign named {name!r}.")
+    return campaign_from_row(row)
+
+
+async def _item_in(conn: aiosqlite.Connection, testimonial_id: int) -> Testimonial | None:
+    """One testimonial read inside a transaction, or None."""
+    row = await _one(conn, SELECT_TESTIMONIAL + "WHERE t.id = ?", [testimonial_id])
+    return None if row is None else testimonial_from_row(row)
+
+
 class TestimonialsRepository:
     """Campaigns, testimonials, their media records and the moderators' decisions."""
 
@@ -262,7 +253,7 @@ class TestimonialsRepository:
 
     @property
     def database_path(self) -> Path:
-        """The database file, for opening an ExportSnapshot."""
+        """The database file, for opening an export snapshot (storage.testimonials_export)."""
         return self._db.path
 
     # --- campaigns -------------------------------------------------------------
@@ -297,15 +288,15 @@ class TestimonialsRepository:
                 if "UNIQUE" in str(problem):
                     raise CampaignExistsError(f"A campaign named {name!r} already exists.") from None
                 raise
-            row = await _one(conn, _CAMPAIGN + "WHERE id = ?", [cursor.lastrowid])
-        return _campaign(row)
+            row = await _one(conn, SELECT_CAMPAIGN + "WHERE id = ?", [cursor.lastrowid])
+        return campaign_from_row(row)
 
     async def get_campaign(self, guild_id: int, name: str) -> Campaign | None:
         """The server's campaign with this name (any case), or None."""
         row = await self._db.fetchone(
-            _CAMPAIGN + "WHERE guild_id = ? AND name_key = ?", (guild_id, campaign_key(name))
+            SELECT_CAMPAIGN + "WHERE guild_id = ? AND name_key = ?", (guild_id, campaign_key(name))
         )
-        return None if row is None else _campaign(row)
+        return None if row is None else campaign_from_row(row)
 
     async def list_campaigns(self, guild_id: int) -> list[CampaignSummary]:
         """All of the server's campaigns, newest first, with their counts per state."""
@@ -318,7 +309,7 @@ class TestimonialsRepository:
         )
         return [
             CampaignSummary(
-                _campaign(r), int(r["pending"] or 0), int(r["approved"] or 0), int(r["rejected"] or 0)
+                campaign_from_row(r), int(r["pending"] or 0), int(r["approved"] or 0), int(r["rejected"] or 0)
             )
             for r in rows
         ]
@@ -340,12 +331,7 @@ class TestimonialsRepository:
     async def close_campaign(self, guild_id: int, name: str, *, closed_by: int, now: datetime) -> Campaign:
         """Close the campaign now; UnknownCampaignError if there is none, CampaignClosedError if closed."""
         async with self._db.transaction() as conn:
-            row = await _one(
-                conn, _CAMPAIGN + "WHERE guild_id = ? AND name_key = ?", (guild_id, campaign_key(name))
-            )
-            if row is None:
-                raise UnknownCampaignError(f"There is no campaign named {name!r}.")
-            campaign = _campaign(row)
+            campaign = await _campaign_in(conn, guild_id, name)
             if campaign.closed_at is not None:
                 raise CampaignClosedError(f"Campaign {campaign.name!r} is already closed.")
             await conn.execute(
@@ -359,14 +345,7 @@ class TestimonialsRepository:
     async def submit(self, new: NewTestimonial, media: Media | None, *, now: datetime) -> Testimonial:
         """Store a consented submission (and its media record) if the campaign still takes it."""
         async with self._db.transaction() as conn:
-            row = await _one(
-                conn,
-                _CAMPAIGN + "WHERE guild_id = ? AND name_key = ?",
-                (new.guild_id, campaign_key(new.campaign_name)),
-            )
-            if row is None:
-                raise UnknownCampaignError(f"There is no campaign named {new.campaign_name!r}.")
-            campaign = _campaign(row)
+            campaign = await _campaign_in(conn, new.guild_id, new.campaign_name)
             if not campaign.accepts_submissions(now):
                 raise CampaignClosedError(f"Campaign {campaign.name!r} is closed and takes no more stories.")
             if media is not None:
@@ -388,21 +367,22 @@ class TestimonialsRepository:
                 " :consented_at, :licence, :media_sha256, :submitted_at)",
                 values,
             )
-            stored = await _one(conn, _SELECT_TESTIMONIAL + "WHERE t.id = ?", [cursor.lastrowid])
-        return _testimonial(stored)
+            stored = await _item_in(conn, cursor.lastrowid or 0)
+        assert stored is not None
+        return stored
 
     async def get(self, testimonial_id: int) -> Testimonial | None:
         """One testimonial, or None."""
-        row = await self._db.fetchone(_SELECT_TESTIMONIAL + "WHERE t.id = ?", (testimonial_id,))
-        return None if row is None else _testimonial(row)
+        row = await self._db.fetchone(SELECT_TESTIMONIAL + "WHERE t.id = ?", (testimonial_id,))
+        return None if row is None else testimonial_from_row(row)
 
     async def list_by_author(self, guild_id: int, author_id: int, *, limit: int = 50) -> list[Testimonial]:
         """The member's testimonials on the server, newest first."""
         rows = await self._db.fetchall(
-            _SELECT_TESTIMONIAL + "WHERE t.guild_id = ? AND t.author_id = ? ORDER BY t.id DESC LIMIT ?",
+            SELECT_TESTIMONIAL + "WHERE t.guild_id = ? AND t.author_id = ? ORDER BY t.id DESC LIMIT ?",
             (guild_id, author_id, limit),
         )
-        return [_testimonial(r) for r in rows]
+        return [testimonial_from_row(r) for r in rows]
 
     async def set_moderation_message(self, testimonial_id: int, channel_id: int, message_id: int) -> bool:
         """Remember where the item waits for moderation; False if it no longer exists."""
@@ -425,10 +405,9 @@ class TestimonialsRepository:
         """Approve or reject a pending item and record who and when, in one transaction."""
         decision = "approved" if approve else "rejected"
         async with self._db.transaction() as conn:
-            row = await _one(conn, _SELECT_TESTIMONIAL + "WHERE t.id = ?", [testimonial_id])
-            if row is None:
+            current = await _item_in(conn, testimonial_id)
+            if current is None:
                 raise UnknownTestimonialError(f"Testimonial #{testimonial_id} no longer exists.")
-            current = _testimonial(row)
             if current.status != "pending":
                 raise AlreadyDecidedError(current)
             at = to_db_time(now)
@@ -442,9 +421,9 @@ class TestimonialsRepository:
                 " (testimonial_id, decision, moderator_id, decided_at, reason) VALUES (?, ?, ?, ?, ?)",
                 (testimonial_id, decision, moderator_id, at, reason),
             )
-            row = await _one(conn, _SELECT_TESTIMONIAL + "WHERE t.id = ?", [testimonial_id])
-        assert row is not None
-        return _testimonial(row)
+            decided = await _item_in(conn, testimonial_id)
+        assert decided is not None
+        return decided
 
     async def decisions(self, testimonial_id: int) -> list[Decision]:
         """Every decision on an item, oldest first."""
@@ -453,7 +432,7 @@ class TestimonialsRepository:
             " WHERE testimonial_id = ? ORDER BY id",
             (testimonial_id,),
         )
-        return [_build(Decision, r) for r in rows]
+        return [build_record(Decision, r) for r in rows]
 
     async def set_showcase_message(self, testimonial_id: int, channel_id: int, message_id: int) -> bool:
         """Remember the published message; False if the item was withdrawn meanwhile."""
@@ -487,10 +466,9 @@ class TestimonialsRepository:
     async def _remove(self, testimonial_id: int, author_id: int | None) -> Removal:
         """Delete an item and its decisions; report media files no longer used by any item."""
         async with self._db.transaction() as conn:
-            row = await _one(conn, _SELECT_TESTIMONIAL + "WHERE t.id = ?", [testimonial_id])
-            if row is None or (author_id is not None and row["author_id"] != author_id):
+            item = await _item_in(conn, testimonial_id)
+            if item is None or (author_id is not None and item.author_id != author_id):
                 raise UnknownTestimonialError(f"You have no testimonial #{testimonial_id}.")
-            item = _testimonial(row)
             await conn.execute("DELETE FROM testimonials WHERE id = ?", (testimonial_id,))
             orphaned: tuple[Media, ...] = ()
             if item.media is not None:
@@ -501,90 +479,6 @@ class TestimonialsRepository:
                     await conn.execute("DELETE FROM testimonial_media WHERE sha256 = ?", (item.media.sha256,))
                     orphaned = (item.media,)
         return Removal(item, orphaned)
-
-
-class ExportSnapshot:
-    """A read-only, consistent view of the testimonials for streaming one export (synchronous)."""
-
-    def __init__(self, database_path: Path) -> None:
-        """Open the database read-only and start the read transaction every query below shares."""
-        uri = Path(database_path).resolve().as_uri() + "?mode=ro"
-        self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
-        try:
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.execute("BEGIN")
-            # The snapshot is taken at the first read inside the transaction.
-            self._conn.execute("SELECT COUNT(*) FROM testimonial_secret").fetchone()
-        except BaseException:
-            self._conn.close()
-            raise
-
-    def __enter__(self) -> ExportSnapshot:
-        """Use the snapshot in a with-block."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """End the read transaction and close the connection."""
-        self.close()
-
-    def close(self) -> None:
-        """End the read transaction and close the connection."""
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("ROLLBACK")
-        self._conn.close()
-
-    def campaigns_named(self, name: str, guild_id: int | None = None) -> list[Campaign]:
-        """Campaigns with this name (any case), on one server or on all."""
-        sql = _CAMPAIGN + "WHERE name_key = ?"
-        params: list[Any] = [campaign_key(name)]
-        if guild_id is not None:
-            sql, params = sql + " AND guild_id = ?", [*params, guild_id]
-        return [_campaign(r) for r in self._conn.execute(sql + " ORDER BY id", params)]
-
-    def secret(self) -> bytes:
-        """The key behind contributor pseudonyms."""
-        row = self._conn.execute("SELECT key FROM testimonial_secret WHERE id = 1").fetchone()
-        return bytes(row[0])
-
-    def count(self, campaign_id: int) -> int:
-        """How many items of the campaign an export holds."""
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM testimonials WHERE campaign_id = ? AND status = 'approved'", (campaign_id,)
-        ).fetchone()
-        return int(row[0])
-
-    def rows(self, campaign_id: int) -> Iterator[Testimonial]:
-        """The campaign's approved items in id order, streamed from the cursor."""
-        cursor = self._conn.execute(
-            _SELECT_TESTIMONIAL + "WHERE t.campaign_id = ? AND t.status = 'approved' ORDER BY t.id",
-            (campaign_id,),
-        )
-        for row in cursor:
-            yield _testimonial(row)
-
-    def media(self, campaign_id: int) -> Iterator[Media]:
-        """The distinct media of the campaign's approved items, in hash order, streamed."""
-        cursor = self._conn.execute(
-            f"SELECT {_MEDIA_COLUMNS} FROM testimonial_media m WHERE m.sha256 IN"
-            " (SELECT media_sha256 FROM testimonials"
-            "  WHERE campaign_id = ? AND status = 'approved' AND media_sha256 IS NOT NULL)"
-            " ORDER BY m.sha256",
-            (campaign_id,),
-        )
-        for row in cursor:
-            yield _build(Media, row)
-
-    def consent_texts(self, campaign_id: int) -> Iterator[ConsentText]:
-        """The distinct consent statements the campaign's approved items agreed to."""
-        cursor = self._conn.execute(
-            "SELECT consent_version, consent_scope, licence, MIN(consent_text) AS text FROM testimonials"
-            " WHERE campaign_id = ? AND status = 'approved'"
-            " GROUP BY consent_version, consent_scope, licence ORDER BY 1, 2, 3",
-            (campaign_id,),
-        )
-        for row in cursor:
-            yield _build(ConsentText, row)
 
 
 def seed_approved(database_path: Path, rows: Iterable[tuple[Any, ...]], media: Iterable[Media]) -> None:

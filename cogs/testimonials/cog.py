@@ -16,15 +16,15 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
-from bot.replies import clip, quote_input
+from bot.replies import CONTENT_LIMIT, clip, quote_input
 from bot.timeparse import parse_when
 from bot.timestamps import full_and_relative
 from cogs.testimonials.consent import DEFAULT_LICENCE, LICENCES
 from cogs.testimonials.export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaStore, check_size, megabytes
 from cogs.testimonials.moderation import Moderation
-from cogs.testimonials.render import campaign_lines, inert, mine_lines
-from cogs.testimonials.submission import clean_text, visible_length
+from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, fit_lines, inert, mine_lines
+from cogs.testimonials.submission import CITY_MAX, clean_text, visible_length
 from cogs.testimonials.views import ApproveButton, RejectButton, SubmissionModal
 from storage.testimonials import (
     CampaignClosedError,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_PHOTO_MB = 25
-CLI_HINT = "climabot export testimonials --campaign {name} --format {fmt} --out PATH"
+CLI_HINT = "climabot export testimonials --campaign {name} --guild {guild} --format {fmt} --out PATH"
 
 
 def utcnow() -> datetime:
@@ -131,7 +131,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
             title=clip(f"New campaign: {created.name}", 256), description=inert(created.prompt)
         )
         embed.add_field(
-            name="How to take part", value=f"`/testimonial submit campaign:{inert(created.name)}`"
+            name="How to take part", value=f"`/testimonial submit` and pick **{inert(created.name)}**"
         )
         embed.add_field(name="Licence", value=LICENCES[created.licence].short)
         if created.closes_at is not None:
@@ -147,9 +147,8 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
         if not summaries:
             await interaction.response.send_message("There are no campaigns yet.", ephemeral=True)
             return
-        lines = campaign_lines(summaries[:25], utcnow())
-        more = f"\n…and {len(summaries) - 25} older ones." if len(summaries) > 25 else ""
-        embed = discord.Embed(title="Testimonial campaigns", description=clip("\n".join(lines) + more, 4096))
+        text = fit_lines(campaign_lines(summaries, utcnow()), EMBED_DESCRIPTION, "…and {n} older ones.")
+        embed = discord.Embed(title="Testimonial campaigns", description=text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @campaign.command(name="close", description="Stop a campaign from taking submissions")
@@ -166,8 +165,8 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
             raise NotFoundError(
                 f"There is no campaign named {quote_input(name)}; see `/campaign list`."
             ) from None
-        except CampaignClosedError as refusal:
-            raise ValidationError(str(refusal)) from None
+        except CampaignClosedError:
+            raise ValidationError(f"Campaign {quote_input(name)} is already closed.") from None
         await interaction.response.send_message(
             f"Campaign **{inert(closed.name)}** is closed; it takes no more submissions.", ephemeral=True
         )
@@ -200,7 +199,9 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
             if result.missing_media:
                 summary += f" ({result.missing_media} photo file(s) were missing on disk)"
             if result.bytes > interaction.filesize_limit:
-                hint = CLI_HINT.format(name=_shell_quote(campaign.name), fmt=format)
+                hint = CLI_HINT.format(
+                    name=_shell_quote(campaign.name), guild=interaction.guild_id, fmt=format
+                )
                 await interaction.followup.send(
                     f"The export of {summary} is {megabytes(result.bytes)}, more than this server's upload "
                     f"limit ({megabytes(interaction.filesize_limit)}). On the bot's machine run:\n`{hint}`",
@@ -213,7 +214,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
     async def _open_campaigns(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest open campaigns."""
+        """Suggest campaigns that take submissions (to close, or to submit to)."""
         return await self._campaign_choices(interaction, current, open_only=True)
 
     @campaign_export.autocomplete("name")
@@ -237,9 +238,17 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
     # --- /testimonial ---------------------------------------------------------------
 
     @testimonial.command(name="submit", description="Tell your story for a campaign (opens a form)")
-    @app_commands.describe(campaign="The campaign you answer", photo="A photo (JPEG, PNG or WebP)")
+    @app_commands.describe(
+        campaign="The campaign you answer",
+        photo="A photo (JPEG, PNG or WebP)",
+        city="Your city, from the server's city register (you can also type it in the form)",
+    )
     async def testimonial_submit(
-        self, interaction: discord.Interaction[Any], campaign: str, photo: discord.Attachment | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        campaign: str,
+        photo: discord.Attachment | None = None,
+        city: app_commands.Range[str, 1, CITY_MAX] | None = None,
     ) -> None:
         """Check the campaign and photo size, then show the form; the photo download starts at once."""
         assert interaction.guild_id is not None
@@ -261,19 +270,34 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
                 check_size(photo.size, found.max_photo_bytes)
             except ValueError as problem:
                 raise ValidationError(f"{problem} Nothing was saved.") from None
-        form = SubmissionModal(found, photo)
+        known_city, known_group = await self._profile_defaults(interaction.guild_id, interaction.user.id)
+        form = SubmissionModal(found, photo, city=city or known_city, group=known_group)
         await interaction.response.send_modal(form)
         if photo is not None:
             # Discord's attachment URLs expire, so the photo is fetched now, while the member writes;
             # it stays in memory (never on disk) until the form is sent with consent.
             form.download = asyncio.create_task(self.moderation.download(photo, found.max_photo_bytes))
 
-    @testimonial_submit.autocomplete("campaign")
-    async def _submit_campaigns(
+    # Submitting offers the same campaigns as closing: those still taking stories.
+    testimonial_submit.autocomplete("campaign")(_open_campaigns)
+
+    @testimonial_submit.autocomplete("city")
+    async def _registered_cities(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest campaigns that take submissions."""
-        return await self._campaign_choices(interaction, current, open_only=True)
+        """Suggest cities of the server's register."""
+        if interaction.guild_id is None:
+            return []
+        cities = await self.bot.repos.cities.complete(interaction.guild_id, current)
+        return [app_commands.Choice(name=c.name, value=c.name) for c in cities]
+
+    async def _profile_defaults(self, guild_id: int, user_id: int) -> tuple[str | None, str | None]:
+        """The member's city and target group from their profile (/profile set), where set."""
+        profile = await self.bot.repos.profiles.get(guild_id, user_id)
+        if profile is None:
+            return None, None
+        home = None if profile.city_id is None else await self.bot.repos.cities.get(profile.city_id)
+        return (None if home is None else home.name), profile.target_group
 
     async def receive_submission(self, interaction: discord.Interaction[Any], form: SubmissionModal) -> None:
         """Store a sent form (see Moderation.submit)."""
@@ -283,12 +307,13 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
     async def testimonial_mine(self, interaction: discord.Interaction[Any]) -> None:
         """List the member's testimonials on this server."""
         assert interaction.guild_id is not None
-        items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=25)
+        items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=100)
         if not items:
             await interaction.response.send_message("You have no testimonials here.", ephemeral=True)
             return
-        text = "\n".join(mine_lines(items)) + "\n\nWithdraw one with `/testimonial withdraw id:<number>`."
-        await interaction.response.send_message(clip(text), ephemeral=True)
+        hint = "\n\nWithdraw one with `/testimonial withdraw id:<number>`."
+        text = fit_lines(mine_lines(items), CONTENT_LIMIT - len(hint), "…and {n} older ones.") + hint
+        await interaction.response.send_message(text, ephemeral=True)
 
     @testimonial.command(name="withdraw", description="Remove one of your testimonials everywhere")
     @app_commands.describe(id="The number of your testimonial (see /testimonial mine)")

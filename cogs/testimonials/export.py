@@ -26,7 +26,8 @@ from typing import IO, Any
 
 from cogs.testimonials.consent import LICENCES
 from cogs.testimonials.submission import TARGET_GROUPS
-from storage.testimonials import CONSENT_SCOPES, Campaign, ExportSnapshot, Media, Testimonial
+from storage.testimonials import CONSENT_SCOPES, Campaign, Media, Testimonial
+from storage.testimonials_export import ExportSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ def iso_z(moment: datetime) -> str:
 
 def media_path(media: Media) -> str:
     """Where a media file sits inside a data package, relative to its root."""
-    return f"media/{media.sha256}{Path(media.relpath).suffix}"
+    # String functions, not pathlib: pathlib interns every path part, and the interpreter's table of
+    # interned strings grows with each distinct file name and never shrinks.
+    return f"media/{media.sha256}{os.path.splitext(media.relpath)[1]}"
 
 
 def record(item: Testimonial, secret: bytes) -> dict[str, Any]:
@@ -176,8 +179,8 @@ def write_datapackage(
     def media_rows(zf: zipfile.ZipFile) -> Iterator[list[Any]]:
         """The media index rows; each file is copied into the zip as its row is produced."""
         for m in snapshot.media(campaign.id):
-            source = media_root / m.relpath
-            if source.is_file():
+            source = os.path.join(media_root, m.relpath)  # not pathlib: see media_path
+            if os.path.isfile(source):
                 zf.write(source, media_path(m), compress_type=zipfile.ZIP_STORED)
                 counts["media"] += 1
             else:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
+from discord.utils import escape_mentions
 
 from bot.checks import is_moderator
 from bot.errors import PermissionDeniedError, ValidationError
@@ -99,6 +100,9 @@ class Moderation:
                 message = f"{problem} Nothing was saved; run `/testimonial submit` again, with the photo."
                 await self._refuse(interaction, message, story)
                 return
+        registered = await self.bot.repos.cities.find(interaction.guild_id, city)
+        if registered is not None:
+            city = registered.name  # the register's spelling, so exports group one city's stories
         consented_at = datetime.now(UTC)
         new = NewTestimonial(
             guild_id=interaction.guild_id, campaign_name=campaign.name, author_id=interaction.user.id,
@@ -109,7 +113,7 @@ class Moderation:
         try:
             item = await self._store(new, image)
         except TestimonialStoreError as problem:
-            await self._refuse(interaction, f"{problem} Nothing was saved.", story)
+            await self._refuse(interaction, f"{escape_mentions(str(problem))} Nothing was saved.", story)
             return
         if not await self._queue(item, image):
             await self.remove(item.id)
@@ -240,6 +244,7 @@ class Moderation:
     async def reject(self, interaction: discord.Interaction[Any], testimonial_id: int, reason: str) -> None:
         """Record the rejection with its reason, tell the author by DM, update the card."""
         await self.require_moderator(interaction)
+        await self._pending(interaction, testimonial_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         reason = " ".join(reason.split())
         try:

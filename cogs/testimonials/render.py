@@ -23,9 +23,26 @@ def inert(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
+EMBED_DESCRIPTION = 4096
+
+
 def story_text(text: str) -> str:
-    """A story for an embed: the member's formatting kept, mentions defused."""
-    return discord.utils.escape_mentions(text)
+    """A story for an embed: the member's formatting kept, mentions defused, within the description limit."""
+    # Defusing adds a character per mention, so a 4,000-character story can outgrow the limit.
+    return clip(discord.utils.escape_mentions(text), EMBED_DESCRIPTION)
+
+
+def fit_lines(lines: list[str], limit: int, more: str = "…and {n} more.") -> str:
+    """Join whole lines within limit characters, ending with how many did not fit."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    shown: list[str] = []
+    for line in lines:
+        if len("\n".join([*shown, line, more.format(n=len(lines) - len(shown) - 1)])) > limit:
+            break
+        shown.append(line)
+    return clip("\n".join([*shown, more.format(n=len(lines) - len(shown))]), limit)
 
 
 def photo_filename(item: Testimonial) -> str | None:

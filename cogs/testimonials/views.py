@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -18,7 +18,7 @@ from bot.error_handler import new_error_id
 from bot.errors import UserFacingError
 from bot.replies import send_ephemeral
 from cogs.testimonials.consent import licence_texts, wording
-from cogs.testimonials.submission import STORY_MAX, STORY_MIN, TARGET_GROUPS
+from cogs.testimonials.submission import CITY_MAX, STORY_MAX, STORY_MIN, TARGET_GROUPS
 from storage.testimonials import Campaign
 
 if TYPE_CHECKING:
@@ -49,18 +49,18 @@ async def report_failure(interaction: discord.Interaction[Any], error: BaseExcep
     )
 
 
-class ApproveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"testimonials:approve:(?P<id>\d+)"
-):
-    """Approve a testimonial (moderators only); publishes it as its author consented."""
+class _DecisionButton:
+    """What Approve and Reject share: one testimonial id, rebuilt from the custom id after restarts."""
+
+    action: str
+    label: str
+    style: discord.ButtonStyle
 
     def __init__(self, testimonial_id: int) -> None:
         """Build the button for one testimonial."""
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]  # DynamicItem, next in the MRO, takes the button
             discord.ui.Button(
-                label="Approve",
-                style=discord.ButtonStyle.success,
-                custom_id=f"testimonials:approve:{testimonial_id}",
+                label=self.label, style=self.style, custom_id=f"testimonials:{self.action}:{testimonial_id}"
             )
         )
         self.testimonial_id = testimonial_id
@@ -68,47 +68,48 @@ class ApproveButton(
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ApproveButton:
+    ) -> Self:
         """Rebuild the button from its custom id."""
         return cls(int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the click to the cog, reporting failures privately."""
         try:
-            await cog_of(interaction).approve(interaction, self.testimonial_id)
+            await self.act(cog_of(interaction), interaction)
         except Exception as error:
-            await report_failure(interaction, error, f"approve #{self.testimonial_id}")
+            await report_failure(interaction, error, f"{self.action} #{self.testimonial_id}")
+
+    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
+        """What a click does."""
+        raise NotImplementedError
+
+
+class ApproveButton(
+    _DecisionButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"testimonials:approve:(?P<id>\d+)",
+):
+    """Approve a testimonial (moderators only); publishes it as its author consented."""
+
+    action, label, style = "approve", "Approve", discord.ButtonStyle.success
+
+    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
+        """Record the approval and publish."""
+        await cog.approve(interaction, self.testimonial_id)
 
 
 class RejectButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"testimonials:reject:(?P<id>\d+)"
+    _DecisionButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"testimonials:reject:(?P<id>\d+)",
 ):
     """Reject a testimonial (moderators only): asks for the reason sent to the author."""
 
-    def __init__(self, testimonial_id: int) -> None:
-        """Build the button for one testimonial."""
-        super().__init__(
-            discord.ui.Button(
-                label="Reject",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"testimonials:reject:{testimonial_id}",
-            )
-        )
-        self.testimonial_id = testimonial_id
+    action, label, style = "reject", "Reject", discord.ButtonStyle.danger
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> RejectButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
         """Open the reason form, after checking the clicker may decide."""
-        try:
-            await cog_of(interaction).ask_reject_reason(interaction, self.testimonial_id)
-        except Exception as error:
-            await report_failure(interaction, error, f"reject #{self.testimonial_id}")
+        await cog.ask_reject_reason(interaction, self.testimonial_id)
 
 
 def decision_view(testimonial_id: int) -> discord.ui.View:
@@ -149,8 +150,15 @@ class RejectReasonModal(discord.ui.Modal):
 class SubmissionModal(discord.ui.Modal):
     """The testimonial form: story, city, group, how it may be used, and the licence agreement."""
 
-    def __init__(self, campaign: Campaign, photo: discord.Attachment | None) -> None:
-        """Build the five fields for a campaign; a photo given with the command is kept alongside."""
+    def __init__(
+        self,
+        campaign: Campaign,
+        photo: discord.Attachment | None,
+        *,
+        city: str | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Build the five fields for a campaign, city and group filled in when known."""
         super().__init__(
             title=f"Testimonial: {campaign.name}"[:45],
             custom_id=f"testimonials:submit:{campaign.id}",
@@ -164,11 +172,14 @@ class SubmissionModal(discord.ui.Modal):
         self.story: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="story", style=discord.TextStyle.paragraph, min_length=STORY_MIN, max_length=STORY_MAX
         )
-        self.city: discord.ui.TextInput[Any] = discord.ui.TextInput(custom_id="city", max_length=100)
+        self.city: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="city", max_length=CITY_MAX, default=city[:CITY_MAX] if city else None
+        )
         self.group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="group",
             options=[
-                discord.RadioGroupOption(label=label, value=key) for key, label in TARGET_GROUPS.items()
+                discord.RadioGroupOption(label=label, value=key, default=key == group)
+                for key, label in TARGET_GROUPS.items()
             ],
         )
         self.usage: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
@@ -207,6 +218,11 @@ class SubmissionModal(discord.ui.Modal):
         self.drop_download()
 
     def drop_download(self) -> None:
-        """Cancel the photo download if it is still running."""
-        if self.download is not None and not self.download.done():
+        """Cancel the photo download if it is still running, or forget how it ended."""
+        if self.download is None:
+            return
+        if not self.download.done():
             self.download.cancel()
+        elif not self.download.cancelled():
+            # Retrieved so asyncio does not log "exception was never retrieved" for an unused photo.
+            self.download.exception()

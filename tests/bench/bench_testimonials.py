@@ -35,7 +35,8 @@ from cogs.testimonials.export import CSV_FIELDS, csv_row, export_campaign
 from cogs.testimonials.submission import TARGET_GROUPS
 from storage.database import Database
 from storage.migrate import apply_migrations
-from storage.testimonials import ExportSnapshot, Media, TestimonialsRepository, seed_approved
+from storage.testimonials import Media, TestimonialsRepository, seed_approved
+from storage.testimonials_export import ExportSnapshot
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WORDS = ["tram", "heat", "pump", "repair", "café", "bike", "lane", "tree", "shade", "bus", "solar", "roof"]

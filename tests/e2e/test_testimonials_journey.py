@@ -112,6 +112,9 @@ async def test_reject_sends_reason_by_dm_or_says_dms_are_closed(stage: Stage) ->
             assert "told by direct message" in answer.content
         else:
             assert "direct messages are closed" in answer.content
+        (decision,) = await stage.bot.repos.testimonials.decisions(tid)
+        assert (decision.decision, decision.moderator_id) == ("rejected", stage.moderator.user.id)
+        assert decision.reason == "Off topic, sorry" and decision.decided_at is not None
     assert stage.emu.messages_in(stage.showcase) == []
     mine = await (await stage.emu.slash(stage.guild, stage.member, "testimonial mine")).reply()
     assert "not accepted" in mine.content

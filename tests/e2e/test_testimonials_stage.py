@@ -103,10 +103,13 @@ class Stage:
         photo: bytes | None = None,
         filename: str = "photo.jpg",
         content_type: str | None = None,
+        campaign: str = "Trams",
         **values: Any,
     ) -> Message:
         """Open the form and send it in one go."""
-        form = await self.open_form(person, photo=photo, filename=filename, content_type=content_type)
+        form = await self.open_form(
+            person, campaign, photo=photo, filename=filename, content_type=content_type
+        )
         return await self.send_form(person, form, **values)
 
     def card(self, testimonial_id: int) -> Message:

@@ -1,4 +1,4 @@
-"""TestimonialsRepository and ExportSnapshot on a real, migrated SQLite file."""
+"""TestimonialsRepository and the export snapshot on a real, migrated SQLite file."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from storage.testimonials import (
     AlreadyDecidedError,
     CampaignClosedError,
     CampaignExistsError,
-    ExportSnapshot,
     Media,
     NewTestimonial,
     TestimonialsRepository,
     UnknownCampaignError,
     UnknownTestimonialError,
 )
+from storage.testimonials_export import ExportSnapshot
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GUILD = 111

@@ -6,10 +6,11 @@ import hashlib
 import io
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, PngImagePlugin
 
 from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaError, MediaStore, clean_image, sniff
 
@@ -141,3 +142,37 @@ def test_store_writes_once_and_deletes(tmp_path: Path) -> None:
     store.delete(image.relpath)
     with pytest.raises(ValueError):
         store.path("../outside.jpg")
+
+
+def gps_exif() -> Image.Exif:
+    """EXIF with a camera name and a GPS position."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SpyCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (50.0, 52.0, 45.0)
+    return exif
+
+
+def png_with_metadata() -> bytes:
+    """A PNG carrying an eXIf chunk with GPS and a text chunk."""
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "taken at home, Kerkstraat 12")
+    return encode(Image.new("RGB", (16, 16), "red"), "PNG", exif=gps_exif(), pnginfo=text)
+
+
+def webp_with_metadata() -> bytes:
+    """A WebP carrying EXIF with GPS and an XMP packet."""
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>SpyCam Kerkstraat 12</rdf:RDF></x:xmpmeta>'
+    return encode(Image.new("RGB", (16, 16), "red"), "WEBP", exif=gps_exif(), xmp=xmp)
+
+
+@pytest.mark.parametrize("make", [png_with_metadata, webp_with_metadata])
+def test_png_and_webp_metadata_are_gone_too(make: Callable[[], bytes]) -> None:
+    """EXIF (with GPS), XMP and text chunks are stripped from PNG and WebP as from JPEG."""
+    raw = make()
+    assert b"SpyCam" in raw  # the test file really carries the metadata
+    cleaned = clean_image(raw)
+    assert b"SpyCam" not in cleaned.data and b"Kerkstraat" not in cleaned.data
+    with Image.open(io.BytesIO(cleaned.data)) as result:
+        assert dict(result.getexif()) == {} and "xmp" not in result.info and "Comment" not in result.info
