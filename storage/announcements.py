@@ -101,6 +101,14 @@ def _announcement(row: aiosqlite.Row) -> Announcement:
     )
 
 
+def _check_input(data: AnnouncementInput) -> None:
+    """Refuse an announcement the schema or the scheduler could not use."""
+    if data.repeat not in REPEATS:
+        raise ValueError(f"unknown repeat {data.repeat!r}")
+    if data.first_local.tzinfo is not None:
+        raise ValueError("first_local is a naive wall-clock time")
+
+
 class AnnouncementsRepository:
     """Reads and writes scheduled announcements."""
 
@@ -112,32 +120,30 @@ class AnnouncementsRepository:
         self, guild_id: int, data: AnnouncementInput, *, created_by: int, now: datetime
     ) -> Announcement:
         """Store a new pending announcement and return it."""
-        if data.repeat not in REPEATS:
-            raise ValueError(f"unknown repeat {data.repeat!r}")
-        if data.first_local.tzinfo is not None:
-            raise ValueError("first_local is a naive wall-clock time")
+        _check_input(data)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO announcements (guild_id, channel_id, message, ping_role_id, call_id, repeat, "
-                "timezone, first_local, next_due_at, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    data.channel_id,
-                    data.message,
-                    data.ping_role_id,
-                    data.call_id,
-                    data.repeat,
-                    data.timezone,
-                    data.first_local.isoformat(timespec="seconds"),
-                    to_db_time(data.due_at),
-                    created_by,
-                    to_db_time(now),
-                ),
-            )
-            found = await self._get(conn, int(cursor.lastrowid or 0))
-        assert found is not None
-        return found
+            return await self._insert(conn, guild_id, data, created_by, now)
+
+    async def schedule_for_call_once(
+        self, guild_id: int, data: AnnouncementInput, *, created_by: int, now: datetime, since: datetime
+    ) -> tuple[Announcement, bool]:
+        """Store a call's announcement unless one was made for it since `since`; return (row, created)."""
+        # Check and insert share one transaction, so two quick clicks on "Announce now" make one post.
+        if data.call_id is None:
+            raise ValueError("schedule_for_call_once needs a call_id")
+        _check_input(data)
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM announcements WHERE call_id = ? AND created_at >= ? "
+                "AND state IN ('pending', 'sending', 'done') ORDER BY id DESC LIMIT 1",
+                (data.call_id, to_db_time(since)),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                earlier = await self._get(conn, int(row[0]))
+                assert earlier is not None
+                return earlier, False
+            return await self._insert(conn, guild_id, data, created_by, now), True
 
     async def get(self, announcement_id: int) -> Announcement | None:
         """Return one announcement."""
@@ -227,18 +233,7 @@ class AnnouncementsRepository:
             found = await self._get(conn, announcement_id)
             if found is None:
                 return None
-            await conn.execute(
-                "INSERT OR IGNORE INTO announcement_deliveries "
-                "(announcement_id, occurrence, due_at, outcome, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    announcement_id,
-                    found.occurrence,
-                    to_db_time(found.next_due_at),
-                    outcome,
-                    message_id,
-                    to_db_time(now),
-                ),
-            )
+            await self._add_delivery(conn, found, outcome, message_id, now)
             sent = 1 if outcome == "sent" else 0
             if found.state == "cancelled":
                 state = "cancelled"
@@ -273,18 +268,7 @@ class AnnouncementsRepository:
                 found = await self._get(conn, announcement_id)
                 if found is None or found.state not in ("pending", "sending"):
                     continue
-                await conn.execute(
-                    "INSERT OR IGNORE INTO announcement_deliveries "
-                    "(announcement_id, occurrence, due_at, outcome, message_id, at) "
-                    "VALUES (?, ?, ?, ?, NULL, ?)",
-                    (
-                        announcement_id,
-                        found.occurrence,
-                        to_db_time(found.next_due_at),
-                        outcome,
-                        to_db_time(now),
-                    ),
-                )
+                await self._add_delivery(conn, found, outcome, None, now)
                 state = "pending" if advance is not None else outcome
                 await conn.execute(
                     "UPDATE announcements SET state = ?, occurrence = ?, next_due_at = ?, note = ?, "
@@ -297,6 +281,52 @@ class AnnouncementsRepository:
                         announcement_id,
                     ),
                 )
+
+    async def _insert(
+        self,
+        conn: aiosqlite.Connection,
+        guild_id: int,
+        data: AnnouncementInput,
+        created_by: int,
+        now: datetime,
+    ) -> Announcement:
+        """Insert a pending announcement on the writer connection and return it."""
+        cursor = await conn.execute(
+            "INSERT INTO announcements (guild_id, channel_id, message, ping_role_id, call_id, repeat, "
+            "timezone, first_local, next_due_at, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                data.channel_id,
+                data.message,
+                data.ping_role_id,
+                data.call_id,
+                data.repeat,
+                data.timezone,
+                data.first_local.isoformat(timespec="seconds"),
+                to_db_time(data.due_at),
+                created_by,
+                to_db_time(now),
+            ),
+        )
+        found = await self._get(conn, int(cursor.lastrowid or 0))
+        assert found is not None
+        return found
+
+    async def _add_delivery(
+        self,
+        conn: aiosqlite.Connection,
+        found: Announcement,
+        outcome: str,
+        message_id: int | None,
+        now: datetime,
+    ) -> None:
+        """Record what happened to an announcement's current occurrence (once per occurrence)."""
+        await conn.execute(
+            "INSERT OR IGNORE INTO announcement_deliveries "
+            "(announcement_id, occurrence, due_at, outcome, message_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (found.id, found.occurrence, to_db_time(found.next_due_at), outcome, message_id, to_db_time(now)),
+        )
 
     async def _get(self, conn: aiosqlite.Connection, announcement_id: int) -> Announcement | None:
         """Read an announcement on the writer connection."""

@@ -11,7 +11,7 @@ import discord
 
 from bot.checks import is_moderator
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
-from bot.replies import quote_input
+from bot.replies import clip, quote_input
 from bot.timeparse import parse_when
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.dispatch import Dispatcher
@@ -44,7 +44,8 @@ def reminder_summary(reminders: tuple[Reminder, ...] | list[Reminder]) -> str:
     if not reminders:
         return "No deadline reminders: the deadline is closer than the shortest reminder offset."
     parts = [f"{describe_offset(r.offset)} before ({discord_timestamp(r.due_at, 'R')})" for r in reminders]
-    return "Reminders: " + ", ".join(parts) + "."
+    # Offsets are configurable: a long list must not push a reply past Discord's 2,000 characters.
+    return clip("Reminders: " + ", ".join(parts) + ".", 1000)
 
 
 def announcement_input(
@@ -71,6 +72,20 @@ def announcement_input(
     )
 
 
+async def server_zone(bot: ClimaBot, guild_id: int) -> ZoneInfo:
+    """The time zone a server's typed dates and times are read in."""
+    return ZoneInfo((await bot.repos.guild_settings.get(guild_id)).timezone)
+
+
+async def is_moderator_here(bot: ClimaBot, interaction: discord.Interaction[Any]) -> bool:
+    """Tell whether the member behind an interaction is a moderator of its server."""
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    settings = await bot.repos.guild_settings.get(interaction.guild_id)
+    return is_moderator(member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id)
+
+
 class CallActions:
     """Operations shared by the /calls commands, the call form and the buttons under a new call."""
 
@@ -84,18 +99,13 @@ class CallActions:
     async def zone(self, interaction: discord.Interaction[Any]) -> ZoneInfo:
         """The time zone dates typed in this server are read in."""
         assert interaction.guild_id is not None
-        settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
-        return ZoneInfo(settings.timezone)
+        return await server_zone(self.bot, interaction.guild_id)
 
     async def require_moderator(self, interaction: discord.Interaction[Any]) -> None:
         """Refuse a component action by someone who is not a moderator (buttons skip app checks)."""
-        member = interaction.user
-        if interaction.guild_id is None or not isinstance(member, discord.Member):
+        if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
             raise PermissionDeniedError("This only works inside a server.")
-        settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
-        if not is_moderator(
-            member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id
-        ):
+        if not await is_moderator_here(self.bot, interaction):
             raise PermissionDeniedError("Only moderators can do this.")
 
     async def call_in_guild(self, interaction: discord.Interaction[Any], call_id: int) -> Call:
@@ -245,19 +255,7 @@ class CallActions:
         call = await self.call_in_guild(interaction, call_id)
         channel_id = await self.announcements_channel(interaction)
         now = self.now()
-        recent = [
-            a
-            for a in await self.bot.repos.announcements.for_call(call.id, since=now - ANNOUNCE_AGAIN_AFTER)
-            if a.state in ("pending", "sending", "done")
-        ]
-        if recent:
-            raise ValidationError(
-                f"`{call.identifier}` was already announced or scheduled "
-                f"{discord_timestamp(recent[0].created_at, 'R')} "
-                f"(announcement #{recent[0].id}); use `/announce schedule` for another post."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        item = await self.dispatcher.add_announcement(
+        item, created = await self.bot.repos.announcements.schedule_for_call_once(
             call.guild_id,
             announcement_input(
                 channel_id=channel_id,
@@ -267,8 +265,21 @@ class CallActions:
                 call_id=call.id,
             ),
             created_by=interaction.user.id,
-            schedule=False,
+            now=now,
+            since=now - ANNOUNCE_AGAIN_AFTER,
         )
+        if not created:
+            raise ValidationError(
+                f"`{call.identifier}` was already announced or scheduled "
+                f"{discord_timestamp(item.created_at, 'R')} "
+                f"(announcement #{item.id}); use `/announce schedule` for another post."
+            )
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException:
+            # The row is stored and no job would send it before a restart: post it anyway.
+            await self.dispatcher.run_announcement(item.id)
+            raise
         outcome = await self.dispatcher.run_announcement(item.id)
         text = {
             "sent": f"Announced `{call.identifier}` in <#{channel_id}>.",

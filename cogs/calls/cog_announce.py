@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_moderator, moderator_only
+from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
 from bot.replies import clip, quote_input
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import full_and_relative
-from cogs.calls.actions import announcement_input
+from cogs.calls.actions import announcement_input, is_moderator_here, server_zone
 from cogs.calls.dispatch import Dispatcher
 from cogs.calls.recurrence import Repeat
-from cogs.calls.render import announcement_line
+from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line, fit_lines
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -41,6 +40,11 @@ def message_text(typed: str) -> str:
     return text
 
 
+def quoted(text: str) -> str:
+    """Render text as a Markdown block quote, every line of it."""
+    return "\n".join(f"> {line}" for line in text.splitlines())
+
+
 def repeat_phrase(repeat: Repeat, first_local: str, zone: str) -> str:
     """Say how an announcement repeats, in the zone its wall-clock time is kept in."""
     if repeat is Repeat.NONE:
@@ -59,10 +63,6 @@ class AnnounceCog(commands.Cog, name="Announcements"):
         """Keep the bot and the shared dispatcher (started by the calls cog)."""
         self.bot = bot
         self.dispatcher = dispatcher
-
-    async def _zone(self, guild_id: int) -> ZoneInfo:
-        """The server's time zone."""
-        return ZoneInfo((await self.bot.repos.guild_settings.get(guild_id)).timezone)
 
     @announce_group.command(name="schedule", description="Post a message at a given time, once or repeating")
     @app_commands.describe(
@@ -86,7 +86,7 @@ class AnnounceCog(commands.Cog, name="Announcements"):
         """Validate and store an announcement, then echo the parsed time."""
         assert interaction.guild_id is not None
         text = message_text(message)
-        tz = await self._zone(interaction.guild_id)
+        tz = await server_zone(self.bot, interaction.guild_id)
         now = self.dispatcher.clock()
         due = parse_when(when, tz, now=now)
         if due <= now:
@@ -97,8 +97,8 @@ class AnnounceCog(commands.Cog, name="Announcements"):
         if ping_role is not None and ping_role.is_default():
             raise ValidationError("I never ping @everyone; choose a specific role to notify, or none.")
         me = channel.guild.me
-        if me is not None:
-            have = channel.permissions_for(me)
+        have = channel.permissions_for(me) if me is not None else None
+        if have is not None:
             missing = [name.replace("_", " ") for name in SEND_NEEDS if not getattr(have, name)]
             if missing:
                 raise ValidationError(
@@ -126,10 +126,15 @@ class AnnounceCog(commands.Cog, name="Announcements"):
         )
         local = item.first_local.strftime("%H:%M")
         pings = f", notifying {ping_role.mention}" if ping_role else ""
+        if ping_role is not None and not ping_role.mentionable and not (have and have.mention_everyone):
+            pings += (
+                " (⚠️ the role is not mentionable and I lack the Mention @everyone permission there, "
+                "so Discord will show the mention without notifying anyone)"
+            )
         await interaction.response.send_message(
             f"Announcement #{item.id} scheduled in {channel.mention} "
             f"for {full_and_relative(item.next_due_at)}, "
-            f"{repeat_phrase(Repeat(repeat), local, tz.key)}{pings}.\n> {clip(text, 300)}",
+            f"{repeat_phrase(Repeat(repeat), local, tz.key)}{pings}.\n{quoted(clip(text, 300))}",
             ephemeral=True,
         )
 
@@ -138,14 +143,14 @@ class AnnounceCog(commands.Cog, name="Announcements"):
     async def list_announcements(self, interaction: discord.Interaction[Any]) -> None:
         """Show pending announcements, soonest first."""
         assert interaction.guild_id is not None
-        items = await self.bot.repos.announcements.pending(interaction.guild_id, limit=26)
+        items = await self.bot.repos.announcements.pending(interaction.guild_id, limit=-1)
         if not items:
             await interaction.response.send_message("No announcements are scheduled.", ephemeral=True)
             return
-        lines = [announcement_line(item) for item in items[:25]]
-        if len(items) > 25:
-            lines.append("… and more.")
-        embed = discord.Embed(title="Scheduled announcements", description=clip("\n".join(lines), 4096))
+        lines = [announcement_line(item) for item in items]
+        embed = discord.Embed(
+            title="Scheduled announcements", description=fit_lines(lines, DESCRIPTION_LIMIT)
+        )
         embed.set_footer(text="Cancel one with /announce cancel id")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -153,13 +158,7 @@ class AnnounceCog(commands.Cog, name="Announcements"):
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[int]]:
         """Offer the pending announcements of this server, to moderators only (they are not public yet)."""
-        member = interaction.user
-        if interaction.guild_id is None or not isinstance(member, discord.Member):
-            return []
-        settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
-        if not is_moderator(
-            member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id
-        ):
+        if interaction.guild_id is None or not await is_moderator_here(self.bot, interaction):
             return []
         items = await self.bot.repos.announcements.pending(interaction.guild_id, limit=100)
         choices = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 PROGRAMME_CHOICES = [app_commands.Choice(name=p.name, value=p.code) for p in PROGRAMMES]
 STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in CallStatus]
 IMPORT_TYPES = (".csv", ".json")
+# Discord takes files up to 10 MiB from bots; keep a margin for the rest of the request.
+CALENDAR_MAX_BYTES = 8 * 1024 * 1024
 DYNAMIC_ITEMS = (PageButton, AnnounceCallButton, ScheduleCallButton)
 
 
@@ -248,8 +251,8 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
         added = await self.bot.repos.calls.subscribe(
             interaction.guild_id, interaction.user.id, code, now=self.now()
         )
-        scope = "every programme" if code == ALL_PROGRAMMES else self._programme_name(code)
-        when = ", ".join(describe_offset(o) for o in self.dispatcher.offsets)
+        scope = scope_name(code)
+        when = clip(", ".join(describe_offset(o) for o in self.dispatcher.offsets), 500)
         text = (
             f"{'Subscribed' if added else 'You were already subscribed'} to deadline reminders for {scope}: "
             f"a direct message {when} before each deadline. `/calls unsubscribe` stops them."
@@ -273,11 +276,6 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
             return False
         return True
 
-    @staticmethod
-    def _programme_name(code: str) -> str:
-        """Name a programme code for members."""
-        return f"{programme(code).name} calls"
-
     @calls_group.command(name="unsubscribe", description="Stop deadline reminders by direct message")
     @app_commands.describe(programme="Only this programme's reminders (all if left out)")
     @app_commands.choices(programme=PROGRAMME_CHOICES)
@@ -291,10 +289,7 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
         else:
             text = f"Unsubscribed ({removed} subscription{'s' if removed != 1 else ''} removed)."
         if left:
-            names = ", ".join(
-                "every programme" if s.programme == ALL_PROGRAMMES else programme_name(s.programme)
-                for s in left
-            )
+            names = ", ".join(scope_name(s.programme) for s in left)
             text += f" Still subscribed to: {names}."
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -308,7 +303,15 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
         now = self.now()
         calls = await self.bot.repos.calls.open_calls(interaction.guild_id, now=now, programme=programme)
         server = interaction.guild.name if interaction.guild else "climabot"
-        data = deadlines_calendar(calls, name=f"{server}: funding call deadlines", now=now)
+        # Thousands of calls take a second or more to render: keep the event loop (heartbeats) free.
+        data = await asyncio.to_thread(
+            deadlines_calendar, calls, name=f"{server}: funding call deadlines", now=now
+        )
+        if len(data) > CALENDAR_MAX_BYTES:
+            raise ValidationError(
+                f"The calendar of {len(calls)} deadlines is too large to upload; "
+                "choose a `programme` to download a smaller one."
+            )
         await interaction.followup.send(
             f"{len(calls)} deadline{'s' if len(calls) != 1 else ''}. Import the file into your calendar app; "
             "downloading it again later updates the same events.",
@@ -317,6 +320,6 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
         )
 
 
-def programme_name(code: str) -> str:
-    """Name a programme code."""
-    return programme(code).name
+def scope_name(code: str) -> str:
+    """Name a subscription's scope: every programme, or one programme's calls."""
+    return "every programme" if code == ALL_PROGRAMMES else f"{programme(code).name} calls"

@@ -26,6 +26,7 @@ from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
 from cogs.calls.render import (
     call_embed,
     describe_offset,
+    recovery_notice,
     reminder_dm_text,
     reminder_text,
     stable_nonce,
@@ -259,24 +260,7 @@ class Dispatcher:
 
     async def _report_recovery(self, guild_id: int, found: StartReport) -> None:
         """Tell a server's moderators what was missed or may not have been sent while the bot was down."""
-        lines = []
-        if found.missed:
-            lines.append(
-                f"While I was offline these came due more than {describe_offset(self.grace)} ago "
-                "and were **not sent**:"
-            )
-            lines += [f"- {text}" for text in found.missed[:15]]
-            if len(found.missed) > 15:
-                lines.append(f"- … and {len(found.missed) - 15} more")
-        if found.uncertain:
-            lines.append(
-                "I stopped while sending these; they **may not have been sent** "
-                "(check, and resend if needed):"
-            )
-            lines += [f"- {text}" for text in found.uncertain[:15]]
-            if len(found.uncertain) > 15:
-                lines.append(f"- … and {len(found.uncertain) - 15} more")
-        await self.notify_moderators(guild_id, "\n".join(lines))
+        await self.notify_moderators(guild_id, recovery_notice(found.missed, found.uncertain, self.grace))
 
     # --- reminders -------------------------------------------------------------------------------
 
@@ -326,12 +310,11 @@ class Dispatcher:
                 )
                 message_id = message.id
             except discord.HTTPException as problem:
-                note = f"channel post failed: {problem.status} {problem.text}"[:300]
-                log.warning("reminder %s: %s", reminder.id, note)
-                await self.notify_moderators(
+                note = await self._send_failed(
                     reminder.guild_id,
-                    f"I could not post the deadline reminder for `{call.identifier}` in "
-                    f"<#{settings.announcements_channel_id}> ({problem.status}: {problem.text}).",
+                    f"the deadline reminder for `{call.identifier}`",
+                    settings.announcements_channel_id,
+                    problem,
                 )
         await self.calls.mark_posted(reminder.id, message_id=message_id, note=note, now=self.clock())
 
@@ -391,12 +374,11 @@ class Dispatcher:
     # --- announcements ---------------------------------------------------------------------------
 
     async def add_announcement(
-        self, guild_id: int, data: AnnouncementInput, *, created_by: int, schedule: bool = True
+        self, guild_id: int, data: AnnouncementInput, *, created_by: int
     ) -> Announcement:
-        """Store a new announcement and (unless the caller runs it itself) wake its job when due."""
+        """Store a new announcement and wake its job when it is due."""
         item = await self.announcements.schedule(guild_id, data, created_by=created_by, now=self.clock())
-        if schedule:
-            self.schedule_announcement(item)
+        self.schedule_announcement(item)
         return item
 
     async def run_announcement(self, announcement_id: int) -> str:
@@ -464,17 +446,25 @@ class Dispatcher:
                 nonce=stable_nonce("announce", item.id, item.occurrence),
             )
         except discord.HTTPException as problem:
-            note = f"send failed: {problem.status} {problem.text}"[:300]
-            log.warning("announcement %s: %s", item.id, note)
-            await self.notify_moderators(
-                item.guild_id,
-                f"I could not post announcement #{item.id} in <#{item.channel_id}> "
-                f"({problem.status}: {clip(problem.text, 200)}).",
+            note = await self._send_failed(
+                item.guild_id, f"announcement #{item.id}", item.channel_id, problem
             )
             return "failed", None, note
         return "sent", message.id, None
 
     # --- moderators ------------------------------------------------------------------------------
+
+    async def _send_failed(
+        self, guild_id: int, what: str, channel_id: int, problem: discord.HTTPException
+    ) -> str:
+        """Log a post Discord refused, tell the moderators, and return the note to store with the row."""
+        note = f"send failed: {problem.status} {problem.text}"[:300]
+        log.warning("guild %s: %s: %s", guild_id, what, note)
+        await self.notify_moderators(
+            guild_id,
+            f"I could not post {what} in <#{channel_id}> ({problem.status}: {clip(problem.text, 200)}).",
+        )
+        return note
 
     async def notify_moderators(self, guild_id: int, text: str) -> bool:
         """Post a notice in the server's moderation channel; log it when there is none or it fails."""

@@ -11,6 +11,7 @@ an object with a `calls` list. A file is at most MAX_FILE_BYTES and MAX_ROWS row
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import ValidationError
 from bot.replies import quote_input
 from bot.timeparse import localize
+from bot.timezones import zone_names
 from cogs.calls.programmes import accepted_programmes, find_programme, infer_programme
 from cogs.calls.rules import check_link, check_summary, check_title, normalize_identifier, parse_tags
 from storage.calls import CallInput
@@ -82,6 +84,22 @@ def parse_file_time(text: str, tz: ZoneInfo, *, bare_date_time: str) -> datetime
     return parsed.astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
+@functools.cache
+def _zones_by_lowercase() -> dict[str, str]:
+    """Map every known zone name, lowercased, to its proper spelling."""
+    return {name.lower(): name for name in zone_names()}
+
+
+def file_zone(name: str) -> ZoneInfo:
+    """Return the IANA zone a row names (any case), or raise ValidationError (never a file-system error)."""
+    found = _zones_by_lowercase().get(name.strip().lower())
+    if found is None:
+        raise ValidationError(
+            f"unknown time zone {quote_input(name)}; use an IANA name such as Europe/Brussels"
+        )
+    return ZoneInfo(found)
+
+
 def decode(data: bytes) -> str:
     """Decode a file as UTF-8 (with or without a byte-order mark), or raise ValidationError."""
     try:
@@ -107,6 +125,8 @@ def _json_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
         raise ValidationError(
             f"The file is not valid JSON (line {problem.lineno}, column {problem.colno}: {problem.msg})."
         ) from None
+    except RecursionError:
+        raise ValidationError("The JSON file is nested too deeply; use a flat list of calls.") from None
     if isinstance(document, dict):
         document = document.get("calls")
     if not isinstance(document, list):
@@ -198,13 +218,7 @@ def _row_to_call(fields: Mapping[str, str], default_tz: ZoneInfo, now: datetime)
     title = check_title(fields.get("title", ""))
     tz = default_tz
     if fields.get("timezone"):
-        try:
-            tz = ZoneInfo(fields["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                f"unknown time zone {quote_input(fields['timezone'])}; "
-                "use an IANA name such as Europe/Brussels"
-            ) from None
+        tz = file_zone(fields["timezone"])
     deadline_text = fields.get("deadline", "")
     if not deadline_text:
         raise ValidationError("missing deadline")
@@ -264,7 +278,8 @@ class ImportReport:
             lines.append("Rejected:")
         complete = True
         for item in self.rejected:
-            line = f"- {item.where}{f' ({item.identifier})' if item.identifier else ''}: {item.reason}"
+            named = f" ({quote_input(item.identifier, 40)})" if item.identifier else ""
+            line = f"- {item.where}{named}: {item.reason}"
             if len("\n".join([*lines, line])) > limit - 80:
                 complete = False
                 break
@@ -286,5 +301,12 @@ class ImportReport:
             for identifier in identifiers:
                 writer.writerow(["", identifier, outcome, ""])
         for item in self.rejected:
-            writer.writerow([item.where, item.identifier or "", "rejected", item.reason])
+            writer.writerow(
+                [item.where, inert_cell(item.identifier or ""), "rejected", inert_cell(item.reason)]
+            )
         return out.getvalue()
+
+
+def inert_cell(text: str) -> str:
+    """Keep a spreadsheet from reading file text as a formula (a leading =, +, -, @ or control)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

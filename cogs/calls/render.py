@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 import discord
-from discord.utils import escape_markdown
+from discord.utils import escape_markdown, escape_mentions
 
 from bot.replies import clip
 from bot.timestamps import discord_timestamp, full_and_relative
@@ -17,6 +17,10 @@ from storage.calls import Call, CallStatus
 EMBED_COLOUR = discord.Colour.from_rgb(0, 122, 94)
 PAGE_SIZE = 8
 DESCRIPTION_LIMIT = 4096
+# Each call of a list page gets an equal share of the description, so a page never loses a call.
+LINE_BUDGET = (DESCRIPTION_LIMIT - 2 * (PAGE_SIZE - 1)) // PAGE_SIZE
+# Items a moderation notice lists per section before saying how many more there are.
+NOTICE_SECTION_LIMIT = 850
 
 
 def describe_offset(offset: timedelta) -> str:
@@ -36,6 +40,11 @@ def stable_nonce(*parts: object) -> str:
     """
     digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
     return str(int.from_bytes(digest[:8], "big") >> 1)
+
+
+def inline_title(call: Call, limit: int) -> str:
+    """A call's title for message text: Markdown escaped, mention-shaped text made inert, shortened."""
+    return clip(escape_mentions(escape_markdown(call.title)), limit)
 
 
 def call_embed(call: Call, *, now: datetime) -> discord.Embed:
@@ -61,14 +70,48 @@ def call_embed(call: Call, *, now: datetime) -> discord.Embed:
     return embed
 
 
-def call_line(call: Call) -> str:
-    """Render a call as two lines of a list."""
-    title = clip(escape_markdown(call.title), 120)
-    head = f"**[{title}](<{call.link}>)**" if call.link else f"**{title}**"
-    return (
-        f"`{call.identifier}` · {programme(call.programme).name}\n"
-        f"{head}\nDeadline {full_and_relative(call.deadline_at)}"
-    )
+def call_line(call: Call, budget: int = LINE_BUDGET) -> str:
+    """Render a call as three lines of a list, within `budget` characters (a long link is left out)."""
+    title = inline_title(call, 120)
+    tail = f"\nDeadline {full_and_relative(call.deadline_at)}"
+    first = f"`{call.identifier}` · {programme(call.programme).name}\n"
+    if call.link:
+        linked = f"{first}**[{title}](<{call.link}>)**{tail}"
+        if len(linked) <= budget:
+            return linked
+    return f"{first}**{title}**{tail}"
+
+
+def fit_lines(lines: list[str], limit: int) -> str:
+    """Join as many lines as fit in `limit` characters, then say how many were left out."""
+    shown: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        after = len(lines) - index - 1
+        tail = len(f"\n… and {after} more") if after else 0
+        if used + (1 if shown else 0) + len(line) + tail > limit:
+            break
+        used += (1 if shown else 0) + len(line)
+        shown.append(line)
+    if len(shown) < len(lines):
+        shown.append(f"… and {len(lines) - len(shown)} more")
+    return "\n".join(shown)
+
+
+def recovery_notice(missed: list[str], uncertain: list[str], grace: timedelta) -> str:
+    """Tell moderators what was missed or may not have been sent while the bot was down."""
+    parts = []
+    if missed:
+        parts.append(
+            f"While I was offline these came due more than {describe_offset(grace)} ago "
+            "and were **not sent**:\n" + fit_lines([f"- {text}" for text in missed], NOTICE_SECTION_LIMIT)
+        )
+    if uncertain:
+        parts.append(
+            "I stopped while sending these; they **may not have been sent** (check, and resend if needed):\n"
+            + fit_lines([f"- {text}" for text in uncertain], NOTICE_SECTION_LIMIT)
+        )
+    return "\n".join(parts)
 
 
 def list_embed(
@@ -92,13 +135,13 @@ def reminder_text(call: Call, offset: timedelta) -> str:
     """The channel message that goes with a deadline reminder."""
     return (
         f"⏰ **{describe_offset(offset)} left** to apply to `{call.identifier}`: "
-        f"{clip(escape_markdown(call.title), 200)}. Deadline {full_and_relative(call.deadline_at)}."
+        f"{inline_title(call, 200)}. Deadline {full_and_relative(call.deadline_at)}."
     )
 
 
 def reminder_dm_text(call: Call, offset: timedelta, guild_name: str | None) -> str:
     """The direct message a subscriber gets for a deadline reminder."""
-    where = f" in **{escape_markdown(guild_name)}**" if guild_name else ""
+    where = f" in **{escape_mentions(escape_markdown(guild_name))}**" if guild_name else ""
     return (
         f"{reminder_text(call, offset)}\n"
         f"You get this because you subscribed to call reminders{where}; "
@@ -119,4 +162,4 @@ def announcement_line(item: Announcement) -> str:
 
 def new_call_message(call: Call) -> str:
     """Default text of the announcement of a new call."""
-    return f"📣 New funding call: **{clip(escape_markdown(call.title), 300)}** (`{call.identifier}`)"
+    return f"📣 New funding call: **{inline_title(call, 300)}** (`{call.identifier}`)"

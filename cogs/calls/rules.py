@@ -31,6 +31,8 @@ TAG_MAX = 30
 DEADLINE_DEFAULT_TIME = "17:00"
 _BARE_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*", re.ASCII)
 _TAG_SPLIT = re.compile(r"[,;]")
+# Never valid unencoded in a URL (RFC 3986), and they would break the Markdown link of a call list.
+_LINK_FORBIDDEN = frozenset('<>"`\\\x7f')
 
 
 def normalize_identifier(text: str) -> str:
@@ -68,16 +70,16 @@ def check_link(text: str) -> str | None:
         return None
     if len(cleaned) > LINK_MAX:
         raise ValidationError(f"The link is {len(cleaned)} characters long; at most {LINK_MAX} fit.")
+    if any(ch.isspace() or ch in _LINK_FORBIDDEN or ord(ch) < 32 for ch in cleaned):
+        raise ValidationError(
+            f"The link {quote_input(cleaned)} holds spaces or characters a web address cannot "
+            '(< > " ` \\); percent-encode them, e.g. %20 for a space.'
+        )
     try:
         parts = urlsplit(cleaned)
     except ValueError:
         parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or any(ch.isspace() for ch in cleaned)
-    ):
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError(
             f"The link {quote_input(cleaned)} is not a web address; use one starting with https:// or http://."
         )

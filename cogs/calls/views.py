@@ -81,6 +81,7 @@ class PageButton(
         """Show the requested page in place."""
 
         async def show() -> None:
+            """Render the page and replace the list message with it."""
             assert interaction.guild_id is not None
             embed, view = await calls_cog(interaction).list_page(
                 interaction.guild_id, self.status, self.programme, self.page
@@ -158,6 +159,7 @@ class ScheduleCallButton(
         """Open the form asking when to announce."""
 
         async def open_form() -> None:
+            """Check the clicker is a moderator and open the form."""
             cog = calls_cog(interaction)
             await cog.require_moderator(interaction)
             tz = await cog.zone(interaction)

@@ -136,7 +136,7 @@ async def test_import_reports_rows_and_reimport_never_duplicates(
         reply.content
     )
     assert "item 9: The identifier is missing" in reply.content
-    assert "item 10 (HORIZON-MISS-2027-CIT-01-01)" in reply.content and "not a web address" in reply.content
+    assert "item 10 (`HORIZON-MISS-2027-CIT-01-01`)" in reply.content and "not a web address" in reply.content
     as_csv = io.StringIO()
     writer = csv.DictWriter(
         as_csv,

@@ -17,11 +17,13 @@ import pytest
 
 from bot.settings import DefaultsSettings, Settings
 from cogs.calls.dispatch import Dispatcher
+from cogs.calls.render import stable_nonce
 from cogs.calls.views import COG_NAME
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput, Claim
 from storage.repositories import open_storage
 from tests.e2e.harness import BotHarness, Town, bot_settings, configure_town, subprocess_bot
+from tests.emulator import perms
 from tests.emulator.emulator import Emulator
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -139,10 +141,12 @@ async def test_announcement_posts_exactly_once_through_429_and_500(
     assert emulator.count_requests("POST", path, 500) == 1
     assert emulator.count_requests("POST", path, 200) == 1
     assert [m.id for m in emulator.messages_in(town.announcements)] == [posted.id]
-    assert posted.nonce is not None
     bot = harness.bot
     assert bot is not None
     announcement_id = int(reply.content.split("#", 1)[1].split(" ", 1)[0])
+    # The nonce is derived from the row and occurrence, so every retry of this post carries the same
+    # one (discord.py adds enforce_nonce); the emulator stores it but does not deduplicate by it.
+    assert str(posted.nonce) == stable_nonce("announce", announcement_id, 0)
     assert await eventually(lambda: state_is(bot.repos.announcements.get(announcement_id), "done"))
     deliveries = await bot.repos.announcements.deliveries(announcement_id)
     assert [(d.outcome, d.message_id) for d in deliveries] == [("sent", posted.id)]
@@ -164,6 +168,24 @@ async def test_announcements_ping_only_the_chosen_role(
     assert plain.mention_role_ids == [] and plain.mention_ids == [] and not plain.mention_everyone
     everyone = await schedule(emulator, town, "x", when="in 1h", ping_role=town.guild.everyone)
     assert "never ping @everyone" in everyone.content
+    assert (
+        "without notifying"
+        not in (await schedule(emulator, town, "y", when="in 1h", ping_role=town.moderators)).content
+    )
+    # Without Mention @everyone a role that is not mentionable is shown but not notified: say so.
+    town.guild.bot_role.permissions &= ~perms.MENTION_EVERYONE
+    emulator.world.events.role_updated(town.guild.bot_role)
+    bot = harness.bot
+    assert bot is not None
+
+    async def permission_seen() -> bool:
+        """Whether the bot has taken in that it lost Mention @everyone."""
+        guild = bot.get_guild(town.guild.id)
+        return guild is not None and not guild.me.guild_permissions.mention_everyone
+
+    assert await eventually(permission_seen)
+    warned = await schedule(emulator, town, "z", when="in 1h", ping_role=town.moderators)
+    assert "Discord will show the mention without notifying anyone" in warned.content
 
 
 async def test_schedule_list_cancel_and_bad_times(
@@ -368,3 +390,93 @@ async def test_restart_resumes_reminder_dms_but_never_repeats_an_interrupted_one
     assert await bot.repos.calls.dm_outcomes(reminder.id) == {town.member.id: "sending", bob.id: "sent"}
     assert emulator.messages_in(emulator.dm_channel_of(town.member)) == []
     assert not any("to apply to" in m.content for m in emulator.messages_in(town.announcements))
+
+
+async def test_restart_sends_a_late_reminder_once_and_reports_a_missed_one(
+    emulator: Emulator, town: Town, harness: BotHarness, settings: Settings
+) -> None:
+    """While the bot was down: a reminder 10 min late is posted and DMed once; one 2 h late is marked
+    missed and reported to the moderation channel; another restart repeats nothing."""
+    await harness.stop()
+    now = datetime.now(UTC)
+    db, repos = await open_storage(settings.storage.database_path, default_timezone="Europe/Brussels")
+    try:
+        await repos.calls.subscribe(town.guild.id, town.member.id, "*", now=now)
+        ids = {}
+        for identifier, late_by in (
+            ("LIFE-LATE", timedelta(minutes=10)),
+            ("LIFE-MISSED", timedelta(hours=2)),
+        ):
+            due = now - late_by
+            change = await repos.calls.add(
+                town.guild.id,
+                CallInput(
+                    identifier, f"{identifier} call", "life", due + timedelta(days=1), "Europe/Brussels"
+                ),
+                created_by=town.moderator.id,
+                planner=lambda deadline, zone, at, due=due: [(timedelta(days=1), due)],
+                now=now - timedelta(hours=3),
+            )
+            ids[identifier] = change.new_reminders[0].id
+    finally:
+        await db.close()
+
+    await harness.start()
+    posted = await emulator.wait_for_message(town.announcements, lambda m: "LIFE-LATE" in m.content)
+    assert "1 day left" in posted.content
+    dm = await emulator.wait_for_message(
+        emulator.dm_channel_of(town.member), lambda m: "LIFE-LATE" in m.content
+    )
+    assert "/calls unsubscribe" in dm.content
+    report = await emulator.wait_for_message(town.moderation, lambda m: "not sent" in m.content)
+    assert "`LIFE-MISSED`" in report.content and "LIFE-LATE" not in report.content
+    bot = harness.bot
+    assert bot is not None
+    assert await eventually(lambda: state_is(bot.repos.calls.reminder(ids["LIFE-LATE"]), "sent"))
+    assert (await bot.repos.calls.reminder(ids["LIFE-MISSED"])).state == "missed"  # type: ignore[union-attr]
+    assert bot.timeline.pending("reminder:") == []
+
+    await harness.restart()
+    assert [m.id for m in emulator.messages_in(town.announcements)] == [posted.id]
+    assert [m.id for m in emulator.messages_in(emulator.dm_channel_of(town.member))] == [dm.id]
+    assert [m.id for m in emulator.messages_in(town.moderation)] == [report.id]
+    assert not any("LIFE-MISSED" in m.content for m in emulator.messages_in(town.announcements))
+
+
+async def test_a_refused_post_is_reported_and_not_retried(
+    emulator: Emulator, town: Town, harness: BotHarness
+) -> None:
+    """Discord refuses both an announcement and a reminder post (403): moderators are told, the rows
+    record it, nothing is retried, and subscribers still get the reminder by DM."""
+    path = rf"/channels/{town.announcements.id}/messages"
+    emulator.faults.server_error("POST", path, times=2, status=403)
+    await (await emulator.slash(town.guild, town.member, "calls subscribe")).reply()
+    reply = await schedule(emulator, town, "Refused post", when="in 1s")
+    announcement_id = int(reply.content.split("#", 1)[1].split(" ", 1)[0])
+    rows = [{"identifier": "LIFE-2027-09", "title": "Refused call", "deadline": iso_in(6)}]
+    upload = emulator.upload("calls.json", json.dumps(rows).encode(), "application/json")
+    await (await emulator.slash(town.guild, town.moderator, "calls import", file=upload)).reply()
+
+    await emulator.wait_for_message(
+        town.moderation, lambda m: f"announcement #{announcement_id} " in m.content
+    )
+    notice = await emulator.wait_for_message(
+        town.moderation, lambda m: "deadline reminder for `LIFE-2027-09`" in m.content, timeout=10
+    )
+    assert "403" in notice.content
+    await emulator.wait_for_message(
+        emulator.dm_channel_of(town.member), lambda m: "LIFE-2027-09" in m.content
+    )
+    bot = harness.bot
+    assert bot is not None
+    assert await eventually(lambda: state_is(bot.repos.announcements.get(announcement_id), "failed"))
+    call = await bot.repos.calls.get(town.guild.id, "LIFE-2027-09")
+    assert call is not None
+    (reminder,) = await bot.repos.calls.reminders_of(call.id)
+    assert await eventually(lambda: state_is(bot.repos.calls.reminder(reminder.id), "sent"))
+    done = await bot.repos.calls.reminder(reminder.id)
+    assert done is not None and done.message_id is None and (done.note or "").startswith("send failed: 403")
+    assert emulator.count_requests("POST", path, 403) == 2
+    assert emulator.count_requests("POST", path) == 2
+    assert emulator.messages_in(town.announcements) == []
+    assert len(emulator.messages_in(town.moderation)) == 2

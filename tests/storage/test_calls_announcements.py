@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage.announcements import Advance, AnnouncementInput, AnnouncementsRepository
-from storage.calls import CallInput, CallsRepository, Claim
+from storage.calls import CallChange, CallInput, CallsRepository, Claim
 from storage.database import Database
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -29,6 +29,17 @@ def announcement(
     }
     values.update(changes)
     return AnnouncementInput(**values)  # type: ignore[arg-type]
+
+
+async def add_call(calls: CallsRepository) -> CallChange:
+    """Register the call LIFE-1, due in 30 days, without reminders."""
+    return await calls.add(
+        GUILD,
+        CallInput("LIFE-1", "Life", "life", NOW + timedelta(days=30), "Europe/Brussels"),
+        created_by=7,
+        planner=lambda deadline, zone, now: [],
+        now=NOW,
+    )
 
 
 @pytest.fixture
@@ -108,13 +119,7 @@ async def test_cancel_only_pending_in_the_same_server(repo: AnnouncementsReposit
 async def test_removing_a_call_cancels_its_pending_announcements(migrated_db: Database) -> None:
     """The announcement of a removed call is cancelled and its id returned for the job to be dropped."""
     calls, repo = CallsRepository(migrated_db), AnnouncementsRepository(migrated_db)
-    added = await calls.add(
-        GUILD,
-        CallInput("LIFE-1", "Life", "life", NOW + timedelta(days=30), "Europe/Brussels"),
-        created_by=7,
-        planner=lambda deadline, zone, now: [],
-        now=NOW,
-    )
+    added = await add_call(calls)
     item = await repo.schedule(GUILD, announcement(call_id=added.call.id), created_by=7, now=NOW)
     assert [a.id for a in await repo.for_call(added.call.id, since=NOW)] == [item.id]
     removed = await calls.remove(GUILD, "LIFE-1")
@@ -130,3 +135,26 @@ async def test_schema_refuses_bad_values(repo: AnnouncementsRepository) -> None:
     with pytest.raises(ValueError, match="naive"):
         await repo.schedule(GUILD, announcement(first_local=NOW), created_by=7, now=NOW)
     assert await repo.pending(GUILD) == []
+
+
+async def test_a_call_is_announced_once_per_window(migrated_db: Database) -> None:
+    """A second "announce now" within the window returns the first row; a cancelled one does not count."""
+    calls, repo = CallsRepository(migrated_db), AnnouncementsRepository(migrated_db)
+    added = await add_call(calls)
+    data = announcement(NOW, call_id=added.call.id)
+    window = NOW - timedelta(minutes=10)
+    first, created = await repo.schedule_for_call_once(GUILD, data, created_by=7, now=NOW, since=window)
+    assert created
+    again, created = await repo.schedule_for_call_once(GUILD, data, created_by=8, now=NOW, since=window)
+    assert not created and again.id == first.id
+    assert [a.id for a in await repo.for_call(added.call.id, since=window)] == [first.id]
+    await repo.cancel(GUILD, first.id, by=7)
+    fresh, created = await repo.schedule_for_call_once(GUILD, data, created_by=8, now=NOW, since=window)
+    assert created and fresh.id != first.id
+    later = NOW + timedelta(minutes=11)
+    after, created = await repo.schedule_for_call_once(
+        GUILD, data, created_by=8, now=later, since=later - timedelta(minutes=10)
+    )
+    assert created and after.id not in (first.id, fresh.id)
+    with pytest.raises(ValueError, match="call_id"):
+        await repo.schedule_for_call_once(GUILD, announcement(), created_by=7, now=NOW, since=window)

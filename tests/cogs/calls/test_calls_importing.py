@@ -164,3 +164,42 @@ def test_report_fits_the_limit_and_offers_the_full_file() -> None:
     )
     assert not cut
     assert "- row 2: missing deadline" in short
+
+
+def test_zone_names_are_checked_without_touching_the_file_system() -> None:
+    """`Europe` is a folder of the zone database, not a zone: a row reason, not a crash; case is forgiven."""
+    text = HEADER + (
+        "CALL-DIR,Folder zone,LIFE,2027-01-10,,,,,Europe\n"
+        "CALL-PATH,Path zone,LIFE,2027-01-10,,,,,../../etc/passwd\n"
+        "CALL-CASE,Lowercase zone,LIFE,2027-01-10 12:00,,,,,europe/lisbon\n"
+    )
+    parsed = parse(text)
+    assert [c.identifier for _, c in parsed.rows] == ["CALL-CASE"]
+    assert parsed.rows[0][1].timezone == "Europe/Lisbon"
+    assert parsed.rows[0][1].deadline_at == datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+    assert [r.where for r in parsed.rejected] == ["row 2", "row 3"]
+    assert all("unknown time zone" in r.reason for r in parsed.rejected)
+
+
+def test_deeply_nested_json_is_one_clear_error() -> None:
+    """A JSON bomb of nested lists is refused as a whole file, not an unexpected error."""
+    with pytest.raises(ValidationError, match="nested too deeply"):
+        parse("[" * 100_000, "calls.json")
+
+
+def test_report_quotes_what_rows_called_themselves() -> None:
+    """A rejected row's identifier is echoed inert: no mention markup, no broken Markdown."""
+    parsed = parse(HEADER + "<@&123>,Ping,LIFE,2027-01-10,,,,,\n`@everyone`,Tick,LIFE,2027-01-10,,,,,\n")
+    text, _ = ImportReport(rejected=parsed.rejected).summary(2000)
+    assert "<@&" not in text
+    assert "@everyone" not in text.replace("@\u200beveryone", "")
+    assert "(`<@\u200b&123>`)" in text
+
+
+def test_full_report_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    """File text starting with = + - @ is prefixed with a quote in the CSV report."""
+    report = ImportReport(
+        rejected=[Rejected("row 2", "=HYPERLINK(1)", "bad"), Rejected("row 3", "OK-1", "-x")]
+    )
+    rows = list(csv.reader(io.StringIO(report.full_csv())))
+    assert rows[1][1] == "'=HYPERLINK(1)" and rows[2][1] == "OK-1" and rows[2][3] == "'-x"
