@@ -57,7 +57,7 @@ SECRET_BYTES = 32
 
 _POLL_COLUMNS = (
     "p.id, p.guild_id, p.channel_id, p.message_id, p.question, p.multiple, p.anonymous, "
-    "p.hide_results, p.created_by, p.created_at, p.closes_at, p.closed_at, p.voters"
+    "p.hide_results, p.created_by, p.created_at, p.closes_at, p.closed_at, p.results_posted_at, p.voters"
 )
 # The vote path's read: poll, options with counts, and whether the voter (key ?) holds each option.
 _VOTE_STATE = (
@@ -90,6 +90,8 @@ class Poll:
     created_at: datetime
     closes_at: datetime | None
     closed_at: datetime | None
+    # When the closed poll's message was edited to its final results (None: not yet, or still open).
+    results_posted_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -267,13 +269,6 @@ class PollsRepository:
             return None
         return results
 
-    async def counts(self, poll_id: int) -> list[int]:
-        """Votes per option in option order; empty if the poll does not exist."""
-        rows = await self._db.fetchall(
-            "SELECT votes FROM poll_options WHERE poll_id = ? ORDER BY idx", (poll_id,)
-        )
-        return [int(row["votes"]) for row in rows]
-
     async def cast_vote(self, poll_id: int, user_id: int, option_index: int, now: datetime) -> VoteResult:
         """Apply a member's click on an option in one write transaction and return the outcome.
 
@@ -363,17 +358,23 @@ class PollsRepository:
         """A server's open polls, newest first (for autocomplete and listings)."""
         return await self._polls_where("p.guild_id = ? AND p.closed_at IS NULL", (guild_id,), "p.id DESC")
 
-    async def open_polls_with_closing_time(self) -> list[Poll]:
-        """Every open poll that has a closing time, soonest first (to schedule their closes on start)."""
-        return await self._polls_where("p.closed_at IS NULL AND p.closes_at IS NOT NULL", (), "p.closes_at")
+    async def polls_to_resume(self) -> list[Poll]:
+        """Open polls, and closed ones whose message never showed its final results, oldest first.
 
-    async def due_polls(self, now: datetime) -> list[Poll]:
-        """Open polls whose closing time is at or before now, soonest first."""
+        On start the bot schedules the open ones' closes and repaints both from the database.
+        """
         return await self._polls_where(
-            "p.closed_at IS NULL AND p.closes_at IS NOT NULL AND p.closes_at <= ?",
-            (to_db_time(now),),
-            "p.closes_at",
+            "p.closed_at IS NULL OR (p.results_posted_at IS NULL AND p.message_id IS NOT NULL)", (), "p.id"
         )
+
+    async def mark_results_posted(self, poll_id: int, now: datetime) -> bool:
+        """Record that a closed poll's message shows its final results (or is gone); False if not closed."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET results_posted_at = ? WHERE id = ? AND closed_at IS NOT NULL",
+                (to_db_time(now), poll_id),
+            )
+        return cursor.rowcount > 0
 
     async def ballots(self, poll_id: int) -> list[Ballot]:
         """Every ballot of a non-anonymous poll, oldest first; AnonymousBallotsError for anonymous ones."""
@@ -460,6 +461,7 @@ def _results_from_rows(rows: Sequence[aiosqlite.Row]) -> PollResults | None:
         created_at=_required_time(head["created_at"]),
         closes_at=from_db_time(head["closes_at"]),
         closed_at=from_db_time(head["closed_at"]),
+        results_posted_at=from_db_time(head["results_posted_at"]),
     )
     return PollResults(poll, tuple(int(row["votes"]) for row in rows), int(head["voters"]))
 

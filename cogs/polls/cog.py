@@ -16,7 +16,7 @@ from bot.errors import NotFoundError, ValidationError
 from bot.replies import clip
 from bot.scheduling import utcnow
 from cogs.polls.chart import render_chart
-from cogs.polls.export import export_files
+from cogs.polls.export import export_files, fit_uploads
 from cogs.polls.live import EDIT_INTERVAL, Coalescer
 from cogs.polls.render import (
     chart_filename,
@@ -65,19 +65,27 @@ class PollsCog(commands.Cog, name=COG_NAME):
         """Keep the bot (timeline, HTTP) and the polls repository."""
         self.bot = bot
         self.repo = repo
-        self.refresher: Coalescer[int] = Coalescer(self.refresh_tally, interval=EDIT_INTERVAL)
+        self.refresher: Coalescer[int] = Coalescer(self.repaint, interval=EDIT_INTERVAL)
         # Polls whose message edit failed: warn once per poll, and stop editing a deleted message.
         self._edit_warned: set[int] = set()
         self._message_gone: set[int] = set()
 
     async def cog_load(self) -> None:
-        """Take clicks on every poll ever posted and schedule each open poll's close (overdue: now)."""
+        """Take clicks on every poll ever posted, schedule open polls' closes and repaint their messages.
+
+        Repainting from the database fixes a tally left stale by a stop before its edit, and shows the
+        final results of a poll closed just before the bot died (an overdue poll closes instead).
+        """
         self.bot.add_dynamic_items(VoteButton)
-        polls = await self.repo.open_polls_with_closing_time()
+        now = utcnow()
+        polls = await self.repo.polls_to_resume()
         for poll in polls:
-            self.schedule_close(poll)
+            if poll.is_open:
+                self.schedule_close(poll)
+            if poll.message_id is not None and (not poll.is_open or poll.accepts_votes(now)):
+                self.refresher.request(poll.id)
         if polls:
-            log.info("scheduled the close of %d open polls", len(polls))
+            log.info("resumed %d polls (closes scheduled, messages repainted)", len(polls))
 
     async def cog_unload(self) -> None:
         """Stop taking clicks, forget the close timers (the database keeps them) and flush tallies."""
@@ -94,12 +102,17 @@ class PollsCog(commands.Cog, name=COG_NAME):
             await interaction.response.send_message(refusal_text(VoteRefusal.NOT_FOUND), ephemeral=True)
             return
         result = await self.repo.cast_vote(poll_id, interaction.user.id, option_index, interaction.created_at)
+        repaint = result.accepted and result.action is not ClickAction.UNCHANGED
         if result.refused is not None:
             text = refusal_text(result.refused)
-            closed = result.refused is VoteRefusal.CLOSED
-            if closed and result.results is not None and result.results.poll.is_open:
-                # Its closing time passed but the timer has not run yet: close it now.
-                self.bot.timeline.run_at(close_job_id(poll_id), utcnow(), self.close_when_due, poll_id)
+            poll = None if result.results is None else result.results.poll
+            if result.refused is VoteRefusal.CLOSED and poll is not None:
+                if poll.is_open:
+                    # Its closing time passed but the timer has not run yet: close it now.
+                    self.bot.timeline.run_at(close_job_id(poll_id), utcnow(), self.close_when_due, poll_id)
+                elif poll.results_posted_at is None:
+                    # The message still has buttons: its final edit failed earlier; try it again.
+                    repaint = True
         else:
             assert result.results is not None and result.action is not None
             text = confirmation_text(result.action, result.results.poll.options, result.choices)
@@ -114,16 +127,20 @@ class PollsCog(commands.Cog, name=COG_NAME):
                 error.code,
             )
         # After the answer, so the confirmation never waits behind a message edit.
-        if result.accepted and result.action is not ClickAction.UNCHANGED:
+        if repaint:
             self.refresher.request(poll_id)
 
-    async def refresh_tally(self, poll_id: int) -> None:
-        """Edit an open poll's message to its current counts, read fresh from the database."""
+    async def repaint(self, poll_id: int) -> None:
+        """Make the poll message show what the database holds: the live tally, or unshown final results."""
         results = await self.repo.results(poll_id)
-        if results is None or poll_id in self._message_gone:
+        if results is None or results.poll.message_id is None:
             return
         poll = results.poll
-        if not poll.is_open or poll.message_id is None:
+        if not poll.is_open:
+            if poll.results_posted_at is None:
+                await self._show_final(results)
+            return
+        if poll_id in self._message_gone:
             return
         try:
             await self._poll_message(poll).edit(embed=poll_embed(results))
@@ -181,10 +198,30 @@ class PollsCog(commands.Cog, name=COG_NAME):
         return results
 
     async def _show_final(self, results: PollResults) -> None:
-        """Replace the buttons and live tally with the final results and a bar chart."""
+        """Replace the buttons and live tally with the final results and a bar chart, and record it.
+
+        The record is written once the edit succeeded or can never succeed (message or channel gone);
+        until then the next start, or a click on the stale buttons, tries again.
+        """
         poll = results.poll
-        if poll.message_id is None or poll.id in self._message_gone:
-            return
+        if poll.message_id is not None and poll.id not in self._message_gone:
+            try:
+                await self._poll_message(poll).edit(**await self._final_message(results), view=None)
+            except discord.NotFound as error:
+                self._warn_final_failed(poll.id, error, "its message is gone")
+            except discord.HTTPException as error:
+                self._warn_final_failed(poll.id, error, "tried again on the next start or click")
+                return
+            except Exception:
+                log.exception(
+                    "showing the final results of poll %s failed; tried again on next start", poll.id
+                )
+                return
+        await self.repo.mark_results_posted(poll.id, utcnow())
+
+    async def _final_message(self, results: PollResults) -> dict[str, Any]:
+        """The closed poll's embed and chart attachment (text only if the chart cannot be drawn)."""
+        poll = results.poll
         png: bytes | None = None
         try:
             png = await asyncio.to_thread(
@@ -199,16 +236,18 @@ class PollsCog(commands.Cog, name=COG_NAME):
             log.exception("drawing the results chart of poll %s failed; posting text only", poll.id)
         name = chart_filename(poll.id)
         files = [] if png is None else [discord.File(io.BytesIO(png), filename=name)]
-        embed = closed_embed(results, chart=None if png is None else name)
-        try:
-            await self._poll_message(poll).edit(embed=embed, attachments=files, view=None)
-        except discord.HTTPException as error:
-            log.warning(
-                "could not show the final results of poll %s (HTTP %s, code %s)",
-                poll.id,
-                error.status,
-                error.code,
-            )
+        return {"embed": closed_embed(results, chart=None if png is None else name), "attachments": files}
+
+    @staticmethod
+    def _warn_final_failed(poll_id: int, error: discord.HTTPException, outcome: str) -> None:
+        """Log that a closed poll's message could not be edited to its final results."""
+        log.warning(
+            "could not show the final results of poll %s (HTTP %s, code %s); %s",
+            poll_id,
+            error.status,
+            error.code,
+            outcome,
+        )
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -343,12 +382,17 @@ class PollsCog(commands.Cog, name=COG_NAME):
         export = await self.repo.export_rows(poll.id)
         if export is None:
             raise NotFoundError(self._not_found(poll_id))
-        files = [discord.File(io.BytesIO(f.data()), filename=f.filename) for f in export_files(export)]
+        uploads, left_out = fit_uploads(export_files(export), interaction.filesize_limit)
         if export.ballots is None:
             note = "Anonymous poll: results only; its ballots are never exported."
         else:
             note = f"Results and {len(export.ballots)} ballots (voter_id,option,voted_at; UTC)."
+        if any(upload.filename.endswith(".zip") for upload in uploads):
+            note += " Files over this server's upload limit are zipped."
+        if left_out:
+            note += f" Left out, too large to upload even zipped: {', '.join(left_out)}."
         state = "open, counts so far" if poll.is_open else "closed"
+        files = [discord.File(io.BytesIO(upload.data), filename=upload.filename) for upload in uploads]
         await interaction.followup.send(f"Poll #{poll.id} ({state}). {note}", files=files, ephemeral=True)
 
     @close.autocomplete("poll_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -59,3 +60,34 @@ def export_files(export: PollExport) -> list[ExportFile]:
     if export.ballots is not None and not poll.anonymous:
         files.append(ExportFile(f"poll-{poll.id}-ballots.csv", ballots_csv(export.ballots)))
     return files
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it is uploaded: its name and bytes."""
+
+    filename: str
+    data: bytes
+
+
+def zipped(file: ExportFile) -> Upload:
+    """The file inside a deflate-compressed zip archive named `<filename>.zip`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(file.filename, file.data())
+    return Upload(f"{file.filename}.zip", buffer.getvalue())
+
+
+def fit_uploads(files: Sequence[ExportFile], limit: int) -> tuple[list[Upload], list[str]]:
+    """Uploads of at most `limit` bytes each: a larger file is zipped, left out (named) if still larger."""
+    uploads: list[Upload] = []
+    left_out: list[str] = []
+    for file in files:
+        upload = Upload(file.filename, file.data())
+        if len(upload.data) > limit:
+            upload = zipped(file)
+        if len(upload.data) > limit:
+            left_out.append(file.filename)
+        else:
+            uploads.append(upload)
+    return uploads, left_out

@@ -12,6 +12,7 @@ from tests.e2e.test_polls_stage import (
     EDIT_PATH,
     click,
     create_poll,
+    create_reply,
     description,
     fast_edits,
     poll_rows,
@@ -151,11 +152,9 @@ async def test_bad_input_is_a_clear_private_error_and_nothing_is_posted(
 ) -> None:
     """Bad options, question or duration: an ephemeral error, no message, no row (one bot for all cases)."""
     for changes, fragment in BAD_INPUT:
-        args = {"question": "Which date?", "options": "Monday; Tuesday", **changes}
-        it = await emulator.slash(
-            town.guild, town.moderator, "poll create", channel=town.general, options=args
+        reply = await create_reply(
+            emulator, town, **{"question": "Which date?", "options": "Monday; Tuesday", **changes}
         )
-        reply = await it.reply()
         assert reply.ephemeral and fragment in reply.content, (changes, reply.content)
     assert emulator.messages_in(town.general) == []
     assert poll_rows(settings.storage.database_path) == 0
@@ -166,14 +165,7 @@ async def test_posting_refused_by_discord_leaves_no_poll(
 ) -> None:
     """If Discord refuses the poll message, the moderator is told and the poll row is deleted."""
     emulator.faults.server_error("POST", r"^/channels/\d+/messages$", status=403)
-    it = await emulator.slash(
-        town.guild,
-        town.moderator,
-        "poll create",
-        channel=town.general,
-        options={"question": "Q?", "options": "A; B"},
-    )
-    reply = await it.reply()
+    reply = await create_reply(emulator, town, question="Q?", options="A; B")
     assert (
         reply.ephemeral
         and "could not post the poll" in reply.content
@@ -269,14 +261,7 @@ async def test_missing_permissions_are_named_before_anything_is_stored(
     """Without Embed Links the bot says what it lacks instead of posting a broken poll."""
     for role in (town.guild.everyone, *town.guild.me.roles):
         role.permissions &= ~perms.EMBED_LINKS
-    it = await emulator.slash(
-        town.guild,
-        town.moderator,
-        "poll create",
-        channel=town.general,
-        options={"question": "Q?", "options": "A; B"},
-    )
-    reply = await it.reply()
+    reply = await create_reply(emulator, town, question="Q?", options="A; B")
     assert reply.ephemeral and "I lack embed links" in reply.content, reply.content
     assert poll_rows(settings.storage.database_path) == 0
     assert emulator.messages_in(town.general) == []
@@ -296,3 +281,25 @@ async def test_two_moderators_closing_at_once_announce_once(
     assert sum("is closed; its message now shows the final results" in a for a in answers) == 1, answers
     await wait_closed(emulator, message)
     assert emulator.count_requests("PATCH", rf"^/channels/{town.general.id}/messages/{message.id}$") == 1
+
+
+async def test_mentions_in_member_text_ping_nobody(
+    emulator: Emulator, town: Town, harness: BotHarness
+) -> None:
+    """@everyone, @here, a role and a member in the question and options: no message pings anyone."""
+    role, person = town.moderators.mention, town.member.mention
+    question = f"@everyone {role} {person} which tram?"
+    poll_id, message = await create_poll(
+        emulator, town, question=question, options=f"@here; {role}; {person}"
+    )
+    voters = town.guild.add_members(3, prefix="voter")
+    said = [message]
+    for option, voter in enumerate(voters):
+        said.append(await (await click(emulator, town, voter, message, poll_id, option)).reply())
+    assert "@here" in said[1].content and f"@&{town.moderators.id}" in said[2].content, "labels are echoed"
+    results = await emulator.slash(town.guild, town.member, "poll results", poll_id=poll_id)
+    closing = await emulator.slash(town.guild, town.moderator, "poll close", poll_id=poll_id)
+    said += [await results.reply(), await closing.reply(timeout=10), await wait_closed(emulator, message)]
+    assert "@everyone" in said[-2].content, "the close reply quotes the question"
+    for sent in said:
+        assert not (sent.mention_everyone or sent.mention_ids or sent.mention_role_ids), sent.content

@@ -60,6 +60,14 @@ async def create_poll(
     return poll_id, message
 
 
+async def create_reply(emu: Emulator, town: Town, who: Member | None = None, **options: Any) -> Message:
+    """Run /poll create in #general (as the moderator by default) and return the bot's answer."""
+    it = await emu.slash(
+        town.guild, who or town.moderator, "poll create", channel=town.general, options=options
+    )
+    return await it.reply()
+
+
 async def vote(emu: Emulator, town: Town, member: Member, message: Message, poll_id: int, option: int) -> str:
     """Click an option as a member and return the bot's private answer."""
     it = await emu.click(town.guild, member, message, vote_custom_id(poll_id, option))
@@ -109,6 +117,13 @@ def stored_counts(database: Path, poll_id: int) -> list[int]:
             "SELECT votes FROM poll_options WHERE poll_id = ? ORDER BY idx", (poll_id,)
         ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def results_posted_at(database: Path, poll_id: int) -> str | None:
+    """When the database says the poll's message was edited to its final results (None: not yet)."""
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        row = conn.execute("SELECT results_posted_at FROM polls WHERE id = ?", (poll_id,)).fetchone()
+    return None if row[0] is None else str(row[0])
 
 
 def poll_rows(database: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage.database import Database
-from storage.migrate import apply_migrations
+from storage.migrate import MIGRATIONS_DIR, apply_migrations
 from storage.polls import (
     DOUBLE_CLICK_WINDOW,
     AnonymousBallotsError,
@@ -51,6 +52,13 @@ async def make_poll(repo: PollsRepository, **kwargs: object) -> Poll:
     }
     args.update(kwargs)
     return await repo.create(**args)  # type: ignore[arg-type]
+
+
+async def counts(repo: PollsRepository, poll_id: int) -> list[int]:
+    """Votes per option in option order, as the repository reads them."""
+    results = await repo.results(poll_id)
+    assert results is not None
+    return list(results.counts)
 
 
 async def check_counters(db: Database, poll_id: int) -> None:
@@ -167,7 +175,7 @@ async def test_single_choice_vote_move_retract(repo: PollsRepository, migrated_d
     assert retracted.action is ClickAction.RETRACTED and retracted.choices == frozenset()
     assert retracted.results is not None
     assert retracted.results.counts == (0, 0, 0) and retracted.results.voters == 0
-    assert await repo.counts(poll.id) == [0, 0, 0]
+    assert await counts(repo, poll.id) == [0, 0, 0]
     await check_counters(migrated_db, poll.id)
 
 
@@ -235,7 +243,7 @@ async def test_database_enforces_ballot_rules(repo: PollsRepository, migrated_db
                 "INSERT INTO poll_votes (poll_id, voter_key, option_idx, voted_at) VALUES (?, 'y', 0, ?)",
                 (poll.id, T0.isoformat()),
             )
-    assert await repo.counts(poll.id) == [1, 0, 0]
+    assert await counts(repo, poll.id) == [1, 0, 0]
 
 
 async def test_counts_follow_a_random_click_sequence(repo: PollsRepository, migrated_db: Database) -> None:
@@ -278,7 +286,7 @@ async def test_burst_of_distinct_members_counts_each_once(
     poll = await make_poll(repo)
     results = await asyncio.gather(*(repo.cast_vote(poll.id, MEMBER + n, n % 3, T0) for n in range(200)))
     assert all(r.action is ClickAction.VOTED for r in results)
-    assert await repo.counts(poll.id) == [67, 67, 66]
+    assert await counts(repo, poll.id) == [67, 67, 66]
     row = await migrated_db.fetchone("SELECT COUNT(*) AS n FROM poll_votes WHERE poll_id = ?", (poll.id,))
     assert row is not None and row["n"] == 200
     final = await repo.results(poll.id)
@@ -296,7 +304,7 @@ async def test_concurrent_double_click_counts_once(repo: PollsRepository, multip
     assert sorted(r.action.value for r in pair if r.action) == sorted([first.value, "unchanged"])
     burst = await asyncio.gather(*(repo.cast_vote(poll.id, MEMBER + 1, 1, later(n / 100)) for n in range(10)))
     assert [r.action for r in burst].count(first) == 1
-    assert await repo.counts(poll.id) == [0, 2, 0]
+    assert await counts(repo, poll.id) == [0, 2, 0]
 
 
 async def test_double_click_from_two_connections_counts_once(db_path: Path, migrated_db: Database) -> None:
@@ -310,7 +318,7 @@ async def test_double_click_from_two_connections_counts_once(db_path: Path, migr
             *(r.cast_vote(poll.id, MEMBER, 0, T0) for r in (repo_a, repo_b, repo_a, repo_b))
         )
         assert [r.action for r in results].count(ClickAction.VOTED) == 1
-        assert await repo_a.counts(poll.id) == [1, 0, 0]
+        assert await counts(repo_a, poll.id) == [1, 0, 0]
     finally:
         await other.close()
 
@@ -361,7 +369,7 @@ async def test_anonymous_poll_keeps_no_member_ids(
     row = await migrated_db.fetchone("SELECT secret FROM polls WHERE id = ?", (poll.id,))
     assert row is not None and row["secret"] is None
     assert await migrated_db.fetchall("SELECT * FROM poll_votes WHERE poll_id = ?", (poll.id,)) == []
-    assert await repo.counts(poll.id) == [1, 1, 2]
+    assert await counts(repo, poll.id) == [1, 1, 2]
     # Not even freed pages or the write-ahead log keep the secret or a voter key.
     on_disk = raw_bytes(db_path)
     assert secret not in on_disk
@@ -378,7 +386,7 @@ async def test_anonymous_poll_closed_elsewhere_refuses_votes(migrated_db: Databa
     assert await closing.close(poll.id, later(10)) is not None
     late = await voting.cast_vote(poll.id, MEMBER, 1, later(11))
     assert late.refused is VoteRefusal.CLOSED and late.choices == frozenset()
-    assert await voting.counts(poll.id) == [1, 1, 0]
+    assert await counts(voting, poll.id) == [1, 1, 0]
 
 
 async def test_anonymous_polls_use_their_own_secret(repo: PollsRepository, migrated_db: Database) -> None:
@@ -417,24 +425,32 @@ async def test_close_keeps_ballots_of_open_polls(repo: PollsRepository) -> None:
     assert [(b.voter_id, b.option) for b in await repo.ballots(poll.id)] == [(MEMBER, "Mobility")]
 
 
-async def test_scheduling_queries(repo: PollsRepository) -> None:
-    """Open polls with a closing time are listed soonest first; due ones are those at or before now."""
-    late = await make_poll(repo, closes_at=later(7200))
-    soon = await make_poll(repo, closes_at=later(60))
-    await make_poll(repo)  # no closing time
-    done = await make_poll(repo, closes_at=later(30))
-    await repo.close(done.id, later(1))
-    other_guild = await make_poll(repo, guild_id=GUILD + 1, closes_at=later(90))
+async def test_polls_to_resume_on_start(repo: PollsRepository) -> None:
+    """Open polls, and closed ones whose message never showed the results, are resumed; oldest first."""
+    timed = await make_poll(repo, closes_at=later(60))
+    untimed = await make_poll(repo, guild_id=GUILD + 1)
+    shown = await make_poll(repo)
+    unshown = await make_poll(repo)
+    no_message = await make_poll(repo)
+    for poll in (timed, untimed, shown, unshown):
+        await repo.set_message(poll.id, CHANNEL, 5000 + poll.id)
+    for poll in (shown, unshown, no_message):
+        assert await repo.close(poll.id, later(1)) is not None
+    assert await repo.mark_results_posted(shown.id, later(2))
 
-    assert [p.id for p in await repo.open_polls_with_closing_time()] == [soon.id, other_guild.id, late.id]
-    assert await repo.due_polls(later(59)) == []
-    assert [p.id for p in await repo.due_polls(later(60))] == [soon.id]
-    assert [p.id for p in await repo.due_polls(later(10_000))] == [soon.id, other_guild.id, late.id]
-    assert [p.options for p in await repo.due_polls(later(60))] == [("Energy", "Mobility", "Buildings")]
-    open_here = await repo.open_polls(GUILD)
-    assert done.id not in {p.id for p in open_here} and other_guild.id not in {p.id for p in open_here}
-    assert [p.id for p in open_here] == sorted((p.id for p in open_here), reverse=True)
-    assert len(open_here) == 3
+    resumed = await repo.polls_to_resume()
+    assert [p.id for p in resumed] == [timed.id, untimed.id, unshown.id]
+    assert [p.results_posted_at for p in resumed] == [None, None, None]
+    assert resumed[0].options == ("Energy", "Mobility", "Buildings") and resumed[0].closes_at == later(60)
+    stored = await repo.get(shown.id)
+    assert stored is not None and stored.results_posted_at == later(2)
+    # Only a closed poll can have shown its final results.
+    assert not await repo.mark_results_posted(timed.id, later(3))
+    assert not await repo.mark_results_posted(timed.id + 99, later(3))
+    assert await repo.mark_results_posted(unshown.id, later(4))
+    assert [p.id for p in await repo.polls_to_resume()] == [timed.id, untimed.id]
+    assert [p.id for p in await repo.open_polls(GUILD)] == [timed.id]
+    assert [p.id for p in await repo.open_polls(GUILD + 1)] == [untimed.id]
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -459,12 +475,27 @@ async def test_export_rows(repo: PollsRepository) -> None:
     assert await repo.export_rows(poll.id + 1) is None
 
 
-async def test_migration_applies_on_an_existing_database(db_path: Path) -> None:
-    """The polls migration runs after 0001 on a fresh file and is recorded."""
+async def test_migrations_apply_and_mark_earlier_closed_polls_as_shown(db_path: Path, tmp_path: Path) -> None:
+    """0006 runs on a database from before it: polls closed earlier count as having shown results."""
+    released = tmp_path / "released"
+    released.mkdir()
+    for name in ("0001_guild_settings.sql", "0002_polls.sql"):
+        shutil.copy(MIGRATIONS_DIR / name, released / name)
     db = Database(db_path)
     await db.open()
     try:
-        assert 2 in await apply_migrations(db)
+        assert await apply_migrations(db, released) == [1, 2]
+        async with db.transaction() as conn:
+            for poll_id, closed_at in ((1, T0.isoformat()), (2, None)):
+                await conn.execute(
+                    "INSERT INTO polls (id, guild_id, channel_id, message_id, question, option_count,"
+                    " multiple, anonymous, hide_results, created_by, created_at, closed_at)"
+                    " VALUES (?, 1, 2, 3, 'q', 2, 0, 0, 0, 4, ?, ?)",
+                    (poll_id, T0.isoformat(), closed_at),
+                )
+        assert 6 in await apply_migrations(db)
         assert await apply_migrations(db) == []
+        rows = await db.fetchall("SELECT id, results_posted_at FROM polls ORDER BY id")
+        assert [(row["id"], row["results_posted_at"]) for row in rows] == [(1, T0.isoformat()), (2, None)]
     finally:
         await db.close()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, datetime
 
-from cogs.polls.export import ballots_csv, export_files, results_csv
+from cogs.polls.export import ballots_csv, export_files, fit_uploads, results_csv
 from storage.polls import Ballot, Poll, PollExport, PollResults
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -71,3 +72,28 @@ def test_export_files_anonymous() -> None:
     """Anonymous polls export results only."""
     files = export_files(make_export(anonymous=True))
     assert [f.filename for f in files] == ["poll-7-results.csv"]
+
+
+def test_files_within_the_upload_limit_are_sent_as_they_are() -> None:
+    """Below the limit nothing is zipped or left out."""
+    files = export_files(make_export(anonymous=False))
+    uploads, left_out = fit_uploads(files, limit=10_000)
+    assert [(u.filename, u.data) for u in uploads] == [(f.filename, f.data()) for f in files]
+    assert left_out == []
+
+
+def test_a_file_over_the_upload_limit_is_zipped_or_left_out() -> None:
+    """A large ballots file is zipped (and unzips to the same CSV); one that still does not fit is named."""
+    ballots = tuple(
+        Ballot(voter_id=10**17 + n, option_index=n % 3, option="Energy", voted_at=T0) for n in range(5000)
+    )
+    export = PollExport(make_export(anonymous=False).results, ballots)
+    results, ballots_file = export_files(export)
+    limit = len(ballots_file.data()) // 3
+    uploads, left_out = fit_uploads([results, ballots_file], limit)
+    assert [u.filename for u in uploads] == ["poll-7-results.csv", "poll-7-ballots.csv.zip"] and not left_out
+    assert len(uploads[1].data) <= limit
+    with zipfile.ZipFile(io.BytesIO(uploads[1].data)) as archive:
+        assert archive.read("poll-7-ballots.csv") == ballots_file.data()
+    uploads, left_out = fit_uploads([results, ballots_file], limit=len(results.data()))
+    assert [u.filename for u in uploads] == ["poll-7-results.csv"] and left_out == ["poll-7-ballots.csv"]
