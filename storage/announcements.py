@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -335,3 +336,23 @@ class AnnouncementsRepository:
         ) as cursor:
             row = await cursor.fetchone()
         return None if row is None else _announcement(row)
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """Announcements a moderator scheduled or cancelled in a server (for /mydata export)."""
+        rows = await self._db.fetchall(
+            "SELECT id, channel_id, message, repeat, state, created_at, created_by, cancelled_by"
+            " FROM announcements WHERE guild_id = ? AND (created_by = ? OR cancelled_by = ?) ORDER BY id",
+            (guild_id, user_id, user_id),
+        )
+        scheduled = [
+            {k: row[k] for k in ("id", "channel_id", "message", "repeat", "state", "created_at")}
+            for row in rows
+            if row["created_by"] == user_id
+        ]
+        cancelled = [{"id": row["id"]} for row in rows if row["cancelled_by"] == user_id]
+        return {
+            "moderator_actions": {
+                "announcements_scheduled": scheduled,
+                "announcements_cancelled": cancelled,
+            }
+        }

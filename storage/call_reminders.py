@@ -11,6 +11,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
@@ -268,26 +269,48 @@ class ReminderStore:
 
     # --- a member's own data -----------------------------------------------------------------------
 
-    async def member_data(self, user_id: int) -> dict[str, list[dict[str, object]]]:
-        """Everything stored about a member by this capability (for /mydata export)."""
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """A member's subscriptions, reminder DMs and the calls they registered in a server (/mydata)."""
         subscriptions = await self._db.fetchall(
-            "SELECT guild_id, programme, created_at, dm_failures FROM call_subscriptions WHERE user_id = ? "
-            "ORDER BY guild_id, programme",
-            (user_id,),
+            "SELECT programme, created_at, dm_failures FROM call_subscriptions"
+            " WHERE guild_id = ? AND user_id = ? ORDER BY programme",
+            (guild_id, user_id),
         )
         dms = await self._db.fetchall(
-            "SELECT r.guild_id, r.call_id, r.offset_seconds, d.state, d.at FROM call_reminder_dms d "
-            "JOIN call_reminders r ON r.id = d.reminder_id WHERE d.user_id = ? ORDER BY d.at",
-            (user_id,),
+            "SELECT c.identifier, r.offset_seconds, r.deadline_at, d.state, d.at FROM call_reminder_dms d"
+            " JOIN call_reminders r ON r.id = d.reminder_id JOIN calls c ON c.id = r.call_id"
+            " WHERE r.guild_id = ? AND d.user_id = ? ORDER BY d.at",
+            (guild_id, user_id),
+        )
+        created = await self._db.fetchall(
+            "SELECT identifier, title, created_at FROM calls WHERE guild_id = ? AND created_by = ?"
+            " ORDER BY id",
+            (guild_id, user_id),
         )
         return {
             "call_subscriptions": [dict(row) for row in subscriptions],
-            "call_reminder_dms": [dict(row) for row in dms],
+            "call_reminder_dms": [
+                {
+                    "call": row["identifier"],
+                    "days_before_deadline": round(int(row["offset_seconds"]) / 86400, 2),
+                    "deadline_at": row["deadline_at"],
+                    "state": row["state"],
+                    "at": row["at"],
+                }
+                for row in dms
+            ],
+            "moderator_actions": {"calls_registered": [dict(row) for row in created]},
         }
 
-    async def forget_member(self, user_id: int) -> int:
-        """Erase a member's subscriptions and DM records everywhere (for /mydata forget); return the count."""
+    async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Erase a member's subscriptions and reminder DM records in a server (/mydata forget)."""
         async with self._db.transaction() as conn:
-            first = await conn.execute("DELETE FROM call_subscriptions WHERE user_id = ?", (user_id,))
-            second = await conn.execute("DELETE FROM call_reminder_dms WHERE user_id = ?", (user_id,))
-            return first.rowcount + second.rowcount
+            first = await conn.execute(
+                "DELETE FROM call_subscriptions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            second = await conn.execute(
+                "DELETE FROM call_reminder_dms WHERE user_id = ?"
+                " AND reminder_id IN (SELECT id FROM call_reminders WHERE guild_id = ?)",
+                (user_id, guild_id),
+            )
+            return {"call_subscriptions": first.rowcount, "call_reminder_dms": second.rowcount}

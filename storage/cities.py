@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosqlite
 
@@ -257,3 +258,33 @@ class CitiesRepository:
             (guild_id, user_id),
         )
         return [_city(r) for r in rows]
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The server's cities a member belongs to, and those they registered (for /mydata export)."""
+        memberships = await self._db.fetchall(
+            "SELECT c.id, c.name, c.country, c.mission_city, m.joined_at FROM city_members m"
+            " JOIN cities c ON c.id = m.city_id WHERE c.guild_id = ? AND m.user_id = ? ORDER BY c.name_key",
+            (guild_id, user_id),
+        )
+        added = await self._db.fetchall(
+            "SELECT id, name, created_at FROM cities WHERE guild_id = ? AND created_by = ? ORDER BY id",
+            (guild_id, user_id),
+        )
+        return {
+            "city_memberships": [
+                {
+                    "city_id": int(row["id"]),
+                    "name": str(row["name"]),
+                    "country": str(row["country"]),
+                    "mission_city": bool(row["mission_city"]),
+                    "joined_at": row["joined_at"],
+                }
+                for row in memberships
+            ],
+            "moderator_actions": {
+                "cities_registered": [
+                    {"city_id": int(row["id"]), "name": str(row["name"]), "created_at": row["created_at"]}
+                    for row in added
+                ]
+            },
+        }

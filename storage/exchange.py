@@ -16,6 +16,20 @@ from storage.exchange_search import fts_query, search_terms
 # can tell highlights from text that merely looks like markup.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
+# Stands for the author of a question or lesson who erased their data (/mydata forget); no Discord id is 0.
+ERASED_AUTHOR = 0
+# What /mydata export shows of a member's questions and lessons.
+_ASKED_FIELDS = (
+    "title",
+    "question",
+    "theme",
+    "status",
+    "thread_id",
+    "from_city",
+    "created_at",
+    "resolved_at",
+)
+_LESSON_FIELDS = ("what_worked", "what_did_not", "contact", "created_at")
 # bm25 column weights: title, question, what worked, what did not, contact.
 _WEIGHTS = (4.0, 1.0, 2.5, 1.5, 0.5)
 
@@ -222,6 +236,60 @@ class ExchangeRepository:
                 "UPDATE exchanges SET status = 'open', resolved_at = NULL, resolved_by = NULL WHERE id = ?",
                 (exchange_id,),
             )
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The questions a member asked and the lessons they wrote in a server (for /mydata export)."""
+        asked = await self._db.fetchall(
+            "SELECT e.id, e.title, e.question, e.theme, e.status, e.thread_id, e.created_at,"
+            " e.resolved_at, c.name AS from_city FROM exchanges e LEFT JOIN cities c ON c.id = e.from_city_id"
+            " WHERE e.guild_id = ? AND e.author_id = ? ORDER BY e.id",
+            (guild_id, user_id),
+        )
+        lessons = await self._db.fetchall(
+            "SELECT l.exchange_id, e.title, l.what_worked, l.what_did_not, l.contact, l.created_at"
+            " FROM lessons l JOIN exchanges e ON e.id = l.exchange_id"
+            " WHERE e.guild_id = ? AND l.author_id = ? ORDER BY l.id",
+            (guild_id, user_id),
+        )
+        return {
+            "exchanges_asked": [
+                {
+                    "exchange_id": row["id"],
+                    **{key: row[key] for key in _ASKED_FIELDS},
+                }
+                for row in asked
+            ],
+            "lessons_written": [
+                {
+                    "exchange_id": row["exchange_id"],
+                    "exchange_title": row["title"],
+                    **{key: row[key] for key in _LESSON_FIELDS},
+                }
+                for row in lessons
+            ],
+        }
+
+    async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Unlink a member from the questions and lessons they wrote in a server; the text stays.
+
+        Questions and lessons are community content, also posted in the forum, so they are kept, with
+        ERASED_AUTHOR in place of the member's id (only moderators can then resolve their open ones).
+        """
+        async with self._db.transaction() as conn:
+            asked = await conn.execute(
+                "UPDATE exchanges SET author_id = ? WHERE guild_id = ? AND author_id = ?",
+                (ERASED_AUTHOR, guild_id, user_id),
+            )
+            await conn.execute(
+                "UPDATE exchanges SET resolved_by = NULL WHERE guild_id = ? AND resolved_by = ?",
+                (guild_id, user_id),
+            )
+            lessons = await conn.execute(
+                "UPDATE lessons SET author_id = ? WHERE author_id = ?"
+                " AND exchange_id IN (SELECT id FROM exchanges WHERE guild_id = ?)",
+                (ERASED_AUTHOR, user_id, guild_id),
+            )
+            return {"exchanges_unlinked": asked.rowcount, "lessons_unlinked": lessons.rowcount}
 
     async def lesson(self, exchange_id: int) -> Lesson | None:
         """Return the lesson of a resolved exchange."""

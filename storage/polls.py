@@ -24,6 +24,7 @@ import aiosqlite
 
 from storage.database import Database
 from storage.poll_clicks import DOUBLE_CLICK_WINDOW, ClickAction, ClickOutcome, apply_click
+from storage.poll_member_data import BallotErasure, PollMemberData, is_erased_key
 
 __all__ = [
     "DOUBLE_CLICK_WINDOW",
@@ -33,6 +34,7 @@ __all__ = [
     "MIN_OPTIONS",
     "AnonymousBallotsError",
     "Ballot",
+    "BallotErasure",
     "ClickAction",
     "ClickOutcome",
     "Poll",
@@ -144,10 +146,20 @@ class VoteResult:
 class Ballot:
     """One member's vote for one option of a non-anonymous poll."""
 
-    voter_id: int
+    voter_id: int | None  # None once the member erased their data (see pseudonym)
     option_index: int
     option: str
     voted_at: datetime
+    # 'erased:' and 16 hex digits in place of the id of a member who erased their data.
+    pseudonym: str | None = None
+
+    @property
+    def voter(self) -> int | str:
+        """The member id, or the pseudonym that replaced it."""
+        if self.voter_id is not None:
+            return self.voter_id
+        assert self.pseudonym is not None
+        return self.pseudonym
 
 
 @dataclass(frozen=True)
@@ -181,8 +193,8 @@ def voter_key(user_id: int, secret: bytes | None) -> str:
     return hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-class PollsRepository:
-    """Creates, votes on, closes and reads polls."""
+class PollsRepository(PollMemberData):
+    """Creates, votes on, closes and reads polls (and a member's own ballots, for /mydata)."""
 
     def __init__(self, db: Database) -> None:
         """Use db, which must be open and migrated."""
@@ -400,10 +412,11 @@ class PollsRepository:
         labels = results.poll.options
         ballots = tuple(
             Ballot(
-                voter_id=int(row["voter_key"]),
+                voter_id=None if is_erased_key(row["voter_key"]) else int(row["voter_key"]),
                 option_index=int(row["option_idx"]),
                 option=labels[int(row["option_idx"])],
                 voted_at=_required_time(row["voted_at"]),
+                pseudonym=row["voter_key"] if is_erased_key(row["voter_key"]) else None,
             )
             for row in rows
         )

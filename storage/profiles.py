@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import aiosqlite
 
@@ -132,6 +132,10 @@ class ProfilesRepository:
 
     async def forget(self, guild_id: int, user_id: int) -> int:
         """Erase a member's profile and city memberships in the server; return the rows removed."""
+        return sum((await self.forget_member(guild_id, user_id)).values())
+
+    async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Erase a member's profile and city memberships in the server; count each (/mydata forget)."""
         async with self._db.transaction() as conn:
             first = await conn.execute(
                 "DELETE FROM profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
@@ -141,4 +145,16 @@ class ProfilesRepository:
                 " AND city_id IN (SELECT id FROM cities WHERE guild_id = ?)",
                 (user_id, guild_id),
             )
-            return first.rowcount + second.rowcount
+            return {"profile": first.rowcount, "city_memberships": second.rowcount}
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """A member's profile in the server, with the name of their home city (for /mydata export)."""
+        row = await self._db.fetchone(
+            "SELECT p.target_group, p.city_id, c.name AS city_name, p.updated_at FROM profiles p"
+            " LEFT JOIN cities c ON c.id = p.city_id WHERE p.guild_id = ? AND p.user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return {"profile": None}
+        home = None if row["city_id"] is None else {"city_id": row["city_id"], "name": row["city_name"]}
+        return {"profile": {"group": row["target_group"], "home_city": home, "updated_at": row["updated_at"]}}

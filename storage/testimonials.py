@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.database import Database
+from storage.testimonial_member_data import TestimonialMemberData
 
 CONSENT_SCOPES = ("named", "anonymous", "research")
 
@@ -242,7 +243,7 @@ async def _item_in(conn: aiosqlite.Connection, testimonial_id: int) -> Testimoni
     return None if row is None else testimonial_from_row(row)
 
 
-class TestimonialsRepository:
+class TestimonialsRepository(TestimonialMemberData):
     """Campaigns, testimonials, their media records and the moderators' decisions."""
 
     __test__ = False  # not a pytest test class, despite the name
@@ -452,9 +453,12 @@ class TestimonialsRepository:
         """Delete an item whatever its author (used when it never reached the moderators)."""
         return await self._remove(testimonial_id, None)
 
-    async def remove_all_by_author(self, author_id: int) -> list[Removal]:
-        """Delete every testimonial of a member on every server (erasure of their data)."""
-        rows = await self._db.fetchall("SELECT id FROM testimonials WHERE author_id = ?", (author_id,))
+    async def remove_all_by_author(self, author_id: int, *, guild_id: int | None = None) -> list[Removal]:
+        """Delete every testimonial of a member on one server, or on every server (erasure of their data)."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM testimonials WHERE author_id = ? AND (? IS NULL OR guild_id = ?)",
+            (author_id, guild_id, guild_id),
+        )
         removals = []
         for row in rows:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -175,3 +176,35 @@ class TwinsRepository:
                 (now_iso(), twin_id),
             )
             return cursor.rowcount == 1
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """Twin threads a member was added to (as a member of a twinned city) and twinnings they created.
+
+        Nothing per member is stored for a thread: the bot adds every member of both cities, so the
+        list follows from the member's cities (for /mydata export).
+        """
+        rows = await self._db.fetchall(
+            "SELECT t.id, t.thread_id, a.name AS city_a, b.name AS city_b, t.created_at, t.ended_at,"
+            " t.created_by, EXISTS (SELECT 1 FROM city_members m WHERE m.user_id = ?"
+            " AND m.city_id IN (t.city_a_id, t.city_b_id)) AS member"
+            " FROM twins t JOIN cities a ON a.id = t.city_a_id JOIN cities b ON b.id = t.city_b_id"
+            " WHERE t.guild_id = ? ORDER BY t.id",
+            (user_id, guild_id),
+        )
+
+        def item(row: aiosqlite.Row) -> dict[str, Any]:
+            """One twinning as the export shows it."""
+            return {
+                "twin_id": int(row["id"]),
+                "thread_id": int(row["thread_id"]),
+                "cities": [str(row["city_a"]), str(row["city_b"])],
+                "created_at": row["created_at"],
+                "ended_at": row["ended_at"],
+            }
+
+        return {
+            "twin_threads": [item(row) for row in rows if row["member"]],
+            "moderator_actions": {
+                "twinnings_created": [item(row) for row in rows if row["created_by"] == user_id]
+            },
+        }

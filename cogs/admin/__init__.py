@@ -1,15 +1,17 @@
-"""Per-server setup and, later, insight and members' own data."""
+"""Per-server setup, and members' self-service export and erasure of their own data."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from cogs.admin.cog import AdminCog
+from cogs.admin.mydata import MyDataCog
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
 
 
 async def setup(bot: ClimaBot) -> None:
-    """Add the admin cog to the bot."""
+    """Add the admin cog and the /mydata cog to the bot."""
     await bot.add_cog(AdminCog(bot.repos.guild_settings))
+    await bot.add_cog(MyDataCog(bot))

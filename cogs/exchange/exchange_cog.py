@@ -43,7 +43,7 @@ from cogs.exchange.views import (
     resolve_form_answers,
     send_list,
 )
-from storage.exchange import AlreadyResolvedError
+from storage.exchange import ERASED_AUTHOR, AlreadyResolvedError
 from storage.exchange_search import search_terms
 
 if TYPE_CHECKING:
@@ -195,9 +195,13 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         if not exchange.is_open:
             raise ValidationError("This exchange is already resolved; its lesson is posted in this thread.")
         if interaction.user.id != exchange.author_id and not await self._is_moderator(interaction):
+            asker = (
+                "a member who has since erased their data"
+                if exchange.author_id == ERASED_AUTHOR
+                else f"<@{exchange.author_id}>"
+            )
             raise PermissionDeniedError(
-                f"Only the person who asked (<@{exchange.author_id}>) or a moderator can resolve "
-                "this exchange."
+                f"Only the person who asked ({asker}) or a moderator can resolve this exchange."
             )
         await interaction.response.send_modal(ResolveModal(exchange.id))
 

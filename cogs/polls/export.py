@@ -43,13 +43,10 @@ def results_csv(labels: Sequence[str], counts: Sequence[int]) -> str:
 
 
 def ballots_csv(ballots: Iterable[Ballot]) -> str:
-    """CSV with header `voter_id,option,voted_at` (ISO-8601 UTC), one row per ballot."""
+    """CSV `voter_id,option,voted_at` (UTC), one row per ballot; an erased member's id is a pseudonym."""
     return _csv(
         BALLOTS_HEADER,
-        (
-            (ballot.voter_id, ballot.option, ballot.voted_at.isoformat(timespec="seconds"))
-            for ballot in ballots
-        ),
+        ((ballot.voter, ballot.option, ballot.voted_at.isoformat(timespec="seconds")) for ballot in ballots),
     )
 
 

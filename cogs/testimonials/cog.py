@@ -358,9 +358,9 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
         """See Moderation.reject."""
         await self.moderation.reject(interaction, testimonial_id, reason)
 
-    async def erase_member(self, user_id: int) -> int:
-        """Delete all of a member's testimonials everywhere (for /mydata forget); return how many."""
-        return await self.moderation.erase_member(user_id)
+    async def erase_member(self, user_id: int, *, guild_id: int | None = None) -> int:
+        """Delete a member's testimonials in one server, or everywhere (for /mydata forget); count them."""
+        return await self.moderation.erase_member(user_id, guild_id=guild_id)
 
 
 def _shell_quote(text: str) -> str:

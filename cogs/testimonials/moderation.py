@@ -318,10 +318,10 @@ class Moderation:
             removal = await self.repo.remove(testimonial_id)
             await self._delete_files(removal)
 
-    async def erase_member(self, user_id: int) -> int:
-        """Delete every testimonial of a member, with photos and messages; return how many."""
+    async def erase_member(self, user_id: int, *, guild_id: int | None = None) -> int:
+        """Delete every testimonial of a member (in one server, or all), with photos and messages."""
         async with self.store.lock:
-            removals = await self.repo.remove_all_by_author(user_id)
+            removals = await self.repo.remove_all_by_author(user_id, guild_id=guild_id)
             for removal in removals:
                 await self._delete_files(removal)
         for removal in removals:

@@ -269,9 +269,18 @@ async def test_member_data_export_and_erasure(repo: CallsRepository) -> None:
     await repo.subscribe(GUILD, 301, ALL_PROGRAMMES, now=NOW)
     await repo.claim_dm(reminder.id, 300, now=NOW)
     await repo.finish_dm(reminder.id, GUILD, 300, "sent", now=NOW)
-    data = await repo.member_data(300)
+    data = await repo.member_data(GUILD, 300)
     assert [s["programme"] for s in data["call_subscriptions"]] == [ALL_PROGRAMMES]
-    assert [(d["call_id"], d["state"]) for d in data["call_reminder_dms"]] == [(added.call.id, "sent")]
-    assert await repo.forget_member(300) == 2
-    assert await repo.member_data(300) == {"call_subscriptions": [], "call_reminder_dms": []}
+    assert [(d["call"], d["state"]) for d in data["call_reminder_dms"]] == [(added.call.identifier, "sent")]
+    assert await repo.member_data(GUILD + 1, 300) == {
+        "call_subscriptions": [],
+        "call_reminder_dms": [],
+        "moderator_actions": {"calls_registered": []},
+    }
+    assert await repo.forget_member(GUILD, 300) == {"call_subscriptions": 1, "call_reminder_dms": 1}
+    assert await repo.member_data(GUILD, 300) == {
+        "call_subscriptions": [],
+        "call_reminder_dms": [],
+        "moderator_actions": {"calls_registered": []},
+    }
     assert len(await repo.subscriptions(GUILD, 301)) == 1

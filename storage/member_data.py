@@ -1,0 +1,167 @@
+"""A member's own data across every capability, for /mydata export: collected, described, packaged.
+
+Each repository answers `member_data(guild_id, user_id)` with plain JSON-able sections; this module
+merges them into one document with a header saying what it is and what it leaves out, and turns it
+into a file that fits an upload limit. Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storage.repositories import Repositories
+
+FORMAT = "climabot-mydata"
+FORMAT_VERSION = 1
+MODERATOR_ACTIONS = "moderator_actions"
+
+# Every section of the document, in order, with what it holds.
+SECTIONS: dict[str, str] = {
+    "profile": "Your target group and home city in this server (/profile set); null if you never set one.",
+    "city_memberships": "The cities you said you belong to (/city join, or your home city).",
+    "twin_threads": (
+        "Private threads of twinned cities you were added to because you belong to one of the cities. "
+        "climabot stores no per-member record of them: the list follows from your cities."
+    ),
+    "call_subscriptions": "Your deadline-reminder subscriptions (/calls subscribe); programme '*' means all.",
+    "call_reminder_dms": "Deadline reminders climabot sent (or tried to send) you by direct message.",
+    "testimonials": (
+        "Testimonials you submitted, with the exact consent text you agreed to, its version and time, "
+        "their status, and their photo's sha256 fingerprint and whether the file is still stored."
+    ),
+    "poll_ballots": "Your ballots in non-anonymous polls: poll, question, option chosen and when.",
+    "exchanges_asked": "Questions you asked other cities (/exchange ask); they are also forum posts.",
+    "lessons_written": "Lessons learned you recorded when resolving an exchange (/exchange resolve).",
+    MODERATOR_ACTIONS: (
+        "Records of what you did as a moderator (polls, calls, announcements, campaigns, decisions, "
+        "cities, twinnings); empty lists if you never did."
+    ),
+}
+
+NOT_INCLUDED: tuple[str, ...] = (
+    "Anonymous polls: their ballots are not linked to members. A closed anonymous poll keeps no "
+    "ballots at all, only the counts. While one is open, your ballot is stored only under a keyed "
+    "hash (HMAC-SHA256) of your id with a secret of that poll, so it is not listed here; "
+    "/mydata forget withdraws it.",
+    "Ballots unlinked by an earlier /mydata forget carry a random pseudonym instead of your id, so "
+    "nothing links them to you any more and they cannot be listed.",
+    "What lives on Discord rather than in climabot: your messages, forum posts, threads, reactions "
+    "and roles. The copies climabot keeps (questions, lessons, testimonials) are included above.",
+    "Photo files themselves: each is described by its sha256 fingerprint, type and size; it is the "
+    "image you uploaded, with its location data removed.",
+    "Other people's data, such as which moderator decided on your testimonial.",
+    "Your data in other servers that use this bot: run /mydata export there.",
+    "The operator's logs and backups: logs may note your Discord id with the time of an action "
+    "(never what you wrote); backups are copies of this database taken earlier.",
+)
+
+
+async def collect(
+    repos: Repositories, guild_id: int, user_id: int, *, media_dir: Path | None = None
+) -> dict[str, Any]:
+    """Every capability's data linked to a member in one server, merged into the document's sections."""
+    parts = [
+        await repos.profiles.member_data(guild_id, user_id),
+        await repos.cities.member_data(guild_id, user_id),
+        await repos.twins.member_data(guild_id, user_id),
+        await repos.calls.member_data(guild_id, user_id),
+        await repos.announcements.member_data(guild_id, user_id),
+        await repos.testimonials.member_data(guild_id, user_id, media_dir=media_dir),
+        await repos.polls.member_data(guild_id, user_id),
+        await repos.exchanges.member_data(guild_id, user_id),
+    ]
+    return merge_sections(parts)
+
+
+def merge_sections(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Merge repositories' sections in document order; moderator actions are merged one level down."""
+    merged: dict[str, Any] = {}
+    actions: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if key == MODERATOR_ACTIONS:
+                for name, items in value.items():
+                    _put(actions, name, items)
+            else:
+                _put(merged, key, value)
+    unknown = set(merged) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"sections without a description: {sorted(unknown)}")
+    ordered = {key: merged[key] for key in SECTIONS if key in merged}
+    ordered[MODERATOR_ACTIONS] = dict(sorted(actions.items()))
+    return ordered
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    """Add one section, refusing a name two repositories both use."""
+    if key in target:
+        raise ValueError(f"two repositories export a section named {key!r}")
+    target[key] = value
+
+
+def build_document(
+    sections: Mapping[str, Any], *, guild_id: int, user_id: int, generated_at: datetime, version: str
+) -> dict[str, Any]:
+    """The whole export: a header (what, when, for whom, what is left out and why), then the sections."""
+    about = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "generated_at": generated_at.astimezone(UTC).isoformat(timespec="seconds"),
+        "climabot_version": version,
+        "guild_id": guild_id,
+        "user_id": user_id,
+        "contents": (
+            "Everything climabot stores that is linked to your Discord id in this server. Ids are "
+            "Discord ids (64-bit integers); times are ISO 8601 in UTC."
+        ),
+        "sections": {key: SECTIONS[key] for key in sections},
+        "not_included": list(NOT_INCLUDED),
+    }
+    return {"about": about, **sections}
+
+
+def encode(document: Mapping[str, Any]) -> bytes:
+    """The document as pretty-printed UTF-8 JSON (non-ASCII text kept readable)."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def export_filename(guild_id: int, user_id: int) -> str:
+    """The name of a member's export file."""
+    return f"climabot-mydata-{guild_id}-{user_id}.json"
+
+
+def package(data: bytes, filename: str, limit: int) -> tuple[str, bytes] | None:
+    """The file as uploaded: as is, zipped when over `limit` bytes, or None if even the zip is too big."""
+    if len(data) <= limit:
+        return filename, data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(filename, data)
+    zipped = buffer.getvalue()
+    return (f"{filename}.zip", zipped) if len(zipped) <= limit else None
+
+
+def item_counts(sections: Mapping[str, Any]) -> dict[str, int]:
+    """How many items of each kind the sections hold (what /mydata shows and forget will erase)."""
+    ballots = sections.get("poll_ballots", [])
+    testimonials = sections.get("testimonials", [])
+    return {
+        "profile": int(sections.get("profile") is not None),
+        "city_memberships": len(sections.get("city_memberships", [])),
+        "twin_threads": len(sections.get("twin_threads", [])),
+        "call_subscriptions": len(sections.get("call_subscriptions", [])),
+        "call_reminder_dms": len(sections.get("call_reminder_dms", [])),
+        "testimonials": len(testimonials),
+        "photos": sum(1 for item in testimonials if item.get("photo")),
+        "open_poll_ballots": sum(1 for b in ballots if b.get("poll_state") == "open"),
+        "closed_poll_ballots": sum(1 for b in ballots if b.get("poll_state") == "closed"),
+        "exchanges_asked": len(sections.get("exchanges_asked", [])),
+        "lessons_written": len(sections.get("lessons_written", [])),
+        MODERATOR_ACTIONS: sum(len(v) for v in sections.get(MODERATOR_ACTIONS, {}).values()),
+    }
