@@ -14,8 +14,9 @@ from typing import Any
 
 import aiosqlite
 
-from storage.call_reminders import EARLY_TOLERANCE, Claim, from_db_time, to_db_time
+from storage.call_reminders import EARLY_TOLERANCE, Claim
 from storage.database import Database
+from storage.times import from_db_time, to_db_time
 
 REPEATS = ("none", "daily", "weekly", "monthly")
 _COLUMNS = (

@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from storage.database import Database
+from storage.times import from_db_time, to_db_time
 
 ALL_PROGRAMMES = "*"
 # Consecutive refused direct messages after which a member is skipped until they subscribe again.
@@ -35,19 +36,6 @@ class Claim(enum.Enum):
     MISSED = "missed"  # too late: the row was marked missed instead
     EARLY = "early"  # the row is now due later (it was moved): schedule it again
     GONE = "gone"  # nothing to do: deleted, cancelled, or already claimed
-
-
-def to_db_time(moment: datetime) -> str:
-    """Render an aware datetime as UTC ISO-8601 text with microseconds (so text order is time order)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("times stored in the database must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_db_time(text: str) -> datetime:
-    """Parse a stored time back into an aware UTC datetime."""
-    parsed = datetime.fromisoformat(text)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True)

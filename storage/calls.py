@@ -18,11 +18,10 @@ from storage.call_reminders import (
     Reminder,
     ReminderStore,
     Subscription,
-    from_db_time,
     reminder_from_row,
-    to_db_time,
 )
 from storage.database import Database
+from storage.times import from_db_time, to_db_time
 
 __all__ = [
     "ALL_PROGRAMMES",
@@ -39,8 +38,6 @@ __all__ = [
     "ReminderPlanner",
     "RemovedCall",
     "Subscription",
-    "from_db_time",
-    "to_db_time",
 ]
 
 # (deadline, zone name, now) -> [(offset, due time)] for the reminders still ahead.
@@ -62,11 +59,6 @@ class CallStatus(enum.StrEnum):
 
 class DuplicateCallError(Exception):
     """A call with this identifier already exists in the server."""
-
-
-def _maybe_time(text: str | None) -> datetime | None:
-    """Parse an optional stored time."""
-    return None if text is None else from_db_time(text)
 
 
 @dataclass(frozen=True)
@@ -153,7 +145,7 @@ def _call(row: aiosqlite.Row) -> Call:
         identifier=row["identifier"],
         title=row["title"],
         programme=row["programme"],
-        opens_at=_maybe_time(row["opens_at"]),
+        opens_at=from_db_time(row["opens_at"]),
         deadline_at=from_db_time(row["deadline_at"]),
         timezone=row["timezone"],
         link=row["link"],

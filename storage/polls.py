@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import aiosqlite
 from storage.database import Database
 from storage.poll_clicks import DOUBLE_CLICK_WINDOW, ClickAction, ClickOutcome, apply_click
 from storage.poll_member_data import BallotErasure, PollMemberData, is_erased_key
+from storage.times import from_db_time, to_db_time
 
 __all__ = [
     "DOUBLE_CLICK_WINDOW",
@@ -172,18 +173,6 @@ class PollExport:
 
 class AnonymousBallotsError(ValueError):
     """Ballots of an anonymous poll were asked for; they are never produced."""
-
-
-def to_db_time(moment: datetime) -> str:
-    """Store a timezone-aware moment as fixed-width ISO-8601 UTC text (so text order is time order)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_db_time(text: str | None) -> datetime | None:
-    """Read a stored time back as an aware UTC datetime."""
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
 
 def voter_key(user_id: int, secret: bytes | None) -> str:

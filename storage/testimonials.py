@@ -11,7 +11,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +19,10 @@ import aiosqlite
 
 from storage.database import Database
 from storage.testimonial_member_data import TestimonialMemberData
+from storage.times import from_db_time, to_db_time
+
+# Testimonial times are stored to the second.
+STORED = "seconds"
 
 CONSENT_SCOPES = ("named", "anonymous", "research")
 
@@ -57,18 +61,6 @@ class AlreadyDecidedError(TestimonialStoreError):
 def campaign_key(name: str) -> str:
     """The form of a campaign name used to find it: normalised, case-folded, trimmed."""
     return unicodedata.normalize("NFKC", name).casefold().strip()
-
-
-def to_db_time(moment: datetime) -> str:
-    """Store an aware moment as ISO-8601 UTC text with seconds."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_db_time(text: str | None) -> datetime | None:
-    """Read a stored time back as an aware UTC datetime."""
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -218,7 +210,7 @@ def _params(record: Any, **extra: Any) -> dict[str, Any]:
     """A record's fields (times as stored text) plus extra values, as named SQL parameters."""
     values = {} if record is None else {f.name: getattr(record, f.name) for f in fields(record)}
     values.update(extra)
-    return {k: to_db_time(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    return {k: to_db_time(v, timespec=STORED) if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> aiosqlite.Row | None:
@@ -321,7 +313,12 @@ class TestimonialsRepository(TestimonialMemberData):
         """Names of the server's campaigns containing text (any case), newest first, for autocomplete."""
         pattern = "%" + campaign_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition = " AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?)" if open_only else ""
-        params: list[Any] = [guild_id, pattern, *([to_db_time(now)] if open_only else []), limit]
+        params: list[Any] = [
+            guild_id,
+            pattern,
+            *([to_db_time(now, timespec=STORED)] if open_only else []),
+            limit,
+        ]
         rows = await self._db.fetchall(
             "SELECT name FROM testimonial_campaigns WHERE guild_id = ? AND name_key LIKE ? ESCAPE '\\'"
             f"{condition} ORDER BY id DESC LIMIT ?",
@@ -337,9 +334,9 @@ class TestimonialsRepository(TestimonialMemberData):
                 raise CampaignClosedError(f"Campaign {campaign.name!r} is already closed.")
             await conn.execute(
                 "UPDATE testimonial_campaigns SET closed_at = ?, closed_by = ? WHERE id = ?",
-                (to_db_time(now), closed_by, campaign.id),
+                (to_db_time(now, timespec=STORED), closed_by, campaign.id),
             )
-        return replace(campaign, closed_at=from_db_time(to_db_time(now)))
+        return replace(campaign, closed_at=from_db_time(to_db_time(now, timespec=STORED)))
 
     # --- testimonials ------------------------------------------------------------
 
@@ -411,7 +408,7 @@ class TestimonialsRepository(TestimonialMemberData):
                 raise UnknownTestimonialError(f"Testimonial #{testimonial_id} no longer exists.")
             if current.status != "pending":
                 raise AlreadyDecidedError(current)
-            at = to_db_time(now)
+            at = to_db_time(now, timespec=STORED)
             await conn.execute(
                 "UPDATE testimonials SET status = ?, decided_by = ?, decided_at = ?, reject_reason = ?"
                 " WHERE id = ?",

@@ -14,7 +14,7 @@ import pytest
 
 from bot.scheduling import utcnow
 from bot.settings import Settings
-from storage.polls import to_db_time
+from storage.times import to_db_time
 from tests.e2e.harness import BotHarness, Town, subprocess_bot
 from tests.e2e.test_polls_stage import (
     EDIT_PATH,
