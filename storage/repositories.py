@@ -11,6 +11,7 @@ from storage.cities import CitiesRepository
 from storage.database import Database
 from storage.exchange import ExchangeRepository
 from storage.guild_settings import GuildSettingsRepository
+from storage.insights import InsightsRepository
 from storage.migrate import apply_migrations
 from storage.polls import PollsRepository
 from storage.profiles import ProfilesRepository
@@ -31,6 +32,7 @@ class Repositories:
     testimonials: TestimonialsRepository
     calls: CallsRepository
     announcements: AnnouncementsRepository
+    insights: InsightsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -45,6 +47,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         testimonials=TestimonialsRepository(db),
         calls=CallsRepository(db),
         announcements=AnnouncementsRepository(db),
+        insights=InsightsRepository(db),
     )
 
 

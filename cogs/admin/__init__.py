@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.admin.cog import AdminCog
+from cogs.admin.insights import InsightsCog
 from cogs.admin.mydata import MyDataCog
 
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: ClimaBot) -> None:
-    """Add the admin cog and the /mydata cog to the bot."""
+    """Add the admin cog, the /mydata cog and the /insights cog to the bot."""
     await bot.add_cog(AdminCog(bot.repos.guild_settings))
     await bot.add_cog(MyDataCog(bot))
+    await bot.add_cog(InsightsCog(bot.repos.insights))
