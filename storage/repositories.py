@@ -9,6 +9,7 @@ from storage.announcements import AnnouncementsRepository
 from storage.calls import CallsRepository
 from storage.cities import CitiesRepository
 from storage.database import Database
+from storage.events import EventsRepository
 from storage.exchange import ExchangeRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.insights import InsightsRepository
@@ -33,6 +34,7 @@ class Repositories:
     calls: CallsRepository
     announcements: AnnouncementsRepository
     insights: InsightsRepository
+    events: EventsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -48,6 +50,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         calls=CallsRepository(db),
         announcements=AnnouncementsRepository(db),
         insights=InsightsRepository(db),
+        events=EventsRepository(db),
     )
 
 

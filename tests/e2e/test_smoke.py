@@ -14,6 +14,7 @@ from tests.emulator.emulator import Emulator
 SMOKE: dict[str, tuple[str, str, dict[str, Any]]] = {
     "cogs.admin": ("admin", "setup show", {}),
     "cogs.calls": ("member", "calls list", {}),
+    "cogs.events": ("member", "event list", {}),
     "cogs.exchange": ("member", "city list", {}),
     "cogs.polls": ("member", "poll results", {"poll_id": 999}),
     "cogs.testimonials": ("member", "campaign list", {}),

@@ -1,0 +1,336 @@
+"""The /event commands: schedule a webinar or workshop as a Discord scheduled event, list, cancel."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import MISSING
+
+from bot.checks import moderator_only
+from bot.errors import NotFoundError, ValidationError
+from bot.replies import clip, quote_input
+from bot.timestamps import discord_timestamp
+from cogs.events.jobs import EventJobs
+from cogs.events.render import (
+    EMBED_DESCRIPTION_LIMIT,
+    announcement_text,
+    cancelled_text,
+    created_reply,
+    fit_lines,
+    inline,
+    list_line,
+)
+from cogs.events.rules import (
+    check_description,
+    check_location,
+    check_title,
+    event_url,
+    parse_event_duration,
+    parse_start,
+    plan_notices,
+)
+from storage.events import Event, EventInput, EventsRepository
+from storage.guild_settings import GuildSettings
+
+if TYPE_CHECKING:
+    from bot.client import ClimaBot
+
+log = logging.getLogger(__name__)
+
+COG_NAME = "Events"
+AUTOCOMPLETE_LIMIT = 25
+LIST_LIMIT = 500
+
+
+class EventsCog(commands.Cog, name=COG_NAME):
+    """Webinars and workshops: Discord scheduled events with reminders and a follow-up."""
+
+    event_group = app_commands.Group(
+        name="event", description="Webinars and workshops as Discord events", guild_only=True
+    )
+
+    def __init__(self, bot: ClimaBot) -> None:
+        """Keep the bot; its events repository and the notice jobs."""
+        self.bot = bot
+        self.repo: EventsRepository = bot.repos.events
+        self.jobs = EventJobs(bot)
+
+    async def cog_load(self) -> None:
+        """Schedule every pending reminder and follow-up again from the database."""
+        await self.jobs.start()
+
+    async def cog_unload(self) -> None:
+        """Forget the jobs (the database keeps them) and let posts under way finish."""
+        await self.jobs.close()
+
+    # --- /event create ---------------------------------------------------------------------------
+
+    async def campaign_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the server's open testimonial campaigns."""
+        if interaction.guild_id is None:
+            return []
+        names = await self.bot.repos.testimonials.campaign_names(
+            interaction.guild_id, current, now=self.jobs.clock(), open_only=True, limit=AUTOCOMPLETE_LIMIT
+        )
+        return [app_commands.Choice(name=clip(n, 100), value=n) for n in names if len(n) <= 100]
+
+    @event_group.command(name="create", description="Schedule a webinar or workshop as a Discord event")
+    @app_commands.describe(
+        title="The event's name (at most 100 characters)",
+        start="2026-12-01 14:00, 2026-12-01 14:00 Europe/Lisbon or in 3d (server's zone unless named)",
+        duration="How long it lasts: 45m, 90m, 2h, 1h30m (5 minutes to 7 days)",
+        where="A place or a link, e.g. https://meet.example.org/cities (at most 100 characters)",
+        description="What it is about (at most 1000 characters; type \\n for a line break)",
+        campaign="A testimonial campaign the follow-up invites stories for",
+        announce="Announce it in the announcements channel now (default: yes)",
+    )
+    @app_commands.autocomplete(campaign=campaign_autocomplete)
+    @moderator_only()
+    async def create(
+        self,
+        interaction: discord.Interaction[Any],
+        title: str,
+        start: str,
+        duration: str,
+        where: str,
+        description: str | None = None,
+        campaign: str | None = None,
+        announce: bool = True,
+    ) -> None:
+        """Validate, create the Discord event, record it with its notices, then reply with the link."""
+        guild = interaction.guild
+        assert guild is not None
+        now = self.jobs.clock()
+        name = check_title(title)
+        location = check_location(where)
+        details = check_description(description)
+        length = parse_event_duration(duration)
+        settings = await self.bot.repos.guild_settings.get(guild.id)
+        starts_at, zone = parse_start(start, ZoneInfo(settings.timezone), now=now)
+        ends_at = starts_at + length
+        campaign_name = await self._campaign(guild.id, campaign)
+        have = interaction.app_permissions
+        if not (have.manage_events or have.create_events):
+            raise ValidationError(
+                "I need the Create Events (or Manage Events) permission in this server to schedule events; "
+                "an administrator can grant it to my role."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            scheduled = await guild.create_scheduled_event(
+                name=name,
+                start_time=starts_at,
+                end_time=ends_at,
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=location,
+                description=details or MISSING,
+                reason=f"/event create by {interaction.user.id}",
+            )
+        except discord.HTTPException as problem:
+            log.warning("guild %s: Discord refused an event: %s %s", guild.id, problem.status, problem.text)
+            raise ValidationError(
+                f"Discord refused to create the event ({problem.status}: {clip(problem.text, 200)}); "
+                "nothing was created."
+            ) from None
+        try:
+            event, notices = await self.repo.create(
+                guild.id,
+                EventInput(
+                    discord_event_id=scheduled.id,
+                    title=name,
+                    description=details,
+                    location=location,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    timezone=zone.key,
+                    campaign=campaign_name,
+                ),
+                plan_notices(starts_at, ends_at, now=self.jobs.clock()),
+                created_by=interaction.user.id,
+                now=self.jobs.clock(),
+            )
+        except BaseException:
+            # Nothing half-created: without its row nobody could list, remind about or cancel it.
+            await self._delete_quietly(scheduled)
+            raise
+        self.jobs.schedule(notices)
+        log.info(
+            "guild %s: event %s (Discord %s) created by %s for %s",
+            guild.id,
+            event.id,
+            scheduled.id,
+            interaction.user.id,
+            starts_at.isoformat(),
+        )
+        url = event_url(guild.id, scheduled.id)
+        extra = [await self._announce(event, url, settings)] if announce else []
+        if settings.announcements_channel_id is None and not announce:
+            extra.append(no_channel_warning())
+        if campaign_name is not None:
+            extra.append(f"The follow-up invites stories for campaign **{inline(campaign_name)}**.")
+        await interaction.followup.send(created_reply(event, url, notices, extra), ephemeral=True)
+
+    async def _campaign(self, guild_id: int, typed: str | None) -> str | None:
+        """Return the open testimonial campaign a moderator named, or raise ValidationError."""
+        if typed is None or not typed.strip():
+            return None
+        found = await self.bot.repos.testimonials.get_campaign(guild_id, typed)
+        if found is None:
+            raise ValidationError(
+                f"There is no testimonial campaign {quote_input(typed)} here; `/campaign list` shows them."
+            )
+        if not found.accepts_submissions(self.jobs.clock()):
+            raise ValidationError(
+                f"Campaign {quote_input(found.name)} is closed; choose an open one or none."
+            )
+        return found.name
+
+    async def _announce(self, event: Event, url: str, settings: GuildSettings) -> str:
+        """Post the new event in the announcements channel (no pings); return a line for the reply."""
+        if settings.announcements_channel_id is None:
+            return no_channel_warning()
+        channel = self.bot.get_partial_messageable(settings.announcements_channel_id, guild_id=event.guild_id)
+        try:
+            message = await channel.send(
+                announcement_text(event, url), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as problem:
+            log.warning("event %s: announcement failed: %s %s", event.id, problem.status, problem.text)
+            return (
+                f"⚠️ I could not announce it in <#{settings.announcements_channel_id}> "
+                f"({problem.status}: {clip(problem.text, 150)})."
+            )
+        await self.repo.set_announcement(event.id, message.id)
+        return f"Announced in <#{settings.announcements_channel_id}>."
+
+    async def _delete_quietly(self, scheduled: discord.ScheduledEvent) -> None:
+        """Delete a Discord event whose row could not be written; log if even that fails."""
+        try:
+            await scheduled.delete(reason="climabot could not record it")
+        except discord.HTTPException as problem:
+            log.error(
+                "guild %s: Discord event %s could not be recorded nor deleted (%s); delete it by hand",
+                scheduled.guild_id,
+                scheduled.id,
+                problem.status,
+            )
+
+    # --- /event list -----------------------------------------------------------------------------
+
+    @event_group.command(name="list", description="Upcoming webinars and workshops")
+    async def list_events(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the server's upcoming events, soonest first, with their times and links."""
+        assert interaction.guild_id is not None
+        events = await self.repo.upcoming(interaction.guild_id, now=self.jobs.clock(), limit=LIST_LIMIT)
+        if not events:
+            await interaction.response.send_message(
+                "No upcoming events. Moderators schedule one with `/event create`.", ephemeral=True
+            )
+            return
+        lines = [list_line(e, event_url(e.guild_id, e.discord_event_id)) for e in events]
+        embed = discord.Embed(
+            title="Upcoming events",
+            description=fit_lines(lines, EMBED_DESCRIPTION_LIMIT, separator="\n\n"),
+        )
+        embed.set_footer(text="Open an event to mark yourself interested; Discord will notify you.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # --- /event cancel ---------------------------------------------------------------------------
+
+    async def id_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Offer the server's upcoming events, with their local start time and title."""
+        if interaction.guild_id is None:
+            return []
+        needle = current.strip().lstrip("#").casefold()
+        choices = []
+        for event in await self.repo.upcoming(interaction.guild_id, now=self.jobs.clock(), limit=LIST_LIMIT):
+            local = event.starts_at.astimezone(ZoneInfo(event.timezone))
+            label = clip(f"#{event.id} · {local:%Y-%m-%d %H:%M} {event.timezone} · {event.title}", 100)
+            if needle in label.casefold():
+                choices.append(app_commands.Choice(name=label, value=event.id))
+        return choices[:AUTOCOMPLETE_LIMIT]
+
+    @event_group.command(name="cancel", description="Cancel an event: Discord event, reminders and follow-up")
+    @app_commands.describe(id="The event's number, from /event list")
+    @app_commands.autocomplete(id=id_autocomplete)
+    @moderator_only()
+    async def cancel(self, interaction: discord.Interaction[Any], id: app_commands.Range[int, 1]) -> None:
+        """Cancel the Discord event, then mark the row and its notices cancelled and drop their jobs."""
+        guild = interaction.guild
+        assert guild is not None
+        event = await self.repo.get(id)
+        if event is None or event.guild_id != guild.id or event.state != "scheduled":
+            raise NotFoundError(f"There is no scheduled event #{id} here; `/event list` shows them.")
+        if event.ends_at <= self.jobs.clock():
+            raise ValidationError(
+                f"Event #{id} is already over (it ended {discord_timestamp(event.ends_at, 'R')})."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        note = await self._cancel_in_discord(guild, event, interaction.user.id)
+        result = await self.repo.cancel(guild.id, id, by=interaction.user.id, now=self.jobs.clock())
+        if result is None:
+            raise NotFoundError(f"Event #{id} was cancelled meanwhile.")
+        cancelled, notice_ids = result
+        self.jobs.cancel(notice_ids)
+        log.info("guild %s: event %s cancelled by %s", guild.id, id, interaction.user.id)
+        lines = [
+            f"Cancelled event #{id} **{inline(cancelled.title)}**; "
+            "its reminders and follow-up will not be posted."
+        ]
+        if note:
+            lines.append(note)
+        if cancelled.announcement_message_id is not None:
+            lines.append(await self._tell_members(cancelled))
+        await interaction.followup.send(clip("\n".join(lines)), ephemeral=True)
+
+    async def _cancel_in_discord(self, guild: discord.Guild, event: Event, user_id: int) -> str | None:
+        """Cancel (or, if it already started, delete) the Discord event; return a note for the reply."""
+        reason = f"/event cancel by {user_id}"
+        try:
+            scheduled = await guild.fetch_scheduled_event(event.discord_event_id, with_counts=False)
+            if scheduled.status is discord.EventStatus.scheduled:
+                await scheduled.cancel(reason=reason)
+                return None
+            if scheduled.status is discord.EventStatus.active:
+                await scheduled.delete(reason=reason)
+                return "It had already started, so I deleted its Discord event."
+            return None
+        except discord.NotFound:
+            return "Its Discord event had already been deleted."
+        except discord.HTTPException as problem:
+            log.warning("event %s: Discord refused the cancel: %s %s", event.id, problem.status, problem.text)
+            raise ValidationError(
+                f"Discord refused to cancel the event ({problem.status}: {clip(problem.text, 200)}); "
+                "nothing was changed."
+            ) from None
+
+    async def _tell_members(self, event: Event) -> str:
+        """Post that an announced event is cancelled; return a line for the reply."""
+        settings = await self.bot.repos.guild_settings.get(event.guild_id)
+        if settings.announcements_channel_id is None:
+            return "No announcements channel is set, so members were not told in a post."
+        channel = self.bot.get_partial_messageable(settings.announcements_channel_id, guild_id=event.guild_id)
+        try:
+            await channel.send(cancelled_text(event), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as problem:
+            log.warning("event %s: cancellation post failed: %s", event.id, problem.status)
+            return f"⚠️ I could not tell members in <#{settings.announcements_channel_id}> ({problem.status})."
+        return f"Members were told in <#{settings.announcements_channel_id}>."
+
+
+def no_channel_warning() -> str:
+    """Warn that without an announcements channel nothing about the event will be posted."""
+    return (
+        "⚠️ No announcements channel is set, so nothing was announced and reminders cannot be posted; "
+        "an administrator sets one with `/setup channels`."
+    )

@@ -1,0 +1,146 @@
+"""Rules for an event: what a moderator may type, and when its reminders and follow-up come.
+
+Discord's limits for an external scheduled event shape them: a name of at most 100 characters, a
+description of at most 1,000, a location of at most 100, an end time, and a start in the future.
+Every check returns the cleaned value or raises ValidationError saying what is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.durations import format_duration, parse_duration
+from bot.errors import ValidationError
+from bot.replies import quote_input
+from bot.timeparse import ACCEPTED_WHEN, parse_when
+from bot.timestamps import full_and_relative
+from bot.timezones import resolve_timezone
+from storage.events import NoticePlan
+
+TITLE_LIMIT = 100
+DESCRIPTION_LIMIT = 1000
+LOCATION_LIMIT = 100
+MIN_DURATION = timedelta(minutes=5)
+MAX_DURATION = timedelta(days=7)
+# Discord refuses a start in the past; a minute of margin covers the time the request takes.
+MIN_LEAD = timedelta(minutes=1)
+# Not a Discord rule: a start years away is almost always a typo in the year.
+MAX_AHEAD = timedelta(days=2 * 365)
+# Reminders before the start, longest first; one whose time has already passed is skipped.
+REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
+
+ACCEPTED_START = f"{ACCEPTED_WHEN}; a date may end with a time zone, e.g. `2026-12-01 14:00 Europe/Lisbon`"
+ACCEPTED_DURATION = "a length such as `45m`, `90m`, `2h` or `1h30m`, from 5 minutes to 7 days"
+
+JOB_PREFIXES = {"reminder": "event-reminder:", "followup": "event-followup:"}
+
+# An absolute date (and time) followed by one more word: that word is read as a time-zone name.
+_DATE_THEN_ZONE = re.compile(
+    r"(?P<when>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[tT]|\s+)[0-9]{1,2}:[0-9]{2})?)\s+(?P<zone>[A-Za-z]\S*)",
+    re.ASCII,
+)
+
+
+def check_title(text: str) -> str:
+    """Return the title on one line, or raise ValidationError if it is empty or too long for Discord."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ValidationError("The title is empty; give the event a name of up to 100 characters.")
+    if len(cleaned) > TITLE_LIMIT:
+        raise ValidationError(
+            f"The title is {len(cleaned)} characters long; Discord allows at most {TITLE_LIMIT}."
+        )
+    return cleaned
+
+
+def check_location(text: str) -> str:
+    """Return where the event happens (a place or a link) on one line, or raise ValidationError."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ValidationError("`where` is empty; give a place or a link, e.g. `https://meet.example.org/x`.")
+    if len(cleaned) > LOCATION_LIMIT:
+        raise ValidationError(
+            f"`where` is {len(cleaned)} characters long; Discord allows at most {LOCATION_LIMIT} "
+            "(use a shorter link)."
+        )
+    return cleaned
+
+
+def check_description(text: str | None) -> str:
+    """Return the description trimmed (`\\n` typed becomes a line break), or raise ValidationError."""
+    if text is None:
+        return ""
+    cleaned = text.replace("\\n", "\n").strip()
+    if len(cleaned) > DESCRIPTION_LIMIT:
+        raise ValidationError(
+            f"The description is {len(cleaned)} characters long; Discord allows at most {DESCRIPTION_LIMIT}."
+        )
+    return cleaned
+
+
+def parse_event_duration(text: str) -> timedelta:
+    """Read how long the event lasts, between 5 minutes and 7 days, or raise ValidationError."""
+    try:
+        length = parse_duration(text)
+    except ValueError:
+        raise ValidationError(
+            f"I could not read {quote_input(' '.join(text.split()))} as a duration; use {ACCEPTED_DURATION}."
+        ) from None
+    if not MIN_DURATION <= length <= MAX_DURATION:
+        raise ValidationError(
+            f"{quote_input(' '.join(text.split()))} is {format_duration(length)}; use {ACCEPTED_DURATION}."
+        )
+    return length
+
+
+def split_zone(text: str) -> tuple[str, str | None]:
+    """Split `2026-12-01 14:00 Europe/Lisbon` into the time and the zone name; None when no zone is given."""
+    match = _DATE_THEN_ZONE.fullmatch(text.strip())
+    if match is None:
+        return text, None
+    return match["when"], match["zone"]
+
+
+def parse_start(text: str, server_zone: ZoneInfo, *, now: datetime) -> tuple[datetime, ZoneInfo]:
+    """Read the start (server zone unless one is named), check it is ahead; return it and its zone."""
+    when, zone_name = split_zone(text)
+    zone = server_zone if zone_name is None else resolve_timezone(zone_name)
+    start = parse_when(when, zone, now=now)
+    if start < now + MIN_LEAD:
+        raise ValidationError(
+            f"{quote_input(' '.join(text.split()))} is {full_and_relative(start)}; an event must start "
+            f"at least a minute from now (Discord refuses past start times). Accepted: {ACCEPTED_START}."
+        )
+    if start > now + MAX_AHEAD:
+        raise ValidationError(
+            f"{quote_input(' '.join(text.split()))} is {full_and_relative(start)}, more than two years "
+            "ahead; check the year."
+        )
+    return start, zone
+
+
+def plan_notices(
+    start: datetime, end: datetime, *, now: datetime, offsets: tuple[timedelta, ...] = REMINDER_OFFSETS
+) -> list[NoticePlan]:
+    """Plan an event's reminders still ahead of `now` (longest offset first) and its follow-up at the end."""
+    if end <= start:
+        raise ValueError("an event must end after it starts")
+    plans = [
+        NoticePlan("reminder", offset, start - offset)
+        for offset in sorted(set(offsets), reverse=True)
+        if start - offset > now
+    ]
+    plans.append(NoticePlan("followup", timedelta(0), end))
+    return plans
+
+
+def job_id(kind: str, notice_id: int) -> str:
+    """The Timeline job id of a notice row: `event-reminder:<notice id>` or `event-followup:<notice id>`."""
+    return f"{JOB_PREFIXES[kind]}{notice_id}"
+
+
+def event_url(guild_id: int, discord_event_id: int) -> str:
+    """The link that opens a Discord scheduled event."""
+    return f"https://discord.com/events/{guild_id}/{discord_event_id}"
