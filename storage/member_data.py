@@ -40,7 +40,7 @@ SECTIONS: dict[str, str] = {
     "lessons_written": "Lessons learned you recorded when resolving an exchange (/exchange resolve).",
     MODERATOR_ACTIONS: (
         "Records of what you did as a moderator (polls, calls, announcements, campaigns, decisions, "
-        "cities, twinnings); empty lists if you never did."
+        "cities, twinnings, events); empty lists if you never did."
     ),
 }
 
@@ -75,6 +75,7 @@ async def collect(
         await repos.testimonials.member_data(guild_id, user_id, media_dir=media_dir),
         await repos.polls.member_data(guild_id, user_id),
         await repos.exchanges.member_data(guild_id, user_id),
+        await repos.events.member_data(guild_id, user_id),
     ]
     return merge_sections(parts)
 

@@ -189,6 +189,7 @@ async def test_moderator_actions_are_listed_for_the_moderator(repos: Repositorie
     assert [d["decision"] for d in actions["testimonial_decisions"]] == ["approved"]
     assert len(actions["twinnings_created"]) == 1
     assert actions["announcements_scheduled"] == [] and actions["campaigns_closed"] == []
+    assert actions["events_created"] == [] and actions["events_cancelled"] == []
 
 
 async def test_forget_erases_unlinks_and_keeps_what_it_says(
