@@ -122,6 +122,31 @@ _QUERIES: Final[dict[str, str]] = {
         "SELECT NULL AS k, COUNT(*) AS n FROM calls"
         " WHERE guild_id = :guild AND deadline_at > :now AND deadline_at <= :soon"
     ),
+    "events_created": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM events"
+        " WHERE guild_id = :guild AND created_at >= :start AND created_at < :end"
+    ),
+    # Ended in the window (so far) and not cancelled: the events that took place.
+    "events_held": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM events"
+        " WHERE guild_id = :guild AND state = 'scheduled' AND ends_at >= :start AND ends_at <= :now"
+    ),
+    "events_cancelled": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM events"
+        " WHERE guild_id = :guild AND cancelled_at >= :start AND cancelled_at < :end"
+    ),
+    "events_upcoming": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM events WHERE guild_id = :guild AND state = 'scheduled'"
+        " AND ends_at > :now"
+    ),
+    # Reminders and follow-ups by outcome: 'sent', or not posted ('failed', 'missed', 'uncertain').
+    "event_notices": (
+        "SELECT CASE WHEN n.state = 'sent' THEN 'sent' ELSE 'not_posted' END AS k, COUNT(*) AS n"
+        " FROM events e JOIN event_notices n ON n.event_id = e.id"
+        " WHERE e.guild_id = :guild AND n.state IN ('sent', 'failed', 'missed', 'uncertain')"
+        " AND n.finished_at >= :start AND n.finished_at < :end"
+        " GROUP BY k"
+    ),
     "profiles_group": (
         "SELECT COALESCE(target_group, '') AS k, COUNT(*) AS n FROM profiles"
         " WHERE guild_id = :guild GROUP BY target_group"
@@ -201,6 +226,18 @@ class CallFigures:
 
 
 @dataclass(frozen=True)
+class EventFigures:
+    """Webinars and workshops: created, held and cancelled in the window, upcoming now, and notices."""
+
+    created: int
+    held: int
+    cancelled: int
+    upcoming_now: int
+    notices_posted: int
+    notices_not_posted: int
+
+
+@dataclass(frozen=True)
 class InsightsReport:
     """A server's engagement in the UTC days [start, end), with profiles as they stand now."""
 
@@ -213,6 +250,7 @@ class InsightsReport:
     exchanges: ExchangeFigures
     cities: CityFigures
     calls: CallFigures
+    events: EventFigures
     profiles_by_group: dict[str, int]
     profiles_without_group: int
     daily: tuple[DayActivity, ...]
@@ -297,6 +335,7 @@ def _build(
     created = figures.get("polls_created", {})
     decided = figures.get("testimonials_decided", {})
     themes = sorted(figures.get("exchanges_theme", {}).items(), key=lambda item: (-item[1], item[0]))
+    notices = figures.get("event_notices", {})
     profiles = dict(figures.get("profiles_group", {}))
     without_group = profiles.pop("", 0)
     return InsightsReport(
@@ -337,6 +376,14 @@ def _build(
             calls_added=_one(figures, "calls_added"),
             upcoming_deadlines=_one(figures, "deadlines_upcoming"),
             deadlines_soon=_one(figures, "deadlines_soon"),
+        ),
+        events=EventFigures(
+            created=_one(figures, "events_created"),
+            held=_one(figures, "events_held"),
+            cancelled=_one(figures, "events_cancelled"),
+            upcoming_now=_one(figures, "events_upcoming"),
+            notices_posted=notices.get("sent", 0),
+            notices_not_posted=notices.get("not_posted", 0),
         ),
         profiles_by_group=_every(TARGET_GROUPS, profiles),
         profiles_without_group=without_group,

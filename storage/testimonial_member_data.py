@@ -32,9 +32,10 @@ class TestimonialMemberData:
     async def member_data(
         self, guild_id: int, user_id: int, *, media_dir: Path | None = None
     ) -> dict[str, Any]:
-        """Every testimonial the member authored in the server (all fields, consent included), and the
-        campaigns and decisions they made as a moderator. With media_dir, says whether each photo file
-        is still there."""
+        """The member's testimonials in the server (all fields, consent included) and moderator actions.
+
+        With media_dir, each photo says whether its file is still stored.
+        """
         items = await self._db.fetchall(_ITEMS, (guild_id, user_id))
         decisions = await self._db.fetchall(
             "SELECT d.testimonial_id, d.decision, d.decided_at, d.reason FROM testimonial_decisions d"

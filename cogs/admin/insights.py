@@ -130,6 +130,19 @@ def call_lines(report: InsightsReport) -> list[str]:
     ]
 
 
+def event_lines(report: InsightsReport) -> list[str]:
+    """The events field: webinars and workshops, and whether their reminders went out."""
+    events = report.events
+    posted = f"Reminders and follow-ups posted: **{events.notices_posted}**"
+    if events.notices_not_posted:
+        posted += f" ({events.notices_not_posted} not posted: missed, failed or interrupted)"
+    return [
+        f"Held: **{events.held}** · created **{events.created}** · cancelled **{events.cancelled}**",
+        f"Upcoming now: **{events.upcoming_now}**",
+        posted,
+    ]
+
+
 def profile_lines(report: InsightsReport) -> list[str]:
     """The member profiles field (every profile now, not only the window)."""
     groups = dict(report.profiles_by_group)
@@ -154,6 +167,7 @@ def build_embed(report: InsightsReport, guild_name: str, filename: str) -> disco
         ("🤝 Exchanges and lessons", exchange_lines),
         ("🏙️ Cities", city_lines),
         ("💶 Funding calls", call_lines),
+        ("📅 Events", event_lines),
         ("👥 Member profiles by target group (now)", profile_lines),
     )
     for name, lines in sections:

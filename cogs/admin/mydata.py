@@ -127,6 +127,9 @@ class MyDataCog(commands.Cog, name=COG_NAME):
                     content="The erasure did not finish. Run `/mydata forget` again to complete it."
                 )
                 raise
+            finally:
+                # Nobody waits on it (a second click is turned away), so it can go.
+                self._erasing.pop((member.guild.id, member.id), None)
         await interaction.edit_original_response(content=clip(erasure_text(counts, notes)))
 
     async def cancel_forget(self, interaction: discord.Interaction[Any], owner_id: int) -> None:
@@ -152,10 +155,16 @@ class MyDataCog(commands.Cog, name=COG_NAME):
         Every step is idempotent, so an erasure cut short (a restart) is finished by running it again.
         """
         guild_id, user_id, repos = member.guild.id, member.id, self.bot.repos
-        cities = await repos.cities.cities_of(guild_id, user_id)
+        cities, stale = await self._cities_to_leave(member)
         counts: dict[str, int] = {}
         counts.update(await repos.profiles.forget_member(guild_id, user_id))
-        notes = await self._leave_cities(member, cities)
+        notes = await self._leave_cities(member, cities + stale)
+        if stale:
+            names = ", ".join(f"**{discord.utils.escape_markdown(city.name)}**" for city in stale)
+            notes.append(
+                f"I also took back the city roles of {names}, which you held without being a member "
+                "(an earlier erasure had not finished, or a moderator gave them by hand)."
+            )
         counts.update(await repos.calls.forget_member(guild_id, user_id))
         counts["testimonials"] = await testimonials.erase_member(user_id, guild_id=guild_id)
         ballots = await repos.polls.forget_member(guild_id, user_id)
@@ -169,6 +178,19 @@ class MyDataCog(commands.Cog, name=COG_NAME):
             ", ".join(f"{key}={value}" for key, value in counts.items()),
         )
         return counts, notes
+
+    async def _cities_to_leave(self, member: discord.Member) -> tuple[list[City], list[City]]:
+        """The member's cities here, and the cities whose role they hold without being a member.
+
+        The roles go after the rows, so an erasure cut short in between leaves roles with no rows;
+        running it again finds them by role.
+        """
+        cities = self.bot.repos.cities
+        joined = await cities.cities_of(member.guild.id, member.id)
+        held = {role.id for role in member.roles}
+        known = {city.id for city in joined}
+        stale = [c for c in await cities.all(member.guild.id) if c.role_id in held and c.id not in known]
+        return joined, stale
 
     async def _leave_cities(self, member: discord.Member, cities: list[City]) -> list[str]:
         """Take the city roles back and leave the twin threads of cities the member no longer belongs to."""

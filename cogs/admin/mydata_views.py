@@ -6,21 +6,16 @@ prompt answered after any number of restarts still works; only the member named 
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
-from bot.error_handler import new_error_id
-from bot.errors import UserFacingError
-from bot.replies import send_ephemeral
+from cogs.testimonials.views import report_failure
 
 if TYPE_CHECKING:
     from cogs.admin.mydata import MyDataCog
-
-log = logging.getLogger(__name__)
 
 COG_NAME = "MyData"
 NOT_YOURS = (
@@ -128,76 +123,65 @@ def mydata_cog(interaction: discord.Interaction[Any]) -> MyDataCog:
     return cast("MyDataCog", cog)
 
 
-async def report_failure(interaction: discord.Interaction[Any], error: BaseException, where: str) -> None:
-    """Tell the member what went wrong: the message of an expected error, else an id for the log."""
-    if isinstance(error, UserFacingError):
-        await send_ephemeral(interaction, str(error))
-        return
-    error_id = new_error_id()
-    log.error("error %s in %s (user %s)", error_id, where, interaction.user.id, exc_info=error)
-    await send_ephemeral(
-        interaction, f"Something went wrong on my side; it was logged as error `{error_id}`."
-    )
+class _ForgetButton:
+    """What Erase and Cancel share: the member's id, rebuilt from the custom id after restarts."""
+
+    action: str
+    label: str
+    style: discord.ButtonStyle
+
+    def __init__(self, user_id: int) -> None:
+        """Build the button for one member's erasure request."""
+        super().__init__(  # type: ignore[call-arg]  # DynamicItem, next in the MRO, takes the button
+            discord.ui.Button(label=self.label, style=self.style, custom_id=f"admin:{self.action}:{user_id}")
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["user_id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the click to the cog, reporting failures privately."""
+        try:
+            await self.act(mydata_cog(interaction), interaction)
+        except Exception as error:
+            await report_failure(interaction, error, f"/mydata {self.action}")
+
+    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
+        """What a click does."""
+        raise NotImplementedError
 
 
 class ForgetConfirm(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"admin:forget:(?P<user_id>\d+)"
+    _ForgetButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"admin:forget:(?P<user_id>\d+)",
 ):
     """Erase my data: `admin:forget:<user_id>`; only that member can use it."""
 
-    def __init__(self, user_id: int) -> None:
-        """Build the button for one member's erasure request."""
-        super().__init__(
-            discord.ui.Button(
-                label="Erase my data", style=discord.ButtonStyle.danger, custom_id=f"admin:forget:{user_id}"
-            )
-        )
-        self.user_id = user_id
+    action, label, style = "forget", "Erase my data", discord.ButtonStyle.danger
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["user_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Erase the member's data, reporting failures privately."""
-        try:
-            await mydata_cog(interaction).confirm_forget(interaction, self.user_id)
-        except Exception as error:
-            await report_failure(interaction, error, "/mydata forget confirm")
+    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
+        """Erase the member's data."""
+        await cog.confirm_forget(interaction, self.user_id)
 
 
 class ForgetCancel(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"admin:forget-cancel:(?P<user_id>\d+)"
+    _ForgetButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"admin:forget-cancel:(?P<user_id>\d+)",
 ):
     """Cancel: `admin:forget-cancel:<user_id>`; leaves everything as it is."""
 
-    def __init__(self, user_id: int) -> None:
-        """Build the button for one member's erasure request."""
-        super().__init__(
-            discord.ui.Button(
-                label="Cancel",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"admin:forget-cancel:{user_id}",
-            )
-        )
-        self.user_id = user_id
+    action, label, style = "forget-cancel", "Cancel", discord.ButtonStyle.secondary
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["user_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
         """Close the prompt without erasing anything."""
-        try:
-            await mydata_cog(interaction).cancel_forget(interaction, self.user_id)
-        except Exception as error:
-            await report_failure(interaction, error, "/mydata forget cancel")
+        await cog.cancel_forget(interaction, self.user_id)
 
 
 def forget_view(user_id: int) -> discord.ui.View:

@@ -19,9 +19,9 @@ from cogs.events.jobs import EventJobs
 from cogs.events.render import (
     EMBED_DESCRIPTION_LIMIT,
     announcement_text,
+    cancelled_announcement_text,
     cancelled_text,
     created_reply,
-    fit_lines,
     inline,
     list_line,
 )
@@ -34,6 +34,7 @@ from cogs.events.rules import (
     parse_start,
     plan_notices,
 )
+from cogs.exchange.render import fit_lines
 from storage.events import Event, EventInput, EventsRepository
 from storage.guild_settings import GuildSettings
 
@@ -136,10 +137,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
             )
         except discord.HTTPException as problem:
             log.warning("guild %s: Discord refused an event: %s %s", guild.id, problem.status, problem.text)
-            raise ValidationError(
-                f"Discord refused to create the event ({problem.status}: {clip(problem.text, 200)}); "
-                "nothing was created."
-            ) from None
+            raise discord_refused("create the event", problem, "nothing was created.") from None
         try:
             event, notices = await self.repo.create(
                 guild.id,
@@ -238,7 +236,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
         lines = [list_line(e, event_url(e.guild_id, e.discord_event_id)) for e in events]
         embed = discord.Embed(
             title="Upcoming events",
-            description=fit_lines(lines, EMBED_DESCRIPTION_LIMIT, separator="\n\n"),
+            description=fit_lines(lines, EMBED_DESCRIPTION_LIMIT, sep="\n\n"),
         )
         embed.set_footer(text="Open an event to mark yourself interested; Discord will notify you.")
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -309,23 +307,36 @@ class EventsCog(commands.Cog, name=COG_NAME):
             return "Its Discord event had already been deleted."
         except discord.HTTPException as problem:
             log.warning("event %s: Discord refused the cancel: %s %s", event.id, problem.status, problem.text)
-            raise ValidationError(
-                f"Discord refused to cancel the event ({problem.status}: {clip(problem.text, 200)}); "
-                "nothing was changed."
-            ) from None
+            raise discord_refused("cancel the event", problem, "nothing was changed.") from None
 
     async def _tell_members(self, event: Event) -> str:
-        """Post that an announced event is cancelled; return a line for the reply."""
+        """Mark an event's announcement cancelled and post that it is; return a line for the reply."""
         settings = await self.bot.repos.guild_settings.get(event.guild_id)
         if settings.announcements_channel_id is None:
             return "No announcements channel is set, so members were not told in a post."
         channel = self.bot.get_partial_messageable(settings.announcements_channel_id, guild_id=event.guild_id)
+        if event.announcement_message_id is not None:
+            try:
+                await channel.get_partial_message(event.announcement_message_id).edit(
+                    content=cancelled_announcement_text(event),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException as problem:
+                # Deleted, or posted in a channel that is no longer the announcements channel.
+                log.info("event %s: announcement not marked cancelled (%s)", event.id, problem.status)
         try:
             await channel.send(cancelled_text(event), allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as problem:
             log.warning("event %s: cancellation post failed: %s", event.id, problem.status)
             return f"⚠️ I could not tell members in <#{settings.announcements_channel_id}> ({problem.status})."
         return f"Members were told in <#{settings.announcements_channel_id}>."
+
+
+def discord_refused(action: str, problem: discord.HTTPException, outcome: str) -> ValidationError:
+    """The error telling a moderator that Discord refused an action, with Discord's own reason."""
+    return ValidationError(
+        f"Discord refused to {action} ({problem.status}: {clip(problem.text, 200)}); {outcome}"
+    )
 
 
 def no_channel_warning() -> str:

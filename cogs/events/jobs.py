@@ -21,14 +21,8 @@ import discord
 
 from bot.replies import clip
 from bot.scheduling import Misfire, misfire_decision, utcnow
-from cogs.events.render import (
-    followup_text,
-    missed_notice,
-    notice_label,
-    recovery_notice,
-    reminder_text,
-    stable_nonce,
-)
+from cogs.calls.render import stable_nonce
+from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
 from storage.events import Event, EventsRepository, Notice, NoticeClaim
 

@@ -6,7 +6,6 @@ message fits Discord's limits.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -15,20 +14,13 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.durations import format_duration
 from bot.replies import clip
 from bot.timestamps import discord_timestamp, full_and_relative
+from cogs.calls.render import describe_offset
+from cogs.exchange.render import fit_lines
 from storage.events import Event, Notice
 
 EMBED_DESCRIPTION_LIMIT = 4096
 NOTICE_SECTION_LIMIT = 900
 _URL_PREFIXES = ("https://", "http://")
-
-
-def stable_nonce(*parts: object) -> str:
-    """Return a message nonce (at most 25 characters) that is the same for the same item.
-
-    discord.py sends it with enforce_nonce, so a request it retries after a 5xx cannot post twice.
-    """
-    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
-    return str(int.from_bytes(digest[:8], "big") >> 1)
 
 
 def inline(text: str, limit: int = 100) -> str:
@@ -51,16 +43,6 @@ def place(location: str) -> str:
     if location.startswith(_URL_PREFIXES) and not any(c.isspace() or c in "<>" for c in location):
         return f"<{location}>"
     return inline(location)
-
-
-def describe_offset(delta: timedelta) -> str:
-    """Name a reminder offset or grace period in words: `1 day`, `1 hour`, `90 minutes`."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return format_duration(delta)
 
 
 def when_line(event: Event) -> str:
@@ -130,6 +112,14 @@ def followup_text(event: Event, campaign: str | None) -> str:
     return clip("\n".join(lines))
 
 
+def cancelled_announcement_text(event: Event) -> str:
+    """What the announcement of an event becomes once the event is cancelled (no link to it any more)."""
+    return clip(
+        f"❌ **Cancelled**: ~~{inline(event.title)}~~ will not take place.\n"
+        f"It was planned for {discord_timestamp(event.starts_at, 'F')} · {place(event.location)}"
+    )
+
+
 def cancelled_text(event: Event) -> str:
     """The post telling members an announced event will not take place."""
     return clip(f"❌ **{inline(event.title)}** on {discord_timestamp(event.starts_at, 'F')} is cancelled.")
@@ -141,24 +131,6 @@ def list_line(event: Event, url: str) -> str:
         f"**#{event.id}** [{link_label(event.title)}]({url})\n"
         f"{when_line(event)}\nWhere: {place(event.location)}"
     )
-
-
-def fit_lines(lines: Sequence[str], limit: int, *, separator: str = "\n") -> str:
-    """Join every entry if they fit in `limit` characters; else as many as fit and how many were left out."""
-    whole = separator.join(lines)
-    if len(whole) <= limit:
-        return whole
-    shown: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        tail = len(f"{separator}… and {len(lines) - index - 1} more")
-        gap = len(separator) if shown else 0
-        if used + gap + len(line) + tail > limit:
-            break
-        used += gap + len(line)
-        shown.append(line)
-    shown.append(f"… and {len(lines) - len(shown)} more")
-    return clip(separator.join(shown), limit)
 
 
 def notice_label(notice: Notice, event: Event | None) -> str:

@@ -43,29 +43,32 @@ _DATE_THEN_ZONE = re.compile(
 )
 
 
-def check_title(text: str) -> str:
-    """Return the title on one line, or raise ValidationError if it is empty or too long for Discord."""
+def one_line(text: str, what: str, limit: int, example: str, hint: str = "") -> str:
+    """Return member text on one line, or raise ValidationError if it is empty or over Discord's limit."""
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise ValidationError("The title is empty; give the event a name of up to 100 characters.")
-    if len(cleaned) > TITLE_LIMIT:
+        raise ValidationError(f"{what} is empty; give {example}.")
+    if len(cleaned) > limit:
         raise ValidationError(
-            f"The title is {len(cleaned)} characters long; Discord allows at most {TITLE_LIMIT}."
+            f"{what} is {len(cleaned)} characters long; Discord allows at most {limit}{hint}."
         )
     return cleaned
+
+
+def check_title(text: str) -> str:
+    """Return the title on one line, or raise ValidationError if it is empty or too long for Discord."""
+    return one_line(text, "The title", TITLE_LIMIT, f"the event a name of up to {TITLE_LIMIT} characters")
 
 
 def check_location(text: str) -> str:
     """Return where the event happens (a place or a link) on one line, or raise ValidationError."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise ValidationError("`where` is empty; give a place or a link, e.g. `https://meet.example.org/x`.")
-    if len(cleaned) > LOCATION_LIMIT:
-        raise ValidationError(
-            f"`where` is {len(cleaned)} characters long; Discord allows at most {LOCATION_LIMIT} "
-            "(use a shorter link)."
-        )
-    return cleaned
+    return one_line(
+        text,
+        "`where`",
+        LOCATION_LIMIT,
+        "a place or a link, e.g. `https://meet.example.org/x`",
+        " (use a shorter link)",
+    )
 
 
 def check_description(text: str | None) -> str:

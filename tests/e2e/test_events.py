@@ -230,6 +230,12 @@ async def test_cancel_cancels_the_discord_event_and_its_jobs(
     assert {n.state for n in await repo.notices_of(event.id)} == {"cancelled"}
     told = await emulator.wait_for_message(town.announcements, lambda m: "is cancelled" in m.content)
     assert "Heat pumps" in told.content
+    announced = emulator.messages_in(town.announcements)[0]
+    assert (
+        announced.content.startswith("❌ **Cancelled**")
+        and "~~Heat pumps in dense districts~~" in announced.content
+    )
+    assert "discord.com/events" not in announced.content, "no invitation to a cancelled event is left"
     listed = await (await emulator.slash(town.guild, town.member, "event list")).reply()
     assert "No upcoming events" in listed.content
     again = await (await emulator.slash(town.guild, town.moderator, "event cancel", id=event.id)).reply()
@@ -377,4 +383,18 @@ async def test_recording_failure_deletes_the_discord_event(
     assert emulator.count_requests("POST", EVENTS_ROUTE, 200) == 1
     assert emulator.count_requests("DELETE", r"^/guilds/\d+/scheduled-events/\d+$") == 1
     assert town.guild.events == {}
+    assert emulator.messages_in(town.announcements) == []
+
+
+async def test_discord_refusing_the_event_stores_nothing(
+    emulator: Emulator, town: Town, harness: BotHarness
+) -> None:
+    """Discord answers the create with an error: the reply says so; no row, no job, no announcement."""
+    emulator.faults.server_error("POST", EVENTS_ROUTE, times=1, status=403)
+    reply = await create(emulator, town)
+    assert reply.ephemeral and "Discord refused to create the event (403" in reply.content
+    assert "nothing was created" in reply.content
+    assert town.guild.events == {}
+    assert await cog_of(harness).repo.upcoming(town.guild.id, now=datetime.now(UTC)) == []
+    assert harness.bot is not None and harness.bot.timeline.pending("event-") == []
     assert emulator.messages_in(town.announcements) == []

@@ -52,7 +52,7 @@ async def test_moderator_gets_a_private_report_with_chart_and_right_numbers(
     emulator: Emulator, town: Town, harness: BotHarness
 ) -> None:
     """Polls, cities and profiles made through commands, stories and an exchange through repositories."""
-    await emulator.wait_for_commands(town.guild, {"insights", "poll", "city", "profile"})
+    await emulator.wait_for_commands(town.guild, {"insights", "poll", "city", "profile", "event"})
     assert harness.bot is not None
     repos = harness.bot.repos
     bob, carla, dan = (town.guild.add_member(name) for name in ("bob", "carla", "dan"))
@@ -75,6 +75,17 @@ async def test_moderator_gets_a_private_report_with_chart_and_right_numbers(
         city_ids=[],
     )  # fmt: skip
 
+    await emulator.slash(
+        town.guild,
+        town.moderator,
+        "event create",
+        title="Heat pumps",
+        start="in 3d",
+        duration="1h",
+        where="Town hall",
+    )
+    await emulator.wait_for_message(town.announcements, lambda m: "Heat pumps" in m.content)
+
     it = await emulator.slash(town.guild, town.moderator, "insights", channel=town.general, days=7)
     report = await it.reply(timeout=15)
     assert it.responses[0].kind == "callback" and it.responses[0].type == CB_DEFER, "deferred first"
@@ -93,6 +104,8 @@ async def test_moderator_gets_a_private_report_with_chart_and_right_numbers(
     assert "Asked: **1** · resolved **0**" in exchanges and "Top themes: Energy <3" in exchanges
     assert "Registered: **1** (1 in the register)" in field(report, "Cities")
     assert "Members who joined a city: **3**" in field(report, "Cities")
+    events = field(report, "Events")
+    assert "created **1**" in events and "Upcoming now: **1**" in events
     assert field(report, "Member profiles").startswith("citizen 3 · policy-maker 0 · researcher <3")
     assert "<3" in embed["footer"]["text"]
 

@@ -19,6 +19,7 @@ from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.test_polls_stage import create_poll, fast_edits, stored_counts, vote, wait_for_tally
 from tests.e2e.test_testimonials_stage import STORY, Stage, gps_photo
 from tests.emulator.state import Member, Message
+from tests.storage.test_member_data import columns_holding
 
 stage = staging.stage
 
@@ -52,8 +53,11 @@ def profile_rows(database: Path, user_id: int) -> int:
 
 
 async def use_everything(stage: Stage, bob: Member) -> dict[str, Any]:
-    """Alice sets a profile in Lyon, subscribes, votes in a closed and an open poll and has a testimonial
-    published; Bob sets a profile and votes too. Return the polls and the showcase post."""
+    """Alice and Bob use profiles, subscriptions, polls and testimonials; return the polls and the post.
+
+    Alice sets a profile in Lyon, subscribes, votes in a closed and an open poll and has a testimonial
+    published; Bob sets a profile and votes too.
+    """
     emu, alice = stage.emu, stage.member
     assert (
         "Registered" in (await answer(stage, stage.moderator, "city add", name="Lyon", country="FR")).content
@@ -150,6 +154,7 @@ async def test_export_forget_across_a_restart_and_export_again(stage: Stage) -> 
 
     after = await export(stage, alice)
     assert linked(after) == {}
+    assert columns_holding(database, alice.user.id) == set(), "no row anywhere still holds Alice's id"
     assert str(alice.user.id) not in json.dumps({k: v for k, v in after.items() if k != "about"})
     assert linked(await export(stage, bob))["profile"]["group"] == "citizen"
 
@@ -186,3 +191,24 @@ async def test_everyone_can_use_mydata_even_with_nothing_stored(stage: Stage, co
         assert "nothing linked to you" in reply.content and reply.attachments
     else:
         assert "none stored" in reply.content and reply.buttons()
+
+
+async def test_forget_again_finishes_an_erasure_cut_short(stage: Stage) -> None:
+    """Rows erased but the bot stopped before taking the city role back: forget again takes it."""
+    emu, alice = stage.emu, stage.member
+    await emu.wait_for_commands(stage.guild, {"mydata", "profile", "city"})
+    await answer(stage, stage.moderator, "city add", name="Riga", country="LV")
+    await answer(stage, alice, "profile set", group="citizen", city="Riga")
+    riga = stage.guild.role("Riga").id
+    assert riga in stage.guild.member(alice).role_ids
+    assert stage.harness.bot is not None
+    # The first erasure deleted the rows and stopped there.
+    await stage.harness.bot.repos.profiles.forget_member(stage.guild.id, alice.user.id)
+
+    prompt = await answer(stage, alice, "mydata forget")
+    await emu.click(stage.guild, alice, prompt, f"admin:forget:{alice.user.id}")
+    summary = await emu.world.wait_until(
+        lambda: prompt if "Nothing linked to you" in prompt.content else None, 10, "the summary"
+    )
+    assert riga not in stage.guild.member(alice).role_ids
+    assert "took back the city roles of **Riga**" in summary.content

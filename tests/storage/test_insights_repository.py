@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.calls import CallInput
+from storage.events import EventInput, NoticePlan
 from storage.insights import (
     MAX_DAYS,
     InsightsReport,
@@ -247,3 +248,46 @@ async def test_calls_subscriptions_and_deadlines(repos: Repositories) -> None:
     assert (calls.new_subscriptions, calls.subscribers_now) == (2, 2)
     assert calls.calls_added == 2
     assert (calls.upcoming_deadlines, calls.deadlines_soon) == (2, 1)
+
+
+async def add_event(
+    repos: Repositories, discord_id: int, starts: datetime, *, created: datetime, guild: int = GUILD
+) -> tuple[int, list[int]]:
+    """Record a one-hour event created at `created`, with a reminder and a follow-up; return the ids."""
+    ends = starts + timedelta(hours=1)
+    event, notices = await repos.events.create(
+        guild, EventInput(discord_id, "Heat pumps", "", "Town hall", starts, ends, "UTC"),
+        [NoticePlan("reminder", timedelta(hours=1), starts - timedelta(hours=1)),
+         NoticePlan("followup", timedelta(0), ends)],
+        created_by=99, now=created,
+    )  # fmt: skip
+    return event.id, [n.id for n in notices]
+
+
+async def post(repos: Repositories, notice_id: int, at: datetime, outcome: str = "sent") -> None:
+    """Claim a notice at `at` and record its outcome."""
+    assert (await repos.events.claim(notice_id, now=at, grace=timedelta(hours=1))).value == "claimed"
+    assert await repos.events.finish(notice_id, outcome=outcome, message_id=None, note=None, now=at)
+
+
+async def test_events_held_created_cancelled_upcoming_and_notices(repos: Repositories) -> None:
+    """Held means ended in the window and not cancelled; notices count by the day they were finished."""
+    _, (held_reminder, held_followup) = await add_event(
+        repos, 1, START + timedelta(days=2), created=START - timedelta(days=5)
+    )
+    await post(repos, held_reminder, START + timedelta(days=2) - timedelta(hours=1))
+    await post(repos, held_followup, START + timedelta(days=2, hours=1), outcome="failed")
+    _, (old_reminder, _) = await add_event(
+        repos, 2, START - timedelta(days=3), created=START - timedelta(days=9)
+    )
+    await post(repos, old_reminder, START - timedelta(days=3, hours=1))  # before the window
+    dropped, _ = await add_event(repos, 3, NOW + timedelta(days=2), created=START + timedelta(days=1))
+    await repos.events.cancel(GUILD, dropped, by=99, now=START + timedelta(days=3))
+    await add_event(repos, 4, NOW - timedelta(minutes=30), created=START + timedelta(days=4))  # running
+    await add_event(repos, 5, NOW + timedelta(days=10), created=NOW)
+    await add_event(repos, 6, NOW + timedelta(days=1), created=NOW, guild=OTHER)
+
+    events = (await report(repos)).events
+    assert (events.held, events.created, events.cancelled) == (1, 3, 1)
+    assert events.upcoming_now == 2, "the running one and the one in ten days"
+    assert (events.notices_posted, events.notices_not_posted) == (1, 1)

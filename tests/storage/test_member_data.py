@@ -3,8 +3,10 @@ holds, what erasure removes or unlinks, what it keeps, and the file that carries
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -13,8 +15,10 @@ from typing import Any
 
 import pytest
 
+from storage.announcements import AnnouncementInput
 from storage.calls import ALL_PROGRAMMES
 from storage.database import Database
+from storage.events import EventInput, NoticePlan
 from storage.exchange import ERASED_AUTHOR
 from storage.member_data import (
     NOT_INCLUDED,
@@ -124,9 +128,23 @@ async def populate(repos: Repositories, media_dir: Path) -> dict[str, Any]:
         guild_id=GUILD, forum_id=7, thread_id=9, author_id=ALICE, from_city_id=None, title="Bike lanes",
         question="Which widths work?", theme="mobility", city_ids=[],
     )  # fmt: skip
+
+    # Moderator actions of every kind that records who acted.
+    start = NOW + timedelta(days=3)
+    event, _ = await repos.events.create(
+        GUILD, EventInput(900, "Heat pumps", "", "Town hall", start, start + timedelta(hours=1), "UTC"),
+        [NoticePlan("followup", timedelta(0), start + timedelta(hours=1))], created_by=MOD, now=NOW,
+    )  # fmt: skip
+    await repos.events.cancel(GUILD, event.id, by=MOD, now=NOW)
+    announcement = await repos.announcements.schedule(
+        GUILD, AnnouncementInput(5, "Meeting moved", "none", "UTC", datetime(2026, 12, 1, 9), start),
+        created_by=MOD, now=NOW,
+    )  # fmt: skip
+    await repos.announcements.cancel(GUILD, announcement.id, by=MOD)
+    await repos.testimonials.close_campaign(OTHER_GUILD, "Trams", closed_by=MOD, now=NOW)
     return {
         "lyon": lyon, "riga": riga, "twin": twin, "testimonial": mine, "named_open": named_open,
-        "named_closed": named_closed, "secret_open": secret_open, "asked": asked,
+        "named_closed": named_closed, "secret_open": secret_open, "asked": asked, "event": event,
     }  # fmt: skip
 
 
@@ -180,7 +198,7 @@ async def test_export_holds_everything_linked_to_the_member_here_and_nothing_els
 
 async def test_moderator_actions_are_listed_for_the_moderator(repos: Repositories, tmp_path: Path) -> None:
     """What a moderator created or decided is linked to them, so it is in their export."""
-    await populate(repos, tmp_path)
+    made = await populate(repos, tmp_path)
     actions = (await collect(repos, GUILD, MOD))["moderator_actions"]
     assert [p["question"] for p in actions["polls_created"]] == ["Open?", "Closed?", "Secret?"]
     assert [c["identifier"] for c in actions["calls_registered"]] == ["HORIZON-MISS-2027-CIT-01-01"]
@@ -188,8 +206,11 @@ async def test_moderator_actions_are_listed_for_the_moderator(repos: Repositorie
     assert [c["name"] for c in actions["campaigns_created"]] == ["Trams"]
     assert [d["decision"] for d in actions["testimonial_decisions"]] == ["approved"]
     assert len(actions["twinnings_created"]) == 1
-    assert actions["announcements_scheduled"] == [] and actions["campaigns_closed"] == []
-    assert actions["events_created"] == [] and actions["events_cancelled"] == []
+    assert [a["message"] for a in actions["announcements_scheduled"]] == ["Meeting moved"]
+    assert len(actions["announcements_cancelled"]) == 1
+    assert actions["campaigns_closed"] == [], "closed in the other server"
+    assert [e["title"] for e in actions["events_created"]] == ["Heat pumps"]
+    assert [e["id"] for e in actions["events_cancelled"]] == [made["event"].id]
 
 
 async def test_forget_erases_unlinks_and_keeps_what_it_says(
@@ -346,3 +367,100 @@ def test_package_zips_only_what_does_not_fit() -> None:
     with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         assert archive.read("x.json") == data
     assert package(data, "x.json", 10) is None
+
+
+# Every column that can hold a Discord user id, and what /mydata forget does with it. A new column
+# of that kind must be added here, after deciding whether erasure deletes, unlinks or keeps it.
+ERASED_OR_UNLINKED = {
+    "call_reminder_dms.user_id",  # deleted
+    "call_subscriptions.user_id",  # deleted
+    "city_members.user_id",  # deleted
+    "profiles.user_id",  # deleted
+    "testimonials.author_id",  # deleted, with the testimonial
+    "poll_votes.voter_key",  # open polls: deleted; closed polls: a random pseudonym
+    "exchanges.author_id",  # unlinked (ERASED_AUTHOR)
+    "exchanges.resolved_by",  # unlinked (NULL)
+    "lessons.author_id",  # unlinked (ERASED_AUTHOR)
+}
+KEPT_FOR_ACCOUNTABILITY = {
+    "announcements.created_by",
+    "announcements.cancelled_by",
+    "calls.created_by",
+    "cities.created_by",
+    "events.created_by",
+    "events.cancelled_by",
+    "polls.created_by",
+    "testimonial_campaigns.created_by",
+    "testimonial_campaigns.closed_by",
+    "testimonial_decisions.moderator_id",
+    "testimonials.decided_by",
+    "twins.created_by",
+}
+PERSON_COLUMN = re.compile(r"(user_id|author_id|moderator_id|member_id|voter|voter_key|_by)$")
+
+
+def tables_and_columns(path: Path) -> list[tuple[str, str]]:
+    """Every (table, column) of the database file, virtual tables included, SQLite's own left out."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        tables = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+            )
+        ]
+        return [(t, str(c[1])) for t in tables for c in conn.execute(f'PRAGMA table_info("{t}")')]
+
+
+def columns_holding(path: Path, user_id: int) -> set[str]:
+    """The `table.column`s in which some row holds this id, as a number or as text."""
+    found = set()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        for table, column in tables_and_columns(path):
+            hit = conn.execute(
+                f'SELECT 1 FROM "{table}" WHERE "{column}" = ? OR "{column}" = ? LIMIT 1',
+                (user_id, str(user_id)),
+            ).fetchone()
+            if hit:
+                found.add(f"{table}.{column}")
+    return found
+
+
+async def erase_everywhere(repos: Repositories, user_id: int) -> None:
+    """What /mydata forget does to the database, in both servers."""
+    for guild in (GUILD, OTHER_GUILD):
+        await repos.profiles.forget_member(guild, user_id)
+        await repos.calls.forget_member(guild, user_id)
+        await repos.testimonials.remove_all_by_author(user_id, guild_id=guild)
+        await repos.polls.forget_member(guild, user_id)
+        await repos.exchanges.forget_member(guild, user_id)
+
+
+async def test_every_column_that_can_hold_a_member_is_accounted_for(migrated_db: Database) -> None:
+    """The schema's person columns are exactly those erasure handles or keeps (a new one fails here)."""
+    person_columns = {
+        f"{table}.{column}"
+        for table, column in tables_and_columns(migrated_db.path)
+        if PERSON_COLUMN.search(column)
+    }
+    assert person_columns == ERASED_OR_UNLINKED | KEPT_FOR_ACCOUNTABILITY
+
+
+async def test_after_erasure_a_member_is_in_no_column_at_all(
+    repos: Repositories, migrated_db: Database, tmp_path: Path
+) -> None:
+    """Alice used everything in two servers; once erased in both, no row anywhere holds her id."""
+    await populate(repos, tmp_path)
+    before = columns_holding(migrated_db.path, ALICE)
+    assert before >= {"profiles.user_id", "testimonials.author_id", "poll_votes.voter_key"}
+    assert before >= {"lessons.author_id", "call_reminder_dms.user_id", "city_members.user_id"}
+    await erase_everywhere(repos, ALICE)
+    assert columns_holding(migrated_db.path, ALICE) == set()
+
+
+async def test_after_erasure_a_moderator_stays_only_where_the_docs_say(
+    repos: Repositories, migrated_db: Database, tmp_path: Path
+) -> None:
+    """What stays of a moderator is the record of their actions: the columns kept for accountability."""
+    await populate(repos, tmp_path)
+    await erase_everywhere(repos, MOD)
+    assert columns_holding(migrated_db.path, MOD) == KEPT_FOR_ACCOUNTABILITY

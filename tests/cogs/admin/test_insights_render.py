@@ -11,6 +11,7 @@ from storage.insights import (
     CallFigures,
     CityFigures,
     DayActivity,
+    EventFigures,
     ExchangeFigures,
     InsightsReport,
     PollFigures,
@@ -57,6 +58,9 @@ def sample(days: int = 7) -> InsightsReport:
         calls=CallFigures(
             new_subscriptions=4, subscribers_now=9, calls_added=3, upcoming_deadlines=5, deadlines_soon=2
         ),
+        events=EventFigures(
+            created=4, held=2, cancelled=1, upcoming_now=3, notices_posted=6, notices_not_posted=1
+        ),
         profiles_by_group=dict(zip(GROUPS, (30, 2, 6, 0, 1, 3), strict=True)),
         profiles_without_group=1,
         daily=tuple(
@@ -95,6 +99,9 @@ def test_embed_shows_the_figures_with_small_counts_suppressed() -> None:
     calls = field(embed, "Funding calls")
     assert "New reminder subscriptions: **4** (9 members subscribed now)" in calls
     assert "Upcoming deadlines: **5** (2 in the next 30 days)" in calls
+    events = field(embed, "Events")
+    assert "Held: **2** · created **4** · cancelled **1**" in events and "Upcoming now: **3**" in events
+    assert "Reminders and follow-ups posted: **6** (1 not posted" in events
     assert field(embed, "Member profiles") == (
         "citizen 30 · policy-maker <3 · researcher 6 · end-user 0 · civil-society <3 · business 3"
         " · no group set <3"
@@ -122,6 +129,10 @@ def test_empty_breakdowns_say_none_and_one_day_is_today() -> None:
     embed = build_embed(quiet, "Town", "c.png").to_dict()
     assert "Top themes: none" in field(embed, "Exchanges")
     assert "By group: none" in field(embed, "Testimonials")
+    quiet_events = replace(quiet, events=EventFigures(0, 0, 0, 0, 3, 0))
+    assert field(build_embed(quiet_events, "Town", "c.png").to_dict(), "Events").endswith(
+        "Reminders and follow-ups posted: **3**"
+    ), "nothing said about failures when there were none"
     assert chart_filename(quiet) == "insights-2026-03-10-2026-03-10.png"
 
 
