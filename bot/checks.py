@@ -36,6 +36,7 @@ def moderator_only() -> Callable[[T], T]:
     """Restrict a command to the configured moderator role or the Manage Server permission."""
 
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        """Pass moderators; refuse anyone else with a message saying who counts as one."""
         member = _guild_member(interaction)
         bot: ClimaBot = interaction.client
         settings = await bot.repos.guild_settings.get(member.guild.id)
@@ -58,6 +59,7 @@ def admin_only() -> Callable[[T], T]:
     """Restrict a command to server administrators."""
 
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        """Pass administrators; refuse anyone else."""
         member = _guild_member(interaction)
         if member.guild_permissions.administrator:
             return True

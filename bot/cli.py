@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +13,9 @@ from typing import NoReturn
 from bot import __version__
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, find_config_file, load_settings, masked_dump, require_token
+from storage.backup import BackupError, backup_database
+from storage.database import Database, DatabaseOpenError
+from storage.migrate import MigrationError, apply_migrations, current_version
 
 log = logging.getLogger("climabot.cli")
 
@@ -105,14 +107,8 @@ def _command_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _migrate(path: Path) -> tuple[int, list[int]]:
     """Open the database, apply pending migrations and return (version, versions applied)."""
-    from storage.database import Database
-    from storage.migrate import apply_migrations, current_version
-
     db = Database(path)
-    try:
-        await db.open()
-    except (OSError, sqlite3.Error) as problem:
-        raise CommandError(f"cannot open database {path}: {_one_line(problem)}") from problem
+    await db.open()
     try:
         applied = await apply_migrations(db)
         return await current_version(db), applied
@@ -122,8 +118,6 @@ async def _migrate(path: Path) -> tuple[int, list[int]]:
 
 def _command_backup(settings: Settings, args: argparse.Namespace) -> int:
     """Copy the database to the given path."""
-    from storage.backup import backup_database
-
     backup_database(settings.storage.database_path, args.path)
     print(f"backup of {settings.storage.database_path} written to {args.path}")
     return EXIT_OK
@@ -188,16 +182,16 @@ _COMMANDS: dict[str, tuple[bool, Callable[[Settings, argparse.Namespace], int]]]
 }
 
 
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    """The exception types that mean "the operator must fix something", not a bug."""
-    base: tuple[type[BaseException], ...] = (ConfigError, UsageError, CommandError, OSError)
-    try:
-        from storage.backup import BackupError
-        from storage.migrate import MigrationError
-    except ImportError:
-        # A broken storage package must not stop check-config; migrate and backup will say why.
-        return base
-    return (*base, MigrationError, BackupError)
+# The exception types that mean "the operator must fix something", not a bug.
+_EXPECTED_ERRORS = (
+    ConfigError,
+    UsageError,
+    CommandError,
+    OSError,
+    DatabaseOpenError,
+    MigrationError,
+    BackupError,
+)
 
 
 def _one_line(problem: BaseException) -> str:
@@ -234,7 +228,6 @@ def _main(argv: Sequence[str] | None) -> int:
         # --help and --version print and exit through argparse.
         return leaving.code if isinstance(leaving.code, int) else EXIT_OK
     needs_token, handler = _COMMANDS[args.command]
-    expected = _expected_errors()
     secrets: list[str] = []
     try:
         settings = load_settings(args.config)
@@ -244,7 +237,7 @@ def _main(argv: Sequence[str] | None) -> int:
             require_token(settings)
         setup_logging(settings.logging.level, secrets=secrets)
         return handler(settings, args)
-    except expected as problem:
+    except _EXPECTED_ERRORS as problem:
         log.debug("%s failed", args.command, exc_info=True)
         return _fail(_redact(_one_line(problem), secrets))
 

@@ -19,7 +19,7 @@ def clip(text: str, limit: int = CONTENT_LIMIT) -> str:
 
 def quote_input(text: str, limit: int = 60) -> str:
     """Render member input for echoing back: shortened, in code style, unable to ping or break markup."""
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    short = clip(text, limit)
     # A zero-width space after @ keeps mentions inert even if allowed_mentions were widened.
     return "`" + short.replace("`", "'").replace("@", "@\u200b") + "`"
 

@@ -12,6 +12,7 @@ import discord
 
 from bot.client import ClimaBot
 from bot.settings import Settings, require_token
+from storage.database import DatabaseOpenError
 from storage.migrate import MigrationError
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ async def _outcome(task: asyncio.Task[None]) -> int:
         return 2
     except discord.PrivilegedIntentsRequired:
         log.error("Discord refused the gateway intents; this bot needs no privileged intents")
+        return 2
+    except DatabaseOpenError as exc:
+        log.error("%s; check storage.database_path", exc)
         return 2
     except MigrationError as exc:
         log.error("database migration failed: %s", exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,10 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 Params = Iterable[Any] | Mapping[str, Any]
+
+
+class DatabaseOpenError(Exception):
+    """The database file cannot be created or opened; the message is one line naming the file."""
 
 
 class Database:
@@ -42,10 +47,17 @@ class Database:
         return self._writer is not None
 
     async def open(self) -> None:
-        """Create parent folders and open the writer and reader connections with our pragmas."""
+        """Create parent folders and open the writer and reader connections, or raise DatabaseOpenError."""
         if self._writer is not None:
             raise RuntimeError(f"database {self._path} is already open")
-        await asyncio.to_thread(self._path.parent.mkdir, parents=True, exist_ok=True)
+        try:
+            await asyncio.to_thread(_probe, self._path)
+            await self._open_connections()
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseOpenError(f"cannot open database {self._path}: {_reason(exc)}") from exc
+
+    async def _open_connections(self) -> None:
+        """Open the writer (switching the file to WAL) and then the read-only reader."""
         writer = await self._connect()
         try:
             # WAL is a property of the file, so it is set once through the writer before the reader opens.
@@ -53,7 +65,9 @@ class Database:
                 row = await cursor.fetchone()
             mode = str(row[0]).lower() if row is not None else ""
             if mode != "wal":
-                raise RuntimeError(f"could not switch {self._path} to WAL journal mode (got {mode!r})")
+                raise DatabaseOpenError(
+                    f"cannot open database {self._path}: no WAL journal mode (got {mode!r})"
+                )
             reader = await self._connect()
         except BaseException:
             await writer.close()
@@ -133,6 +147,26 @@ class Database:
         if conn is None:
             raise RuntimeError(f"database {self._path} is not open")
         return conn
+
+
+def _probe(path: Path) -> None:
+    """Create the parent folders and read the file's schema version with plain sqlite3."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A file aiosqlite cannot open fails inside its worker thread, which then reports to an event loop
+    # that may already be closed; failing here first keeps the error a plain exception.
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA schema_version")
+    finally:
+        conn.close()
+
+
+def _reason(exc: BaseException) -> str:
+    """Say in one line why a file could not be opened."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 async def _rollback_quietly(conn: aiosqlite.Connection) -> None:

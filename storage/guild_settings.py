@@ -10,6 +10,7 @@ from typing import Any, Final
 import aiosqlite
 
 from storage.database import Database
+from storage.times import to_db_time
 
 
 class Unset(enum.Enum):
@@ -102,7 +103,7 @@ class GuildSettingsRepository:
         if unknown:
             raise ValueError(f"not a guild setting: {', '.join(sorted(unknown))}")
         columns = [*changes, "updated_at"]
-        values = [*changes.values(), datetime.now(UTC).isoformat(timespec="seconds")]
+        values = [*changes.values(), to_db_time(datetime.now(UTC), timespec="seconds")]
         sql = (
             f"INSERT INTO guild_settings (guild_id, {', '.join(columns)}) "
             f"VALUES (?, {', '.join('?' for _ in columns)}) "

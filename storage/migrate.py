@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.database import Database
+from storage.times import to_db_time
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -145,7 +146,7 @@ async def _apply_one(db: Database, migration: Migration, statements: list[str]) 
                 ) from exc
         await conn.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            (migration.version, migration.name, datetime.now(UTC).isoformat(timespec="seconds")),
+            (migration.version, migration.name, to_db_time(datetime.now(UTC), timespec="seconds")),
         )
     return True
 

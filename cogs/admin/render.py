@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from storage.guild_settings import GuildSettings
 
-# Setting name shown to people -> (attribute on GuildSettings, kind of mention).
-CHANNEL_SLOTS: dict[str, tuple[str, str]] = {
-    "announcements": ("announcements_channel_id", "text channel"),
-    "moderation": ("moderation_channel_id", "text channel"),
-    "showcase": ("showcase_channel_id", "text channel"),
-    "exchange_forum": ("exchange_forum_id", "forum channel"),
+# Named as the /setup channels options, so the reply uses the words the administrator typed.
+CHANNEL_SLOTS: dict[str, str] = {
+    "announcements": "announcements_channel_id",
+    "moderation": "moderation_channel_id",
+    "showcase": "showcase_channel_id",
+    "exchange_forum": "exchange_forum_id",
 }
 
 
@@ -30,9 +30,7 @@ def settings_lines(settings: GuildSettings, now: datetime) -> list[str]:
     """Describe every per-server setting on its own line."""
     zone_note = " (default)" if settings.timezone_is_default else ""
     local = now.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
-    lines = [
-        f"**{name}**: {channel_text(getattr(settings, attr))}" for name, (attr, _) in CHANNEL_SLOTS.items()
-    ]
+    lines = [f"**{name}**: {channel_text(getattr(settings, attr))}" for name, attr in CHANNEL_SLOTS.items()]
     lines.append(f"**moderator role**: {role_text(settings.moderator_role_id)}")
     lines.append(f"**time zone**: `{settings.timezone}`{zone_note}, local time now {local}")
     return lines
@@ -41,7 +39,7 @@ def settings_lines(settings: GuildSettings, now: datetime) -> list[str]:
 def channel_changes(before: GuildSettings, after: GuildSettings) -> list[str]:
     """List the channel settings that changed, old value to new value, so a mistake is easy to undo."""
     changes = []
-    for name, (attr, _) in CHANNEL_SLOTS.items():
+    for name, attr in CHANNEL_SLOTS.items():
         old, new = getattr(before, attr), getattr(after, attr)
         if old != new:
             changes.append(f"**{name}**: {channel_text(old)} → {channel_text(new)}")

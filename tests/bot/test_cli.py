@@ -6,6 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from importlib.metadata import entry_points
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from bot import __version__, cli
 from bot.cli import main
 
 TOKEN = "MTIzNDU2Nzg5.cli-test.secret_token_value"
+COMMANDS = ("run", "check-config", "migrate", "backup", "import-cities", "export")
 TIMEOUT = 60
 
 
@@ -43,34 +46,50 @@ def assert_one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_version(tmp_path: Path) -> None:
+    """--version prints the package version and exits 0."""
     result = climabot(tmp_path, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"climabot {__version__}"
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
+    """--help names every command and the --config option."""
     result = climabot(tmp_path, "--help")
     assert result.returncode == 0
-    for command in ("run", "check-config", "migrate", "backup", "--config"):
+    for command in (*COMMANDS, "--config"):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["run", "check-config", "migrate", "backup"])
-def test_every_command_has_help(command: str) -> None:
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command answers --help with its own usage line and exit code 0."""
     # In-process: argparse prints help and main() returns its exit code instead of exiting.
     assert main([command, "--help"]) == 0
+    assert capsys.readouterr().out.startswith(f"usage: climabot {command} ")
+
+
+def test_console_script_is_the_same_program_as_python_m_bot() -> None:
+    """The installed `climabot` script calls the same main() that `python -m bot` runs."""
+    [script] = [e for e in entry_points(group="console_scripts") if e.name == "climabot"]
+    assert script.value == "bot.cli:main"
+    spec = find_spec("bot.__main__")
+    assert spec is not None and spec.origin is not None
+    assert "from bot.cli import main" in Path(spec.origin).read_text(encoding="utf-8")
 
 
 def test_no_command_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    """No command at all is one error line pointing at --help."""
     line = assert_one_error_line(climabot(tmp_path))
     assert "--help" in line
 
 
 def test_unknown_command_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    """An unknown command is one error line naming it."""
     assert "frobnicate" in assert_one_error_line(climabot(tmp_path, "frobnicate"))
 
 
 def test_check_config_without_token(tmp_path: Path) -> None:
+    """check-config without a token prints one line saying how to set it, exit 2, nothing on stdout."""
     result = climabot(tmp_path, "check-config")
     line = assert_one_error_line(result)
     assert "discord.token is missing" in line
@@ -79,10 +98,12 @@ def test_check_config_without_token(tmp_path: Path) -> None:
 
 
 def test_run_without_token_does_not_connect(tmp_path: Path) -> None:
+    """run without a token stops before connecting, with the same one-line error."""
     assert "discord.token is missing" in assert_one_error_line(climabot(tmp_path, "run"))
 
 
 def test_check_config_with_token_masks_it(tmp_path: Path) -> None:
+    """check-config prints the effective settings with the token masked."""
     result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": TOKEN})
     assert result.returncode == 0, result.stderr
     assert TOKEN not in result.stdout + result.stderr
@@ -91,6 +112,7 @@ def test_check_config_with_token_masks_it(tmp_path: Path) -> None:
 
 
 def test_check_config_bad_zone(tmp_path: Path) -> None:
+    """An unknown time zone in config.toml is one line naming the key and the value."""
     (tmp_path / "config.toml").write_text('[defaults]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
     result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": TOKEN})
     line = assert_one_error_line(result)
@@ -99,6 +121,7 @@ def test_check_config_bad_zone(tmp_path: Path) -> None:
 
 
 def test_config_option_before_or_after_the_command(tmp_path: Path) -> None:
+    """--config works both before and after the command name."""
     path = tmp_path / "custom.toml"
     path.write_text('[defaults]\ntimezone = "Asia/Tokyo"\n', encoding="utf-8")
     env = {"CLIMABOT_DISCORD__TOKEN": TOKEN}
@@ -109,16 +132,19 @@ def test_config_option_before_or_after_the_command(tmp_path: Path) -> None:
 
 
 def test_missing_explicit_config(tmp_path: Path) -> None:
+    """A --config file that does not exist is one line naming it."""
     line = assert_one_error_line(climabot(tmp_path, "migrate", "--config", "missing.toml"))
     assert "missing.toml" in line
 
 
 def test_invalid_toml(tmp_path: Path) -> None:
+    """A config.toml that is not TOML is one line saying so."""
     (tmp_path / "config.toml").write_text("[storage\n", encoding="utf-8")
     assert "invalid TOML" in assert_one_error_line(climabot(tmp_path, "migrate"))
 
 
 def test_migrate_then_backup(tmp_path: Path) -> None:
+    """migrate creates and versions the database, a second run applies nothing, backup copies it intact."""
     env = {"CLIMABOT_STORAGE__DATABASE_PATH": "data/x.sqlite3"}
     first = climabot(tmp_path, "migrate", env=env)
     assert first.returncode == 0, first.stderr
@@ -139,12 +165,14 @@ def test_migrate_then_backup(tmp_path: Path) -> None:
 
 
 def test_backup_of_missing_database(tmp_path: Path) -> None:
+    """Backing up a database that does not exist is one line and writes no copy."""
     result = climabot(tmp_path, "backup", "copy.sqlite3", env={"CLIMABOT_STORAGE__DATABASE_PATH": "none.db"})
     assert "none.db" in assert_one_error_line(result)
     assert not (tmp_path / "copy.sqlite3").exists()
 
 
 def test_migrate_into_unwritable_place(tmp_path: Path) -> None:
+    """A database path below a plain file is one line naming the obstacle."""
     (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
     result = climabot(tmp_path, "migrate", env={"CLIMABOT_STORAGE__DATABASE_PATH": "blocker/db.sqlite3"})
     assert "blocker" in assert_one_error_line(result)
@@ -153,6 +181,8 @@ def test_migrate_into_unwritable_place(tmp_path: Path) -> None:
 def test_ctrl_c_exits_130_quietly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Ctrl-C during a command exits 130 without printing anything."""
+
     def interrupted(settings: object, args: object) -> int:
         """Behave like a command the operator stopped with Ctrl-C."""
         raise KeyboardInterrupt
@@ -165,6 +195,7 @@ def test_ctrl_c_exits_130_quietly(
 
 
 def test_migrate_onto_a_folder(tmp_path: Path) -> None:
+    """A database path that is a folder is one line saying the database cannot be opened."""
     (tmp_path / "data").mkdir()
     result = climabot(tmp_path, "migrate", env={"CLIMABOT_STORAGE__DATABASE_PATH": "data"})
     assert "cannot open database data" in assert_one_error_line(result)

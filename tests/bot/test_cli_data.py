@@ -25,6 +25,7 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 
 def test_import_cities_reports_added_and_rejected_rows(tmp_path: Path) -> None:
+    """import-cities reports added and rejected rows with line numbers, and a rerun adds nothing."""
     (tmp_path / "cities.csv").write_text("name,country,mission_city\nLyon,FR,yes\nRiga,LV,no\n,XX,maybe\n")
     result = climabot(tmp_path, "import-cities", "cities.csv", env=env_for(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -35,6 +36,7 @@ def test_import_cities_reports_added_and_rejected_rows(tmp_path: Path) -> None:
 
 
 def test_import_cities_needs_a_file_and_a_server(tmp_path: Path) -> None:
+    """A missing file, or no --guild while no single server is configured, is one error line."""
     assert "no such file" in assert_one_error_line(
         climabot(tmp_path, "import-cities", "missing.csv", env=env_for(tmp_path))
     )
@@ -63,6 +65,7 @@ async def _seed_campaign(database: Path) -> None:
 
 
 def test_export_writes_the_campaign_as_csv(tmp_path: Path) -> None:
+    """export writes a campaign's approved testimonials as CSV with a pseudonym instead of the Discord id."""
     asyncio.run(_seed_campaign(tmp_path / "bot.sqlite3"))
     result = climabot(
         tmp_path,
@@ -83,6 +86,7 @@ def test_export_writes_the_campaign_as_csv(tmp_path: Path) -> None:
 
 
 def test_export_errors_are_one_line(tmp_path: Path) -> None:
+    """No database, or an unknown campaign, is one error line and writes no file."""
     no_db = climabot(
         tmp_path, "export", "testimonials", "--campaign", "x", "--out", "x.csv", env=env_for(tmp_path)
     )

@@ -30,6 +30,7 @@ from bot.durations import format_duration, parse_duration
     ],
 )
 def test_accepted_forms(text: str, expected: timedelta) -> None:
+    """Each documented form parses to its timedelta."""
     assert parse_duration(text) == expected
 
 
@@ -38,6 +39,7 @@ def test_accepted_forms(text: str, expected: timedelta) -> None:
     ["", "   ", "3x", "90", "m", "1.5h", "-2h", "2h30", "in 2h", "1h,30m", "1 mo", "٣d", "2h!", "1e3s"],
 )
 def test_refused_forms_list_what_is_accepted(text: str) -> None:
+    """Anything else is a ValueError that lists the accepted forms."""
     with pytest.raises(ValueError) as caught:
         parse_duration(text)
     assert "90m" in str(caught.value)
@@ -45,6 +47,7 @@ def test_refused_forms_list_what_is_accepted(text: str) -> None:
 
 
 def test_huge_numbers_are_a_value_error_not_an_overflow() -> None:
+    """Durations too large for a timedelta are a ValueError, never an OverflowError."""
     with pytest.raises(ValueError, match="too large"):
         parse_duration("999999999999w")
     with pytest.raises(ValueError, match="too large"):
@@ -63,16 +66,19 @@ def test_huge_numbers_are_a_value_error_not_an_overflow() -> None:
     ],
 )
 def test_format(delta: timedelta, text: str) -> None:
+    """format_duration renders days, hours, minutes and seconds, dropping microseconds."""
     assert format_duration(delta) == text
 
 
 @given(st.integers(min_value=0, max_value=10**9 * 86400 - 1).map(lambda s: timedelta(seconds=s)))
 def test_format_then_parse_round_trips(delta: timedelta) -> None:
+    """Whatever format_duration writes, parse_duration reads back to the same duration."""
     assert parse_duration(format_duration(delta)) == delta
 
 
 @given(st.text(max_size=40))
 def test_arbitrary_text_raises_only_value_error(text: str) -> None:
+    """Any text either parses to a non-negative duration or raises ValueError."""
     try:
         result = parse_duration(text)
     except ValueError:

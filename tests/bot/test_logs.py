@@ -27,6 +27,7 @@ def _restore_logging() -> Iterator[None]:
 
 
 def test_format_is_one_line_with_time_level_and_logger(capsys: pytest.CaptureFixture[str]) -> None:
+    """A record is one stderr line: date, time, level, logger name and message."""
     setup_logging("INFO")
     logging.getLogger("climabot.cog").info("hello %s", "world")
     err = capsys.readouterr().err
@@ -34,6 +35,7 @@ def test_format_is_one_line_with_time_level_and_logger(capsys: pytest.CaptureFix
 
 
 def test_level_is_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    """Records below the configured level (given in any case) are dropped."""
     setup_logging("warning")
     logging.getLogger("climabot.x").info("quiet")
     logging.getLogger("climabot.x").warning("loud")
@@ -43,6 +45,7 @@ def test_level_is_applied(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_secret_in_message_and_args_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    """A secret in the message, in %-arguments or inside a repr is replaced."""
     setup_logging("DEBUG", secrets=[SECRET])
     log = logging.getLogger("some.library")
     log.info("token is " + SECRET)
@@ -54,6 +57,7 @@ def test_secret_in_message_and_args_is_redacted(capsys: pytest.CaptureFixture[st
 
 
 def test_secret_in_traceback_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    """A secret inside an exception's text is replaced in the printed traceback."""
     setup_logging("INFO", secrets=[SECRET])
     try:
         raise RuntimeError(f"login failed with {SECRET}")
@@ -66,6 +70,7 @@ def test_secret_in_traceback_is_redacted(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_secret_in_malformed_call_is_redacted() -> None:
+    """A logging call whose arguments do not fit its format still has its secret replaced."""
     # Called on the filter directly: pytest's own log handler fails a test on a malformed call.
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "two %s %s", (SECRET,), None)
     RedactSecrets([SECRET]).filter(record)
@@ -74,6 +79,7 @@ def test_secret_in_malformed_call_is_redacted() -> None:
 
 
 def test_setup_twice_keeps_one_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    """Calling setup_logging again replaces its handler instead of printing twice."""
     setup_logging("INFO")
     setup_logging("INFO", secrets=[SECRET])
     logging.getLogger("x").info("once %s", SECRET)
@@ -83,6 +89,7 @@ def test_setup_twice_keeps_one_handler(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_discord_logger_is_quiet_unless_debugging() -> None:
+    """discord.py logs at WARNING or above unless the level is DEBUG."""
     setup_logging("INFO")
     assert logging.getLogger("discord").getEffectiveLevel() == logging.WARNING
     setup_logging("ERROR")
@@ -92,11 +99,13 @@ def test_discord_logger_is_quiet_unless_debugging() -> None:
 
 
 def test_blank_secrets_do_not_redact_everything() -> None:
+    """Empty or blank secrets are ignored rather than matching every position."""
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "plain %s", ("text",), None)
     assert RedactSecrets(["", "  "]).filter(record)
     assert record.getMessage() == "plain text"
 
 
 def test_unknown_level_is_refused() -> None:
+    """An unknown level name is a ValueError."""
     with pytest.raises(ValueError):
         setup_logging("LOUD")

@@ -12,23 +12,28 @@ HOUR = timedelta(hours=1)
 
 
 def test_future_items_are_scheduled():
+    """An item due in the future is scheduled."""
     assert misfire_decision(NOW + timedelta(seconds=1), NOW, HOUR) is Misfire.SCHEDULE
 
 
 def test_late_items_within_grace_run_now():
+    """An item late by at most the grace period runs at once."""
     assert misfire_decision(NOW, NOW, HOUR) is Misfire.RUN_NOW
     assert misfire_decision(NOW - HOUR, NOW, HOUR) is Misfire.RUN_NOW
 
 
 def test_items_later_than_grace_are_missed():
+    """An item later than the grace period is missed."""
     assert misfire_decision(NOW - HOUR - timedelta(seconds=1), NOW, HOUR) is Misfire.MISSED
 
 
 def test_zero_grace_means_any_late_item_is_missed():
+    """With no grace, even one second late is missed."""
     assert misfire_decision(NOW - timedelta(seconds=1), NOW, timedelta(0)) is Misfire.MISSED
 
 
 async def test_timeline_runs_a_past_job_at_once_and_replaces_by_id():
+    """A job whose time has passed runs at once, and a second job with the same id replaces the first."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start()
     timeline = Timeline(scheduler, HOUR)
@@ -36,6 +41,7 @@ async def test_timeline_runs_a_past_job_at_once_and_replaces_by_id():
     done = asyncio.Event()
 
     async def job(tag: str) -> None:
+        """Record which job ran."""
         ran.append(tag)
         done.set()
 
@@ -49,3 +55,24 @@ async def test_timeline_runs_a_past_job_at_once_and_replaces_by_id():
         assert timeline.cancel("poll:1") is False
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_cancel_removes_a_pending_job_before_it_runs():
+    """Cancelling a pending job removes it, reports True, and the job never runs."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start()
+    timeline = Timeline(scheduler, HOUR)
+    ran: list[str] = []
+
+    async def job() -> None:
+        """Record that the job ran."""
+        ran.append("ran")
+
+    try:
+        timeline.run_at("event:7", utcnow() + timedelta(days=1), job)
+        timeline.run_at("poll:8", utcnow() + timedelta(days=1), job)
+        assert timeline.cancel("event:7") is True
+        assert timeline.pending() == ["poll:8"] and timeline.pending("event:") == []
+    finally:
+        scheduler.shutdown(wait=False)
+    assert ran == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ def _in_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_defaults_without_file_or_environment() -> None:
+    """Without a file or variables every key has the documented default."""
     settings = load_settings(environ={})
     assert settings.discord.token is None
     assert settings.discord.api_base_url == "https://discord.com/api/v10"
@@ -61,10 +63,26 @@ def test_defaults_without_file_or_environment() -> None:
 
 
 def test_example_config_matches_the_defaults() -> None:
+    """config.example.toml loads to exactly the defaults."""
     assert load_settings(EXAMPLE, environ={}) == Settings()
 
 
+def test_example_config_has_every_key_with_a_comment() -> None:
+    """config.example.toml names every section and key of the settings, each with a comment."""
+    example = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert set(example) == set(Settings.model_fields)
+    for section, model in Settings.model_fields.items():
+        assert model.annotation is not None
+        assert set(example[section]) == set(model.annotation.model_fields), section
+    key_lines = [
+        line for line in EXAMPLE.read_text(encoding="utf-8").splitlines() if re.match(r"[a-z_]+ = ", line)
+    ]
+    assert len(key_lines) == sum(len(keys) for keys in example.values())
+    assert all(" # " in line for line in key_lines), [line for line in key_lines if " # " not in line]
+
+
 def test_file_values_are_used(tmp_path: Path) -> None:
+    """Every key given in the file is used, with durations and zone parsed."""
     path = write(
         tmp_path,
         """
@@ -92,6 +110,7 @@ def test_file_values_are_used(tmp_path: Path) -> None:
 
 
 def test_environment_overrides_file_key_by_key(tmp_path: Path) -> None:
+    """A CLIMABOT_ variable replaces only its own key; the file's other keys stay."""
     path = write(
         tmp_path,
         """
@@ -114,6 +133,7 @@ def test_environment_overrides_file_key_by_key(tmp_path: Path) -> None:
 
 
 def test_environment_without_file_uses_double_underscore_nesting() -> None:
+    """CLIMABOT_SECTION__KEY sets a key without any file."""
     settings = load_settings(
         environ={
             "CLIMABOT_STORAGE__MEDIA_DIR": "/srv/media",
@@ -127,22 +147,26 @@ def test_environment_without_file_uses_double_underscore_nesting() -> None:
 
 
 def test_unrelated_environment_is_ignored() -> None:
+    """Variables outside the CLIMABOT_SECTION__KEY scheme change nothing."""
     settings = load_settings(environ={"CLIMABOT_SOMETHING": "x", "DISCORD__TOKEN": "nope", "PATH": "/bin"})
     assert settings == Settings()
 
 
 @pytest.mark.parametrize("value", ["[1,2]", "[1, 2]", " 1, 2 "])
 def test_guild_ids_from_environment_as_json_or_commas(value: str) -> None:
+    """Server ids can be given as a JSON list or comma-separated."""
     settings = load_settings(environ={"CLIMABOT_DISCORD__COMMAND_GUILD_IDS": value})
     assert settings.discord.command_guild_ids == [1, 2]
 
 
 def test_reminder_offsets_from_environment() -> None:
+    """Reminder offsets can be given as a JSON list in the environment."""
     settings = load_settings(environ={"CLIMABOT_DEFAULTS__REMINDER_OFFSETS": '["2d", "6h"]'})
     assert settings.defaults.reminder_deltas == [timedelta(days=2), timedelta(hours=6)]
 
 
 def test_config_file_from_environment_variable(tmp_path: Path) -> None:
+    """$CLIMABOT_CONFIG names the file when --config is not given."""
     path = write(tmp_path, '[logging]\nlevel = "ERROR"\n', name="elsewhere.toml")
     environ = {"CLIMABOT_CONFIG": str(path)}
     assert find_config_file(environ=environ) == path
@@ -150,18 +174,21 @@ def test_config_file_from_environment_variable(tmp_path: Path) -> None:
 
 
 def test_explicit_path_beats_environment_variable(tmp_path: Path) -> None:
+    """--config wins over $CLIMABOT_CONFIG."""
     chosen = write(tmp_path, '[logging]\nlevel = "ERROR"\n', name="chosen.toml")
     other = write(tmp_path, '[logging]\nlevel = "DEBUG"\n', name="other.toml")
     assert load_settings(chosen, environ={"CLIMABOT_CONFIG": str(other)}).logging.level == "ERROR"
 
 
 def test_config_toml_in_working_directory_is_found(tmp_path: Path) -> None:
+    """./config.toml is read when nothing else names a file."""
     write(tmp_path, '[logging]\nlevel = "CRITICAL"\n', name="config.toml")
     assert find_config_file(environ={}) == Path("config.toml")
     assert load_settings(environ={}).logging.level == "CRITICAL"
 
 
 def test_empty_token_counts_as_missing(tmp_path: Path) -> None:
+    """A blank token is reported as missing, with how to set it."""
     settings = load_settings(write(tmp_path, '[discord]\ntoken = "  "\n'), environ={})
     with pytest.raises(ConfigError) as caught:
         require_token(settings)
@@ -172,11 +199,13 @@ def test_empty_token_counts_as_missing(tmp_path: Path) -> None:
 
 
 def test_missing_token_is_reported() -> None:
+    """No token at all is reported when a token is required."""
     with pytest.raises(ConfigError, match=r"discord\.token is missing"):
         require_token(load_settings(environ={}))
 
 
 def test_token_never_in_repr_str_or_dump() -> None:
+    """The token appears in no repr, str or dump of the settings."""
     secret = "MTIz.secret-token.value"
     settings = load_settings(environ={"CLIMABOT_DISCORD__TOKEN": secret})
     assert require_token(settings) == secret
@@ -186,6 +215,7 @@ def test_token_never_in_repr_str_or_dump() -> None:
 
 
 def test_masked_dump_is_toml_that_loads_back(tmp_path: Path) -> None:
+    """The dump is valid TOML that loads back to the same settings, odd paths included."""
     settings = load_settings(
         environ={
             "CLIMABOT_DISCORD__COMMAND_GUILD_IDS": "[7, 8]",
@@ -199,6 +229,7 @@ def test_masked_dump_is_toml_that_loads_back(tmp_path: Path) -> None:
 
 
 def test_unknown_time_zone() -> None:
+    """An unknown zone names the key, the value, a valid example and the variable it came from."""
     message = config_error(environ={"CLIMABOT_DEFAULTS__TIMEZONE": "Mars/Olympus"})
     assert message.startswith(
         "config error: defaults.timezone: unknown time zone 'Mars/Olympus'; use an IANA name such as "
@@ -207,6 +238,7 @@ def test_unknown_time_zone() -> None:
 
 
 def test_miscased_time_zone_gets_a_suggestion(tmp_path: Path) -> None:
+    """A zone in the wrong case suggests the right spelling and names the file."""
     message = config_error(write(tmp_path, '[defaults]\ntimezone = "america/new_york"\n'), environ={})
     assert "defaults.timezone" in message
     assert "America/New_York" in message
@@ -214,28 +246,33 @@ def test_miscased_time_zone_gets_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_bad_reminder_offset_names_the_item(tmp_path: Path) -> None:
+    """A malformed offset such as 3x names its list index and the accepted forms."""
     message = config_error(write(tmp_path, '[defaults]\nreminder_offsets = ["1d", "3x"]\n'), environ={})
     assert message.startswith("config error: defaults.reminder_offsets[1]: invalid duration '3x'")
     assert "90m" in message
 
 
 def test_zero_reminder_offset_is_refused() -> None:
+    """A zero offset is refused at its index."""
     message = config_error(environ={"CLIMABOT_DEFAULTS__REMINDER_OFFSETS": "1d,0m"})
     assert "defaults.reminder_offsets[1]" in message
 
 
 def test_bad_misfire_grace(tmp_path: Path) -> None:
+    """A misfire grace that is not a duration names the key."""
     message = config_error(write(tmp_path, '[defaults]\nmisfire_grace = "soon"\n'), environ={})
     assert message.startswith("config error: defaults.misfire_grace: invalid duration 'soon'")
 
 
 def test_bad_logging_level() -> None:
+    """An unknown logging level names the key and the accepted levels."""
     message = config_error(environ={"CLIMABOT_LOGGING__LEVEL": "loud"})
     assert message.startswith("config error: logging.level: unknown logging level 'loud'")
     assert "DEBUG" in message
 
 
 def test_bad_guild_ids_from_environment() -> None:
+    """Broken JSON or a non-number in the server ids names the key and the index."""
     assert "discord.command_guild_ids" in config_error(
         environ={"CLIMABOT_DISCORD__COMMAND_GUILD_IDS": "[1,2"}
     )
@@ -245,11 +282,13 @@ def test_bad_guild_ids_from_environment() -> None:
 
 
 def test_bad_urls() -> None:
+    """Endpoints must be http(s) for the API and ws(s) for the gateway."""
     assert "discord.api_base_url" in config_error(environ={"CLIMABOT_DISCORD__API_BASE_URL": "discord.com"})
     assert "discord.gateway_url" in config_error(environ={"CLIMABOT_DISCORD__GATEWAY_URL": "https://x/"})
 
 
 def test_invalid_toml_names_file_line_and_column(tmp_path: Path) -> None:
+    """Invalid TOML names the file, the line and the column."""
     path = write(tmp_path, '[discord]\napi_base_url = "https://x"\ntoken = \n')
     message = config_error(path, environ={})
     assert str(path) in message
@@ -259,18 +298,21 @@ def test_invalid_toml_names_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_not_utf8_file(tmp_path: Path) -> None:
+    """A file that is not UTF-8 says to save it as UTF-8."""
     path = tmp_path / "latin1.toml"
     path.write_bytes('[defaults]\ntimezone = "Europe/Brussels" # caf\xe9\n'.encode("latin-1"))
     assert "UTF-8" in config_error(path, environ={})
 
 
 def test_unknown_key_in_a_section(tmp_path: Path) -> None:
+    """A misspelt key is refused and the section's real keys are listed."""
     message = config_error(write(tmp_path, '[discord]\ntokn = "x"\n'), environ={})
     assert message.startswith("config error: discord.tokn: unknown key")
     assert "token" in message
 
 
 def test_unknown_key_from_environment() -> None:
+    """An unknown key from the environment names the variable."""
     message = config_error(environ={"CLIMABOT_STORAGE__DB": "x"})
     assert message.startswith("config error: storage.db: unknown key")
     assert "CLIMABOT_STORAGE__DB" in message
@@ -278,27 +320,32 @@ def test_unknown_key_from_environment() -> None:
 
 @pytest.mark.parametrize("section", ["[database]\npath = 'x'\n", "_env_file = 'x'\n", "token = 'x'\n"])
 def test_unknown_top_level_section(tmp_path: Path, section: str) -> None:
+    """Unknown sections, pydantic-settings' own options and loose keys are refused with the known sections."""
     message = config_error(write(tmp_path, section), environ={})
     assert "unknown section" in message
     assert "discord, storage, defaults, logging" in message
 
 
 def test_section_that_is_not_a_table(tmp_path: Path) -> None:
+    """A section given as a plain value says to write it as a table."""
     assert "discord: must be a table" in config_error(write(tmp_path, "discord = 3\n"), environ={})
 
 
 def test_section_given_as_broken_json_in_environment() -> None:
+    """A whole section in one variable that is not JSON says to set single keys."""
     message = config_error(environ={"CLIMABOT_DISCORD": "token"})
     assert "CLIMABOT_DISCORD__<KEY>" in message
 
 
 def test_wrong_value_type(tmp_path: Path) -> None:
+    """A value of the wrong type names the key without echoing the value."""
     message = config_error(write(tmp_path, "[discord]\ntoken = 12345\n"), environ={})
     assert message.startswith("config error: discord.token: input should be a valid string")
     assert "12345" not in message
 
 
 def test_several_problems_report_the_first_and_a_count(tmp_path: Path) -> None:
+    """Several problems report the first in full and count the rest."""
     message = config_error(
         write(tmp_path, '[defaults]\ntimezone = "Nowhere/Land"\nmisfire_grace = "x"\n'), environ={}
     )
@@ -306,6 +353,7 @@ def test_several_problems_report_the_first_and_a_count(tmp_path: Path) -> None:
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
+    """A --config file that does not exist is named, with where the name came from."""
     message = config_error(tmp_path / "nope.toml", environ={})
     assert "nope.toml" in message
     assert "--config" in message
@@ -313,17 +361,20 @@ def test_missing_explicit_file(tmp_path: Path) -> None:
 
 
 def test_missing_file_named_by_environment(tmp_path: Path) -> None:
+    """A missing file named by $CLIMABOT_CONFIG names the variable."""
     message = config_error(environ={"CLIMABOT_CONFIG": str(tmp_path / "gone.toml")})
     assert "gone.toml" in message
     assert "CLIMABOT_CONFIG" in message
 
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:
+    """A folder given as config file cannot be read, in one line."""
     assert "cannot read config file" in config_error(tmp_path, environ={})
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file(tmp_path: Path) -> None:
+    """A file without read permission says so."""
     path = write(tmp_path, "[logging]\n")
     path.chmod(0)
     try:
@@ -334,12 +385,14 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_dump_round_trips_through_tomllib() -> None:
+    """The default dump parses with tomllib, lists intact and the unset token empty."""
     data = tomllib.loads(masked_dump(Settings()))
     assert data["defaults"]["reminder_offsets"] == ["14d", "3d", "1d"]
     assert data["discord"]["token"] == ""
 
 
 def test_path_through_a_file_is_unreadable(tmp_path: Path) -> None:
+    """A config path that runs through a plain file says it is not a directory."""
     blocker = write(tmp_path, "", name="plain-file")
     message = config_error(blocker / "config.toml", environ={})
     assert "cannot read config file" in message

@@ -41,6 +41,7 @@ def utc(*parts: int) -> datetime:
     ],
 )
 def test_absolute_forms(text: str, expected: datetime) -> None:
+    """Dates and date-times are read in the server's zone and returned in UTC."""
     result = when(text)
     assert result == expected
     assert result.tzinfo is UTC
@@ -59,10 +60,12 @@ def test_absolute_forms(text: str, expected: datetime) -> None:
     ],
 )
 def test_relative_forms(text: str, delta: timedelta) -> None:
+    """`in <duration>` is now plus the duration, in any case and spacing."""
     assert when(text) == NOW + delta
 
 
 def test_relative_ignores_the_zone_and_returns_utc() -> None:
+    """A relative time does not depend on the zone and comes back in UTC."""
     now_elsewhere = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("America/New_York"))
     result = when("in 1d", now=now_elsewhere)
     assert result == now_elsewhere + timedelta(days=1)
@@ -70,14 +73,17 @@ def test_relative_ignores_the_zone_and_returns_utc() -> None:
 
 
 def test_date_is_in_the_given_zone() -> None:
+    """The same wall-clock time means another instant in another zone."""
     assert when("2026-12-01 09:30", ZoneInfo("Asia/Tokyo")) == utc(2026, 12, 1, 0, 30)
 
 
 def test_time_in_the_past_is_returned() -> None:
+    """Past times are returned; refusing them is up to the caller."""
     assert when("2020-01-01 00:00") == utc(2019, 12, 31, 23, 0)
 
 
 def test_dst_gap_is_shifted_forward() -> None:
+    """A wall time skipped by the spring jump moves forward by the jump."""
     # 2026-03-29: Brussels clocks jump from 02:00 to 03:00, so 02:30 never happens.
     result = when("2026-03-29 02:30")
     assert result == utc(2026, 3, 29, 1, 30)
@@ -85,6 +91,7 @@ def test_dst_gap_is_shifted_forward() -> None:
 
 
 def test_dst_fold_takes_the_first_occurrence() -> None:
+    """A wall time repeated in autumn means its first occurrence."""
     # 2026-10-25: clocks go back from 03:00 to 02:00, so 02:30 happens at 00:30 and 01:30 UTC.
     result = when("2026-10-25 02:30")
     assert result == utc(2026, 10, 25, 0, 30)
@@ -92,6 +99,7 @@ def test_dst_fold_takes_the_first_occurrence() -> None:
 
 
 def test_localize_helper_agrees() -> None:
+    """localize() follows the same fold rule as parse_when."""
     assert localize(datetime(2026, 10, 25, 2, 30), BRUSSELS) == utc(2026, 10, 25, 0, 30)
 
 
@@ -115,6 +123,7 @@ def test_localize_helper_agrees() -> None:
     ],
 )
 def test_refused_inputs_list_the_accepted_forms(text: str) -> None:
+    """Every refusal lists the accepted forms and the zone dates are read in."""
     with pytest.raises(ValidationError) as caught:
         when(text)
     message = str(caught.value)
@@ -125,6 +134,7 @@ def test_refused_inputs_list_the_accepted_forms(text: str) -> None:
 
 
 def test_refusal_quotes_input_safely() -> None:
+    """The echoed input cannot ping, break lines, run long or close its code span."""
     with pytest.raises(ValidationError) as caught:
         when("@everyone <@123456789012345678> `boom`\nnext line " + "x" * 200)
     message = str(caught.value)
@@ -146,11 +156,13 @@ def test_refusal_quotes_input_safely() -> None:
     ],
 )
 def test_out_of_range_years_are_validation_errors(text: str, tz: ZoneInfo) -> None:
+    """Dates whose UTC instant falls outside datetime's range are refused, not crashes."""
     with pytest.raises(ValidationError, match="out of range"):
         when(text, tz)
 
 
 def test_relative_overflow_is_a_validation_error() -> None:
+    """A relative time beyond datetime's range is refused, not a crash."""
     with pytest.raises(ValidationError):
         when("in 999999999w")
     with pytest.raises(ValidationError, match="too far"):
@@ -158,6 +170,7 @@ def test_relative_overflow_is_a_validation_error() -> None:
 
 
 def test_naive_now_is_a_programming_error() -> None:
+    """Passing a naive `now` is a bug in the caller and raises ValueError."""
     with pytest.raises(ValueError, match="aware"):
         parse_when("in 2h", BRUSSELS, now=datetime(2026, 1, 1))
 
@@ -191,6 +204,7 @@ near_misses = st.one_of(
 @example(text="in 99999999999999999999999w", tz=ZoneInfo("UTC"), now=NOW)
 @example(text="2026-02-29", tz=ZoneInfo("UTC"), now=NOW)
 def test_arbitrary_text_raises_only_validation_error(text: str, tz: ZoneInfo, now: datetime) -> None:
+    """Any text either parses to an aware UTC time or raises ValidationError, nothing else."""
     try:
         result = parse_when(text, tz, now=now)
     except ValidationError:
@@ -207,6 +221,7 @@ def test_arbitrary_text_raises_only_validation_error(text: str, tz: ZoneInfo, no
 )
 @example(instant=utc(2026, 10, 25, 1, 30), tz=BRUSSELS)
 def test_formatted_local_time_parses_back_to_the_instant(instant: datetime, tz: ZoneInfo) -> None:
+    """Any instant written as local `YYYY-MM-DD HH:MM` reads back to itself (first occurrence on a fold)."""
     local = instant.astimezone(tz)
     # Some zones had offsets with seconds; such wall times cannot be written as HH:MM.
     assume(local.second == 0)
@@ -222,4 +237,5 @@ def test_formatted_local_time_parses_back_to_the_instant(instant: datetime, tz: 
 
 @given(minutes=st.integers(min_value=0, max_value=10**7), now=aware_nows)
 def test_in_minutes_is_now_plus_minutes(minutes: int, now: datetime) -> None:
+    """`in Nm` is exactly now plus N minutes."""
     assert parse_when(f"in {minutes}m", BRUSSELS, now=now) == now + timedelta(minutes=minutes)

@@ -139,9 +139,8 @@ class BotHarness:
         return await self.start()
 
 
-@contextlib.asynccontextmanager
-async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    """Run `python -m bot run` against the emulator; yield the process once it has identified."""
+async def start_bot_process(emu: Emulator, settings: Settings) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` pointed at the emulator, with stdout and stderr on one pipe."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIMABOT_")}
     env.update(
         CLIMABOT_DISCORD__TOKEN=emu.token,
@@ -151,8 +150,7 @@ async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 
         CLIMABOT_STORAGE__DATABASE_PATH=str(settings.storage.database_path),
         CLIMABOT_STORAGE__MEDIA_DIR=str(settings.storage.media_dir),
     )
-    identifies = emu.identify_count + 1
-    proc = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -162,6 +160,13 @@ async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextlib.asynccontextmanager
+async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Run `python -m bot run` against the emulator; yield the process once it has identified."""
+    identifies = emu.identify_count + 1
+    proc = await start_bot_process(emu, settings)
     try:
         await emu.wait_for_gateway(identifies=identifies, timeout=timeout)
         yield proc

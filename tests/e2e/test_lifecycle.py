@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings
-from tests.e2e.harness import BotHarness, Town, bot_settings, subprocess_bot
+from tests.e2e.harness import BotHarness, Town, bot_settings, start_bot_process, subprocess_bot
 from tests.emulator.emulator import Emulator
 
 
 async def test_unexpected_error_gets_an_error_id_that_is_in_the_log(
     emulator: Emulator, town: Town, settings: Settings, discord_log, app_log
 ):
+    """A command that crashes answers privately with an error id; the log has that id and the trace."""
     app_log.allow(r"^error [0-9a-f]{8} in /boom")
     harness = BotHarness(emulator, settings, extra_extensions=("tests.e2e.faulty_extension",))
     await harness.start()
@@ -34,6 +36,7 @@ async def test_unexpected_error_gets_an_error_id_that_is_in_the_log(
 async def test_commands_are_synced_globally_when_no_guild_is_configured(
     emulator: Emulator, town: Town, tmp_path, discord_log, app_log
 ):
+    """Without command_guild_ids the commands are published globally and still answer in a server."""
     harness = BotHarness(emulator, bot_settings(emulator, tmp_path, []))
     await harness.start()
     try:
@@ -48,6 +51,7 @@ async def test_commands_are_synced_globally_when_no_guild_is_configured(
 async def test_bot_resumes_after_a_dropped_gateway_and_keeps_answering(
     emulator: Emulator, town: Town, harness: BotHarness
 ):
+    """After the websocket drops, the bot resumes its session and answers the next command."""
     await emulator.drop_gateway()
     await emulator.wait_for_gateway(identifies=1, resumes=1)
     reply = await (await emulator.slash(town.guild, town.admin, "setup show")).reply()
@@ -57,6 +61,7 @@ async def test_bot_resumes_after_a_dropped_gateway_and_keeps_answering(
 async def test_stopping_closes_the_database_cleanly(
     emulator: Emulator, harness: BotHarness, settings: Settings
 ):
+    """Stopping the bot closes every database connection, so SQLite folds the WAL back into the file."""
     await harness.stop()
     wal = settings.storage.database_path.with_name(settings.storage.database_path.name + "-wal")
     # SQLite removes the write-ahead log when the last connection closes cleanly.
@@ -67,6 +72,7 @@ async def test_stopping_closes_the_database_cleanly(
 async def test_climabot_run_serves_commands_and_stops_cleanly(
     emulator: Emulator, town: Town, settings: Settings, stop_signal: signal.Signals
 ):
+    """`climabot run` answers /setup, then exits 0 on SIGTERM or Ctrl-C without printing the token."""
     async with subprocess_bot(emulator, settings) as proc:
         reply = await (
             await emulator.slash(town.guild, town.admin, "setup show", override_permissions=False)
@@ -81,3 +87,23 @@ async def test_climabot_run_serves_commands_and_stops_cleanly(
     assert "Traceback" not in output
     wal = settings.storage.database_path.with_name(settings.storage.database_path.name + "-wal")
     assert not wal.exists()
+
+
+async def test_climabot_run_with_an_unusable_database_exits_2_in_one_line(
+    emulator: Emulator, town: Town, tmp_path: Path
+):
+    """A database path that cannot be opened is a logged error naming the setting and exit code 2."""
+    settings = bot_settings(emulator, tmp_path, [town.guild.id])
+    settings.storage.database_path.mkdir()
+    proc = await start_bot_process(emulator, settings)
+    try:
+        code = await asyncio.wait_for(proc.wait(), 20)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.stdout is not None
+    output = (await proc.stdout.read()).decode()
+    assert code == 2, output
+    assert "cannot open database" in output and "storage.database_path" in output
+    assert "Traceback" not in output and "Event loop is closed" not in output

@@ -22,11 +22,13 @@ SMOKE: dict[str, tuple[str, str, dict[str, Any]]] = {
 
 
 def test_every_cog_has_a_smoke_command():
+    """Every cog package has a smoke command listed here."""
     assert set(discover_extensions()) <= set(SMOKE), "add a smoke command for each new cog"
 
 
 @pytest.mark.parametrize("extension", discover_extensions())
 async def test_cog_answers(extension: str, emulator: Emulator, town: Town, harness: BotHarness):
+    """Each loaded cog answers its everyday command through the emulator."""
     who, command, options = SMOKE[extension]
     it = await emulator.slash(town.guild, getattr(town, who), command, **options)
     reply = await it.reply()

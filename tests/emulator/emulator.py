@@ -177,15 +177,6 @@ class Emulator(People):
                 session.alive = False
         self.gateway.send_op(9, resumable)
 
-    async def wait_until_connected(self, timeout: float = 5.0) -> None:
-        """Wait until a bot has a live gateway connection (after IDENTIFY/READY or RESUME)."""
-
-        def check() -> bool | None:
-            """Return True once connected."""
-            return True if self.gateway.connected() else None
-
-        await self.world.wait_until(check, timeout, "a bot connected to the gateway")
-
     async def wait_for_gateway(self, *, identifies: int = 1, resumes: int = 0, timeout: float = 5.0) -> None:
         """Wait until at least this many IDENTIFYs and RESUMEs happened and a connection is up."""
 

@@ -1,8 +1,8 @@
 """Discord's documented request limits, checked by hand for the emulator.
 
 Independent of the OpenAPI description: these are the numbers from Discord's developer
-documentation (messages, embeds, components, modals, autocomplete, application commands), with
-short messages that name the JSON path of the offending value, e.g.
+documentation (messages, embeds, components, modals, autocomplete; application commands are in
+``command_limits``), with short messages that name the JSON path of the offending value, e.g.
 ``embeds[0].title: 300 characters, limit 256``.
 """
 
@@ -12,20 +12,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .command_limits import check_choices, check_command, check_commands
+from .limit_problems import Problems, dicts, join
+
 # Limits used in more than one place; one-off limits are written where they are checked.
 MESSAGE_CONTENT = 2000
 EMBED_TOTAL = 6000
 V2_TEXT_TOTAL = 4000
 IS_COMPONENTS_V2 = 1 << 15
-CUSTOM_ID = 100
 OPTION_TEXT = 100
 LABEL_TEXT = 45
 TEXT_INPUT_LENGTH = 4000
-COMMAND_DESCRIPTION = 100
-# Discord raised the user/message context-menu limit from 5 to 15 per scope in 2024.
-CONTEXT_MENU_COMMANDS = 15
-# Discord's documented regex is ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$; \w covers letters and digits.
-COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 BUTTON, STRING_SELECT, TEXT_INPUT = 2, 3, 4
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
@@ -49,85 +46,6 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("PATCH", r"/applications/[^/]+(?:/guilds/[^/]+)?/commands/[^/]+", "command"),
     ]
 ]
-
-
-def join(base: str, key: str | int) -> str:
-    """Extend a JSON path such as ``embeds[0]`` with a key or list index."""
-    if isinstance(key, int):
-        return f"{base}[{key}]"
-    return f"{base}.{key}" if base else key
-
-
-def dicts(items: Any) -> list[tuple[int, dict[str, Any]]]:
-    """Return (index, item) for the dict items of a list; anything else yields nothing."""
-    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)] if isinstance(items, list) else []
-
-
-class Problems:
-    """Collects problems for one request and the custom_ids already seen in its message/modal."""
-
-    def __init__(self) -> None:
-        """Start with no problems."""
-        self.items: list[str] = []
-        self.custom_ids: set[str] = set()
-
-    def add(self, path: str, text: str) -> None:
-        """Record one problem at a JSON path."""
-        self.items.append(f"{path or '<body>'}: {text}")
-
-    def text(
-        self, obj: dict[str, Any], key: str, where: str, high: int, low: int = 0, req: bool = False
-    ) -> int:
-        """Check an optional string's length is within [low, high]; return its length (0 if absent)."""
-        value = obj.get(key)
-        path = join(where, key)
-        if value is None:
-            if req:
-                self.add(path, "required")
-            return 0
-        if not isinstance(value, str):
-            return 0
-        if len(value) > high:
-            self.add(path, f"{len(value)} characters, limit {high}")
-        elif len(value) < low:
-            self.add(path, f"{len(value)} characters, minimum {low}")
-        return len(value)
-
-    def count(self, items: Any, path: str, high: int, noun: str, low: int = 0) -> list[Any]:
-        """Check a list's length is within [low, high]; return it (or [] if it is not a list)."""
-        if not isinstance(items, list):
-            return []
-        if len(items) > high:
-            self.add(path, f"{len(items)} {noun}, limit {high}")
-        elif len(items) < low:
-            self.add(path, f"{len(items)} {noun}, minimum {low}")
-        return items
-
-    def number(self, obj: dict[str, Any], key: str, where: str, low: int, high: int) -> int | None:
-        """Check an optional integer is within [low, high]; return it."""
-        value = obj.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not low <= value <= high:
-                self.add(join(where, key), f"{value} is outside {low}..{high}")
-            return value
-        return None
-
-    def bounds(self, obj: dict[str, Any], where: str, unit: str, low_max: int, high_max: int) -> int | None:
-        """Check min_<unit> in 0..low_max, max_<unit> in 1..high_max and min <= max; return max_<unit>."""
-        low = self.number(obj, f"min_{unit}", where, 0, low_max)
-        high = self.number(obj, f"max_{unit}", where, 1, high_max)
-        if low is not None and high is not None and low > high:
-            self.add(join(where, f"min_{unit}"), f"min_{unit} {low} is greater than max_{unit} {high}")
-        return high
-
-    def custom_id(self, obj: dict[str, Any], where: str, req: bool = True) -> None:
-        """Check a custom_id's length and that it is unique within the message or modal."""
-        self.text(obj, "custom_id", where, CUSTOM_ID, 1, req)
-        value = obj.get("custom_id")
-        if isinstance(value, str) and value:
-            if value in self.custom_ids:
-                self.add(join(where, "custom_id"), f"duplicate custom_id {value!r}")
-            self.custom_ids.add(value)
 
 
 def check_request(method: str, path: str, body: Any) -> list[str]:
@@ -413,116 +331,3 @@ def check_autocomplete(p: Problems, data: dict[str, Any], where: str) -> None:
     """Check an autocomplete result: at most 25 choices, name 1-100, string value <= 100."""
     choices = p.count(data.get("choices"), join(where, "choices"), 25, "choices")
     check_choices(p, choices, join(where, "choices"))
-
-
-def check_choices(p: Problems, choices: list[Any], where: str) -> int:
-    """Check choice names and string values; return their characters for the command total."""
-    total = 0
-    for i, ch in dicts(choices):
-        total += p.text(ch, "name", join(where, i), 100, 1, req=True)
-        total += p.text(ch, "value", join(where, i), 100, 0, req=ch.get("value") is None)
-        if isinstance(ch.get("value"), int | float):
-            total += len(str(ch["value"]))
-    return total
-
-
-def check_commands(p: Problems, commands: list[Any]) -> None:
-    """Check a bulk overwrite: per-type counts, unique names and each command."""
-    counts = {1: 0, 2: 0, 3: 0}
-    names: set[tuple[Any, Any]] = set()
-    for i, cmd in dicts(commands):
-        kind = cmd.get("type") or 1
-        counts[kind] = counts.get(kind, 0) + 1
-        if (kind, cmd.get("name")) in names:
-            p.add(join(f"[{i}]", "name"), f"duplicate command name {cmd.get('name')!r}")
-        names.add((kind, cmd.get("name")))
-        check_command(p, cmd, f"[{i}]")
-    if counts[1] > 100:
-        p.add("<body>", f"{counts[1]} chat input commands, limit 100")
-    for kind, noun in ((2, "user"), (3, "message")):
-        if counts[kind] > CONTEXT_MENU_COMMANDS:
-            p.add("<body>", f"{counts[kind]} {noun} commands, limit {CONTEXT_MENU_COMMANDS}")
-
-
-def check_name(p: Problems, obj: dict[str, Any], where: str) -> int:
-    """Check a chat-input command or option name: 1-32 of [-_'\\w], lowercase."""
-    name = obj.get("name")
-    path = join(where, "name")
-    if not isinstance(name, str):
-        p.add(path, "required")
-        return 0
-    if not COMMAND_NAME.match(name):
-        p.add(path, f"{name!r} does not match ^[-_'\\w]{{1,32}}$")
-    elif name != name.lower():
-        p.add(path, f"{name!r} must be lowercase")
-    return len(name)
-
-
-def check_command(p: Problems, cmd: dict[str, Any], where: str) -> None:
-    """Check one application command: name, description, options and its 4000-character total."""
-    kind = cmd.get("type") or 1
-    if kind != 1:
-        p.text(cmd, "name", where, 32, 1, req=True)
-        if cmd.get("description"):
-            p.add(join(where, "description"), "only chat input commands have a description")
-        return
-    total = check_name(p, cmd, where)
-    total += p.text(cmd, "description", where, COMMAND_DESCRIPTION, 1, req=True)
-    options = cmd.get("options")
-    if isinstance(options, list):
-        total += check_options_level(p, options, join(where, "options"), depth=0)
-    if total > 4000:
-        p.add(where or "<body>", f"{total} characters of names, descriptions and choices, limit 4000")
-
-
-def check_options_level(p: Problems, options: list[Any], where: str, depth: int) -> int:
-    """Check one level of command options and nesting rules; return their characters."""
-    p.count(options, where, 25, "options")
-    total = 0
-    nested = [o for o in options if isinstance(o, dict) and o.get("type") in (1, 2)]
-    if nested and len(nested) != len(options):
-        p.add(where, "subcommands and groups cannot be mixed with other options")
-    seen_optional = False
-    names: set[Any] = set()
-    for i, o in dicts(options):
-        opath = join(where, i)
-        kind = o.get("type")
-        total += check_name(p, o, opath)
-        total += p.text(o, "description", opath, COMMAND_DESCRIPTION, 1, req=True)
-        if o.get("name") in names:
-            p.add(join(opath, "name"), f"duplicate option name {o.get('name')!r}")
-        names.add(o.get("name"))
-        children = [*o["options"]] if isinstance(o.get("options"), list) else []
-        if kind == 2:
-            if depth != 0:
-                p.add(join(opath, "type"), "a subcommand group can only be at the top level")
-            if any(isinstance(c, dict) and c.get("type") != 1 for c in children):
-                p.add(join(opath, "options"), "a subcommand group holds only subcommands")
-            total += check_options_level(p, children, join(opath, "options"), depth + 1)
-        elif kind == 1:
-            if depth > 1:
-                p.add(join(opath, "type"), "subcommands nest at most inside one group")
-            if any(isinstance(c, dict) and c.get("type") in (1, 2) for c in children):
-                p.add(join(opath, "options"), "a subcommand cannot contain subcommands or groups")
-            total += check_options_level(p, children, join(opath, "options"), depth + 1)
-        else:
-            if o.get("required"):
-                if seen_optional:
-                    p.add(join(opath, "required"), "required options must come before optional ones")
-            else:
-                seen_optional = True
-            total += check_value_option(p, o, opath)
-    return total
-
-
-def check_value_option(p: Problems, o: dict[str, Any], where: str) -> int:
-    """Check a value option's choices, autocomplete and length bounds; return its choice characters."""
-    choices = o.get("choices")
-    total = 0
-    if isinstance(choices, list):
-        p.count(choices, join(where, "choices"), 25, "choices")
-        total += check_choices(p, choices, join(where, "choices"))
-        if choices and o.get("autocomplete"):
-            p.add(join(where, "autocomplete"), "autocomplete cannot be combined with choices")
-    p.bounds(o, where, "length", 6000, 6000)
-    return total

@@ -37,14 +37,10 @@ def register(router: Router) -> None:
     r("PATCH", "/channels/{channel_id}/messages/{message_id}")(edit_message)
     r("DELETE", "/channels/{channel_id}/messages/{message_id}")(delete_message)
     r("POST", "/channels/{channel_id}/typing")(typing)
-    r("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")(add_reaction)
-    r("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")(remove_reaction)
-    for pin in (
-        "/channels/{channel_id}/pins/{message_id}",
-        "/channels/{channel_id}/messages/pins/{message_id}",
-    ):
-        r("PUT", pin)(pin_message)
-        r("DELETE", pin)(unpin_message)
+    for method in ("PUT", "DELETE"):
+        r(method, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")(bot_reaction)
+        r(method, "/channels/{channel_id}/pins/{message_id}")(pin)
+        r(method, "/channels/{channel_id}/messages/pins/{message_id}")(pin)
     r("POST", "/channels/{channel_id}/threads")(start_thread)
     r("POST", "/channels/{channel_id}/messages/{message_id}/threads")(start_thread_from_message)
     r("GET", "/channels/{channel_id}/threads/archived/public")(archived_threads)
@@ -206,36 +202,22 @@ async def typing(call: Call) -> Any:
     return None
 
 
-async def add_reaction(call: Call) -> Any:
-    """Add the bot's reaction to a message."""
-    ch = lookups.channel(call)
-    msg = lookups.message(call, ch)
-    msg.reactions.setdefault(call.params["emoji"], set()).add(call.emu.world.bot_user.id)
-    call.emu.world.notify()
-    return None
-
-
-async def remove_reaction(call: Call) -> Any:
-    """Remove the bot's reaction from a message."""
-    ch = lookups.channel(call)
-    msg = lookups.message(call, ch)
-    msg.reactions.get(call.params["emoji"], set()).discard(call.emu.world.bot_user.id)
-    call.emu.world.notify()
-    return None
-
-
-async def pin_message(call: Call) -> Any:
-    """Pin a message."""
+async def bot_reaction(call: Call) -> Any:
+    """Add (PUT) or remove (DELETE) the bot's reaction to a message."""
     msg = lookups.message(call, lookups.channel(call))
-    msg.pinned = True
+    reacted = msg.reactions.setdefault(call.params["emoji"], set())
+    if call.method == "PUT":
+        reacted.add(call.emu.world.bot_user.id)
+    else:
+        reacted.discard(call.emu.world.bot_user.id)
     call.emu.world.notify()
     return None
 
 
-async def unpin_message(call: Call) -> Any:
-    """Unpin a message."""
+async def pin(call: Call) -> Any:
+    """Pin (PUT) or unpin (DELETE) a message."""
     msg = lookups.message(call, lookups.channel(call))
-    msg.pinned = False
+    msg.pinned = call.method == "PUT"
     call.emu.world.notify()
     return None
 

@@ -74,16 +74,7 @@ async def callback(call: Call) -> Any:
         raise invalid_form([f"type: callback type {kind} is not valid for interaction type {it.type}"])
     message: Message | None = None
     if kind == CB_MESSAGE:
-        message = emu.messages.create(
-            it.channel,
-            emu.world.bot_user,
-            data,
-            call.files,
-            allowed_flags=SETTABLE_FLAGS | EPHEMERAL,
-            interaction_id=it.id,
-            msg_type=_msg_type(it),
-            webhook=True,
-        )
+        message = _new_message(call, it, data)
         it.original = message
         it.visible.append(message)
     elif kind == CB_DEFER:
@@ -107,6 +98,20 @@ async def callback(call: Call) -> Any:
     it.responses.append(Response("callback", kind, body, message))
     emu.world.notify()
     return _callback_response(call, it, kind, message)
+
+
+def _new_message(call: Call, it: InteractionRecord, body: dict[str, Any]) -> Message:
+    """Create a message the bot sends as the interaction's response or followup (it may be ephemeral)."""
+    return call.emu.messages.create(
+        it.channel,
+        call.emu.world.bot_user,
+        body,
+        call.files,
+        allowed_flags=SETTABLE_FLAGS | EPHEMERAL,
+        interaction_id=it.id,
+        msg_type=_msg_type(it),
+        webhook=True,
+    )
 
 
 def _callback_response(call: Call, it: InteractionRecord, kind: int, message: Message | None) -> Any:
@@ -158,20 +163,9 @@ async def followup(call: Call) -> Any:
     original = it.original
     if it.callback_type == CB_DEFER and original is not None and original.loading:
         message = emu.messages.edit(original, body, call.files)
-        kind = "followup"
     else:
-        message = emu.messages.create(
-            it.channel,
-            emu.world.bot_user,
-            body,
-            call.files,
-            allowed_flags=SETTABLE_FLAGS | EPHEMERAL,
-            interaction_id=it.id,
-            msg_type=_msg_type(it),
-            webhook=True,
-        )
-        kind = "followup"
-    it.responses.append(Response(kind, None, body, message))
+        message = _new_message(call, it, body)
+    it.responses.append(Response("followup", None, body, message))
     it.visible.append(message)
     emu.world.notify()
     if call.flag("wait"):

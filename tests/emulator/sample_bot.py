@@ -53,6 +53,36 @@ class FeedbackModal(discord.ui.Modal, title="Feedback"):
         await interaction.response.send_message(f"thanks: {values}", ephemeral=True)
 
 
+class PhotoModal(discord.ui.Modal, title="Photo"):
+    """A modal with Label-wrapped file upload, string select and role select."""
+
+    def __init__(self, bot: SampleBot) -> None:
+        """Build the modal's fields."""
+        super().__init__(custom_id="photo")
+        self.bot = bot
+        self.files: discord.ui.FileUpload[PhotoModal] = discord.ui.FileUpload(custom_id="files", max_values=2)
+        self.theme: discord.ui.Select[PhotoModal] = discord.ui.Select(
+            custom_id="theme",
+            options=[
+                discord.SelectOption(label="Energy", value="energy"),
+                discord.SelectOption(label="Mobility"),
+            ],
+        )
+        self.team: discord.ui.RoleSelect[PhotoModal] = discord.ui.RoleSelect(custom_id="team", required=False)
+        self.add_item(discord.ui.Label(text="Photos", component=self.files))
+        self.add_item(discord.ui.Label(text="Theme", component=self.theme))
+        self.add_item(discord.ui.Label(text="Team", component=self.team))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Record what discord.py parsed and confirm."""
+        self.bot.seen["photo"] = (
+            [(a.filename, a.size) for a in self.files.values],
+            self.theme.values,
+            [r.name for r in self.team.values],
+        )
+        await interaction.response.send_message("photos received", ephemeral=True)
+
+
 class VoteView(discord.ui.View):
     """A persistent view: a vote button and a city select."""
 
@@ -184,6 +214,11 @@ class SampleBot(commands.Bot):
         async def feedback(interaction: discord.Interaction) -> None:
             """Open the feedback modal."""
             await interaction.response.send_modal(FeedbackModal(self))
+
+        @tree.command(name="photo", description="Open an upload form")
+        async def photo(interaction: discord.Interaction) -> None:
+            """Open the photo modal."""
+            await interaction.response.send_modal(PhotoModal(self))
 
         @tree.command(name="calendar", description="Deadlines as a file")
         async def calendar(interaction: discord.Interaction) -> None:

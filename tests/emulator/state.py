@@ -118,19 +118,19 @@ class Channel:
     flags: int = 0
     default_auto_archive_duration: int = 4320
     last_message_id: int | None = None
-    # threads
+    created_at: float = 0.0
+    # Only threads use the fields below (one class keeps lookups by id uniform).
     owner_id: int | None = None
     archived: bool = False
     locked: bool = False
     invitable: bool = True
     auto_archive_duration: int = 4320
     archive_timestamp: float = 0.0
-    created_at: float = 0.0
     applied_tags: list[int] = field(default_factory=list)
     message_count: int = 0
     total_message_sent: int = 0
     member_ids: set[int] = field(default_factory=set)
-    # DMs
+    # Only DM channels use this.
     recipients: list[User] = field(default_factory=list)
 
     @property

@@ -1,4 +1,4 @@
-"""Buttons, selects and modals (including Label-wrapped radio groups and checkboxes)."""
+"""Buttons, selects and modals (including Label-wrapped radio groups, checkboxes, selects and uploads)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from tests.emulator.conftest import Env, populate
 from tests.emulator.emulator import Emulator
 from tests.emulator.fixtures import DiscordLogWatch, running
-from tests.emulator.interactions import CB_DEFER_UPDATE, CB_MODAL, CB_UPDATE
+from tests.emulator.interactions import CB_DEFER_UPDATE, CB_MODAL, CB_UPDATE, InteractionRecord
 from tests.emulator.options import NotPossible
 from tests.emulator.sample_bot import SampleBot
 
@@ -71,6 +71,31 @@ async def test_modal_with_labels_round_trip(env: Env) -> None:
     reply = await submitted.reply()
     assert reply.ephemeral
     assert env.bot.seen["modal"] == ("We planted 300 trees", "good", ["energy"], True)
+
+
+async def test_modal_with_file_upload_and_selects(env: Env) -> None:
+    """Uploaded files, a string select and a role select in a modal reach discord.py with resolved data."""
+    emu = env.emu
+    it = await emu.slash(env.guild, env.alice, "photo")
+    modal = await it.wait_modal()
+    assert [c["component"]["type"] for c in modal["components"]] == [19, 3, 6]
+    photos = [
+        emu.upload("tree.gif", b"GIF89a\x01\x00\x01\x00tree"),
+        emu.upload("bike.gif", b"GIF89a\x01\x00bike"),
+    ]
+    values = {"files": photos, "theme": ["energy"], "team": [env.mods]}
+    reply = await (await emu.submit_modal(env.guild, env.alice, it, values)).reply()
+    assert reply.content == "photos received"
+    assert env.bot.seen["photo"] == ([("tree.gif", 14), ("bike.gif", 12)], ["energy"], ["Moderators"])
+    with pytest.raises(NotPossible, match="'files' is required"):
+        await emu.submit_modal(env.guild, env.alice, await _photo_form(env), {"theme": ["energy"]})
+
+
+async def _photo_form(env: Env) -> InteractionRecord:
+    """Open the photo modal once more and return the interaction it answered."""
+    it = await env.emu.slash(env.guild, env.alice, "photo")
+    await it.wait_modal()
+    return it
 
 
 async def test_modal_refuses_invalid_input(env: Env) -> None:

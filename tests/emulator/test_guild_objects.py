@@ -54,19 +54,26 @@ async def test_threads_from_messages_and_members(env: Env) -> None:
     assert env.emu.world.channels[private.id].type == 12
 
 
+async def _external_event(
+    guild: discord.Guild, name: str, start: dt.datetime, location: str
+) -> discord.ScheduledEvent:
+    """Create an hour-long external event the way a cog would."""
+    return await guild.create_scheduled_event(
+        name=name,
+        start_time=start,
+        end_time=start + dt.timedelta(hours=1),
+        entity_type=discord.EntityType.external,
+        location=location,
+        privacy_level=discord.PrivacyLevel.guild_only,
+    )
+
+
 async def test_scheduled_event_lifecycle(env: Env) -> None:
     """Create an external event, start it, cancel another; a start in the past is refused."""
     guild = env.bot.get_guild(env.guild.id)
     assert guild is not None
     start = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    event = await guild.create_scheduled_event(
-        name="Webinar: heat pumps",
-        start_time=start,
-        end_time=start + dt.timedelta(hours=1),
-        entity_type=discord.EntityType.external,
-        location="https://example.org/webinar",
-        privacy_level=discord.PrivacyLevel.guild_only,
-    )
+    event = await _external_event(guild, "Webinar: heat pumps", start, "https://example.org/webinar")
     state = env.guild.events[event.id]
     assert state.name == "Webinar: heat pumps" and state.entity_metadata == {
         "location": "https://example.org/webinar"
@@ -77,14 +84,7 @@ async def test_scheduled_event_lifecycle(env: Env) -> None:
     assert state.status == 3
     env.emu.expect_violations()
     try:
-        await guild.create_scheduled_event(
-            name="Too late",
-            start_time=start - dt.timedelta(days=5),
-            end_time=start,
-            entity_type=discord.EntityType.external,
-            location="here",
-            privacy_level=discord.PrivacyLevel.guild_only,
-        )
+        await _external_event(guild, "Too late", start - dt.timedelta(days=5), "here")
     except discord.HTTPException as err:
         assert err.code == 50035
     else:
@@ -97,14 +97,8 @@ async def test_interested_people_are_listed(env: Env) -> None:
     """People who mark an event interested are counted and listed by the users endpoint."""
     guild = env.bot.get_guild(env.guild.id)
     assert guild is not None
-    start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    event = await guild.create_scheduled_event(
-        name="Workshop",
-        start_time=start,
-        end_time=start + dt.timedelta(hours=2),
-        entity_type=discord.EntityType.external,
-        location="Town hall",
-        privacy_level=discord.PrivacyLevel.guild_only,
+    event = await _external_event(
+        guild, "Workshop", dt.datetime.now(dt.UTC) + dt.timedelta(days=1), "Town hall"
     )
     state = env.guild.events[event.id]
     added = asyncio.create_task(env.bot.wait_for("scheduled_event_user_add", timeout=2))

@@ -130,3 +130,18 @@ async def test_bot_edits_and_deletes_its_message(env: Env) -> None:
         assert err.code == 50005
     else:
         raise AssertionError("edited someone else's message")
+
+
+async def test_bot_reactions_and_pins(env: Env) -> None:
+    """The bot's reaction and pin are stored and shown in the message; removing them undoes both."""
+    channel = env.bot.get_channel(env.general.id)
+    sent = await channel.send("vote here")  # type: ignore[union-attr]
+    state = env.emu.world.messages[sent.id]
+    await sent.add_reaction("👍")
+    await sent.pin()
+    fetched = await channel.fetch_message(sent.id)  # type: ignore[union-attr]
+    assert fetched.pinned and [(str(r.emoji), r.count, r.me) for r in fetched.reactions] == [("👍", 1, True)]
+    await sent.remove_reaction("👍", discord.Object(env.emu.bot_user.id))
+    await sent.unpin()
+    fetched = await channel.fetch_message(sent.id)  # type: ignore[union-attr]
+    assert not fetched.pinned and fetched.reactions == [] and not state.pinned

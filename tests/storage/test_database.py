@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import Database
+from storage.database import Database, DatabaseOpenError
 
 
 async def _pragma(db: Database, name: str) -> object:
@@ -54,6 +54,25 @@ async def test_open_creates_parent_folders_and_file(db_path: Path) -> None:
         assert db.is_open
     finally:
         await db.close()
+    assert not db.is_open
+
+
+@pytest.mark.parametrize("obstacle", ["folder", "file in the way", "not a database"])
+async def test_unusable_path_is_one_clear_error(tmp_path: Path, obstacle: str) -> None:
+    """A path that cannot hold a database raises DatabaseOpenError naming it, and leaves nothing open."""
+    if obstacle == "folder":
+        path = tmp_path / "db.sqlite3"
+        path.mkdir()
+    elif obstacle == "file in the way":
+        (tmp_path / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+        path = tmp_path / "blocker" / "db.sqlite3"
+    else:
+        path = tmp_path / "db.sqlite3"
+        path.write_bytes(b"this is not an SQLite file, only some text long enough to look like a header")
+    db = Database(path)
+    with pytest.raises(DatabaseOpenError, match=f"cannot open database {path}") as caught:
+        await db.open()
+    assert "\n" not in str(caught.value)
     assert not db.is_open
 
 
@@ -186,22 +205,27 @@ async def test_nested_transaction_is_refused(db: Database) -> None:
     assert await db.fetchall("SELECT x FROM t") == []
 
 
-async def test_cancelled_transaction_rolls_back_and_releases_the_lock(db: Database) -> None:
-    """Cancelling a task mid-transaction undoes its writes and lets the next transaction run."""
+async def _hold_transaction(db: Database, release: asyncio.Event) -> asyncio.Task[None]:
+    """Create table t, then start a task that inserts x=1 and keeps its transaction open until release."""
     async with db.transaction() as conn:
         await conn.execute("CREATE TABLE t (x INTEGER)")
     inside = asyncio.Event()
-    never = asyncio.Event()
 
-    async def stuck() -> None:
-        """Write a row, then wait forever inside the transaction."""
+    async def writer() -> None:
+        """Write a row, then wait inside the transaction."""
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO t (x) VALUES (1)")
             inside.set()
-            await never.wait()
+            await release.wait()
 
-    task = asyncio.create_task(stuck())
+    task = asyncio.create_task(writer())
     await asyncio.wait_for(inside.wait(), timeout=5)
+    return task
+
+
+async def test_cancelled_transaction_rolls_back_and_releases_the_lock(db: Database) -> None:
+    """Cancelling a task mid-transaction undoes its writes and lets the next transaction run."""
+    task = await _hold_transaction(db, asyncio.Event())
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -238,20 +262,8 @@ async def test_open_twice_is_refused(db: Database) -> None:
 
 async def test_close_waits_for_running_transaction(db: Database) -> None:
     """close() lets an in-flight transaction commit before closing the writer."""
-    async with db.transaction() as conn:
-        await conn.execute("CREATE TABLE t (x INTEGER)")
-    inside = asyncio.Event()
     release = asyncio.Event()
-
-    async def writer() -> None:
-        """Write a row, then hold the transaction open until released."""
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO t (x) VALUES (1)")
-            inside.set()
-            await release.wait()
-
-    task = asyncio.create_task(writer())
-    await asyncio.wait_for(inside.wait(), timeout=5)
+    task = await _hold_transaction(db, release)
     closer = asyncio.create_task(db.close())
     await asyncio.sleep(0)
     assert not closer.done()

@@ -12,11 +12,13 @@ aware = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(9998, 12
 
 
 def test_naive_times_are_refused():
+    """Naive datetimes cannot be stored."""
     with pytest.raises(ValueError):
         to_db_time(datetime(2026, 11, 28, 12, 0))
 
 
 def test_other_offsets_are_stored_as_utc_and_none_stays_none():
+    """Other offsets are stored as UTC, offset-less text reads as UTC and None stays None."""
     brussels_winter = timezone(timedelta(hours=1))
     assert (
         to_db_time(datetime(2026, 11, 28, 13, 0, tzinfo=brussels_winter))
@@ -28,6 +30,7 @@ def test_other_offsets_are_stored_as_utc_and_none_stays_none():
 
 @given(aware, aware)
 def test_round_trip_and_text_order_is_time_order(a: datetime, b: datetime):
+    """Stored text reads back to the same instant and sorts like the instants."""
     assert from_db_time(to_db_time(a)) == a
     assert (to_db_time(a) < to_db_time(b)) == (a < b)
     assert from_db_time(to_db_time(a, timespec="seconds")) == a.replace(microsecond=0)
