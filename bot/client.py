@@ -14,6 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.error_handler import ClimaTree
+from bot.replies import clip
 from bot.scheduling import Timeline
 from bot.settings import DiscordSettings, Settings
 from storage.database import Database
@@ -103,6 +104,20 @@ class ClimaBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild_id)
+
+    async def notify_moderators(self, guild_id: int, text: str) -> bool:
+        """Post a notice in the server's moderation channel; log it when there is none or it fails."""
+        settings = await self.repos.guild_settings.get(guild_id)
+        if settings.moderation_channel_id is None:
+            log.warning("guild %s has no moderation channel; notice not delivered: %s", guild_id, text)
+            return False
+        channel = self.get_partial_messageable(settings.moderation_channel_id, guild_id=guild_id)
+        try:
+            await channel.send(clip(text), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as problem:
+            log.warning("guild %s: moderation notice failed (%s): %s", guild_id, problem.status, text)
+            return False
+        return True
 
     async def close(self) -> None:
         """Stop in the reverse order of setup: cogs and connection, scheduler, then storage."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 
 import discord
 
@@ -22,6 +24,35 @@ def quote_input(text: str, limit: int = 60) -> str:
     short = clip(text, limit)
     # A zero-width space after @ keeps mentions inert even if allowed_mentions were widened.
     return "`" + short.replace("`", "'").replace("@", "@\u200b") + "`"
+
+
+def fit_lines(lines: Sequence[str], limit: int, sep: str = "\n", *, more: str = "… and {n} more") -> str:
+    """Join as many whole lines as fit in limit characters, ending with how many were left out."""
+    whole = sep.join(lines)
+    if len(whole) <= limit:
+        return whole
+    room = limit - len(sep) - len(more.format(n=len(lines)))
+    kept: list[str] = []
+    used = -len(sep)
+    for line in lines:
+        if used + len(sep) + len(line) > room:
+            break
+        kept.append(line)
+        used += len(sep) + len(line)
+    if not kept:
+        # Even the first line is too long: show its start rather than nothing.
+        kept.append(clip(lines[0], limit if len(lines) == 1 else max(room, 1)))
+    left = len(lines) - len(kept)
+    return sep.join([*kept, more.format(n=left)] if left else kept)
+
+
+def stable_nonce(*parts: object) -> str:
+    """Return a message nonce (at most 25 characters) that is always the same for the same item.
+
+    discord.py sends it with enforce_nonce, so a request it retries after a 5xx cannot post twice.
+    """
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") >> 1)
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:

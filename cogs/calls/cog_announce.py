@@ -11,13 +11,13 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
-from bot.replies import clip, quote_input
+from bot.replies import clip, fit_lines, quote_input
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import full_and_relative
 from cogs.calls.actions import announcement_input, is_moderator_here, server_zone
 from cogs.calls.dispatch import Dispatcher
 from cogs.calls.recurrence import Repeat
-from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line, fit_lines
+from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot

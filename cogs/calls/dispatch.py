@@ -19,18 +19,11 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.replies import clip
+from bot.replies import clip, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
 from bot.timestamps import discord_timestamp
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
-from cogs.calls.render import (
-    call_embed,
-    describe_offset,
-    recovery_notice,
-    reminder_dm_text,
-    reminder_text,
-    stable_nonce,
-)
+from cogs.calls.render import call_embed, describe_offset, recovery_notice, reminder_dm_text, reminder_text
 from storage.announcements import Advance, Announcement, AnnouncementInput, AnnouncementsRepository
 from storage.calls import Call, CallsRepository, Claim, Reminder, ReminderPlanner
 
@@ -260,7 +253,7 @@ class Dispatcher:
 
     async def _report_recovery(self, guild_id: int, found: StartReport) -> None:
         """Tell a server's moderators what was missed or may not have been sent while the bot was down."""
-        await self.notify_moderators(guild_id, recovery_notice(found.missed, found.uncertain, self.grace))
+        await self.bot.notify_moderators(guild_id, recovery_notice(found.missed, found.uncertain, self.grace))
 
     # --- reminders -------------------------------------------------------------------------------
 
@@ -277,7 +270,7 @@ class Dispatcher:
                 return
             if claim is Claim.MISSED:
                 text = await self._describe_reminder(reminder)
-                await self.notify_moderators(
+                await self.bot.notify_moderators(
                     reminder.guild_id,
                     f"A {text} came due more than {describe_offset(self.grace)} ago; not sent.",
                 )
@@ -404,7 +397,7 @@ class Dispatcher:
             updated = await self.announcements.record(
                 item.id, outcome="missed", message_id=None, advance=next_occurrence(item, now), now=now
             )
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 item.guild_id,
                 f"Announcement #{item.id} in <#{item.channel_id}> came due "
                 f"{discord_timestamp(item.next_due_at, 'R')}, more than {describe_offset(self.grace)} late; "
@@ -460,22 +453,8 @@ class Dispatcher:
         """Log a post Discord refused, tell the moderators, and return the note to store with the row."""
         note = f"send failed: {problem.status} {problem.text}"[:300]
         log.warning("guild %s: %s: %s", guild_id, what, note)
-        await self.notify_moderators(
+        await self.bot.notify_moderators(
             guild_id,
             f"I could not post {what} in <#{channel_id}> ({problem.status}: {clip(problem.text, 200)}).",
         )
         return note
-
-    async def notify_moderators(self, guild_id: int, text: str) -> bool:
-        """Post a notice in the server's moderation channel; log it when there is none or it fails."""
-        settings = await self.bot.repos.guild_settings.get(guild_id)
-        if settings.moderation_channel_id is None:
-            log.warning("guild %s has no moderation channel; notice not delivered: %s", guild_id, text)
-            return False
-        channel = self.bot.get_partial_messageable(settings.moderation_channel_id, guild_id=guild_id)
-        try:
-            await channel.send(clip(text), allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as problem:
-            log.warning("guild %s: moderation notice failed (%s): %s", guild_id, problem.status, text)
-            return False
-        return True

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.replies import clip
+from bot.replies import clip, fit_lines
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.programmes import programme
 from storage.announcements import Announcement
@@ -31,15 +30,6 @@ def describe_offset(offset: timedelta) -> str:
             amount = seconds // size
             return f"{amount} {unit}{'s' if amount != 1 else ''}"
     return f"{seconds} seconds"
-
-
-def stable_nonce(*parts: object) -> str:
-    """Return a Discord message nonce (at most 25 characters) that is the same for the same item.
-
-    discord.py sends it with enforce_nonce, so a request it retries after a 5xx cannot post twice.
-    """
-    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
-    return str(int.from_bytes(digest[:8], "big") >> 1)
 
 
 def inline_title(call: Call, limit: int) -> str:
@@ -80,22 +70,6 @@ def call_line(call: Call, budget: int = LINE_BUDGET) -> str:
         if len(linked) <= budget:
             return linked
     return f"{first}**{title}**{tail}"
-
-
-def fit_lines(lines: list[str], limit: int) -> str:
-    """Join as many lines as fit in `limit` characters, then say how many were left out."""
-    shown: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        after = len(lines) - index - 1
-        tail = len(f"\n… and {after} more") if after else 0
-        if used + (1 if shown else 0) + len(line) + tail > limit:
-            break
-        used += (1 if shown else 0) + len(line)
-        shown.append(line)
-    if len(shown) < len(lines):
-        shown.append(f"… and {len(lines) - len(shown)} more")
-    return "\n".join(shown)
 
 
 def recovery_notice(missed: list[str], uncertain: list[str], grace: timedelta) -> str:

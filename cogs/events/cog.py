@@ -13,7 +13,7 @@ from discord.utils import MISSING
 
 from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
-from bot.replies import clip, quote_input
+from bot.replies import clip, fit_lines, quote_input
 from bot.timestamps import discord_timestamp
 from cogs.events.jobs import EventJobs
 from cogs.events.render import (
@@ -34,7 +34,6 @@ from cogs.events.rules import (
     parse_start,
     plan_notices,
 )
-from cogs.exchange.render import fit_lines
 from storage.events import Event, EventInput, EventsRepository
 from storage.guild_settings import GuildSettings
 

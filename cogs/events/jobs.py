@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.replies import clip
+from bot.replies import clip, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
-from cogs.calls.render import stable_nonce
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
 from storage.events import Event, EventsRepository, Notice, NoticeClaim
@@ -132,7 +131,7 @@ class EventJobs:
                 label = notice_label(notice, await self.repo.get(notice.event_id))
                 by_guild[notice.guild_id][index].append(label)
         for guild_id, (missed_labels, uncertain_labels) in by_guild.items():
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 guild_id, recovery_notice(missed_labels, uncertain_labels, self.grace)
             )
 
@@ -161,7 +160,7 @@ class EventJobs:
             return "early"
         event = await self.repo.get(notice.event_id)
         if claim is NoticeClaim.MISSED:
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 notice.guild_id, missed_notice(notice_label(notice, event), self.grace)
             )
             return "missed"
@@ -173,7 +172,7 @@ class EventJobs:
             cancelled = await self.repo.cancel(event.guild_id, event.id, by=None, now=self.clock())
             # This notice's own job too, in case it was run by hand ahead of its time.
             self.cancel([notice.id, *(cancelled[1] if cancelled else [])])
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 event.guild_id,
                 f"Event #{event.id} was cancelled or deleted in Discord, so I cancelled its reminders "
                 "and follow-up.",
@@ -201,7 +200,7 @@ class EventJobs:
         settings = await self.bot.repos.guild_settings.get(event.guild_id)
         what = "the follow-up" if notice.kind == "followup" else "a reminder"
         if settings.announcements_channel_id is None:
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 event.guild_id,
                 f"I could not post {what} of event #{event.id}: no announcements channel is set "
                 "(an administrator sets one with `/setup channels`).",
@@ -221,7 +220,7 @@ class EventJobs:
         except discord.HTTPException as problem:
             note = f"send failed: {problem.status} {problem.text}"[:300]
             log.warning("event %s: %s: %s", event.id, what, note)
-            await self.notify_moderators(
+            await self.bot.notify_moderators(
                 event.guild_id,
                 f"I could not post {what} of event #{event.id} in <#{settings.announcements_channel_id}> "
                 f"({problem.status}: {clip(problem.text, 200)}).",
@@ -241,17 +240,3 @@ class EventJobs:
         return None
 
     # --- moderators ------------------------------------------------------------------------------
-
-    async def notify_moderators(self, guild_id: int, text: str) -> bool:
-        """Post a notice in the server's moderation channel; log it when there is none or it fails."""
-        settings = await self.bot.repos.guild_settings.get(guild_id)
-        if settings.moderation_channel_id is None:
-            log.warning("guild %s has no moderation channel; notice not delivered: %s", guild_id, text)
-            return False
-        channel = self.bot.get_partial_messageable(settings.moderation_channel_id, guild_id=guild_id)
-        try:
-            await channel.send(clip(text), allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as problem:
-            log.warning("guild %s: moderation notice failed (%s): %s", guild_id, problem.status, text)
-            return False
-        return True

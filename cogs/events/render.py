@@ -12,10 +12,9 @@ from datetime import timedelta
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.durations import format_duration
-from bot.replies import clip
+from bot.replies import clip, fit_lines
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.render import describe_offset
-from cogs.exchange.render import fit_lines
 from storage.events import Event, Notice
 
 EMBED_DESCRIPTION_LIMIT = 4096

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.replies import clip
+from bot.replies import fit_lines
 from bot.timestamps import discord_timestamp
 from cogs.exchange.countries import country_name
 from cogs.exchange.snippets import escape_markdown, render_snippet, thread_link
@@ -26,25 +26,6 @@ class AskedCity:
 
     name: str
     role_id: int | None
-
-
-def fit_lines(lines: Sequence[str], limit: int, sep: str = "\n") -> str:
-    """Join as many whole lines as fit in limit characters, ending with how many were left out."""
-    whole = sep.join(lines)
-    if len(whole) <= limit:
-        return whole
-    room = limit - len(sep) - len(f"… and {len(lines)} more")
-    kept: list[str] = []
-    used = -len(sep)
-    for line in lines:
-        if used + len(sep) + len(line) > room:
-            break
-        kept.append(line)
-        used += len(sep) + len(line)
-    if not kept:
-        kept.append(clip(lines[0], limit if len(lines) == 1 else max(room, 1)))
-    left = len(lines) - len(kept)
-    return sep.join([*kept, f"… and {left} more"] if left else kept)
 
 
 def asked_text(asked: Sequence[AskedCity]) -> str:

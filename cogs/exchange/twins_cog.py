@@ -12,12 +12,13 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.errors import ValidationError
+from bot.replies import fit_lines
 from bot.scheduling import Misfire, utcnow
 from bot.timestamps import discord_timestamp
 from cogs.exchange.checkins import CHECKIN_PERIOD, next_occurrence, plan_checkin
 from cogs.exchange.forum import MAX_ARCHIVE_MINUTES, THREAD_NAME_LIMIT, delete_thread_quietly
 from cogs.exchange.lookup import city_autocomplete, guild_id_of, resolve_city
-from cogs.exchange.render import COLOUR, EMBED_DESCRIPTION_LIMIT, fit_lines
+from cogs.exchange.render import COLOUR, EMBED_DESCRIPTION_LIMIT
 from cogs.exchange.snippets import escape_markdown, thread_link
 from cogs.exchange.twin_threads import TwinThreads
 from storage.twins import DuplicateTwinError, Twin
@@ -236,19 +237,12 @@ class TwinsCog(commands.Cog, name="Twins"):
 
     async def _tell_missed(self, twin_id: int, missed: int) -> None:
         """Tell the moderators that check-ins were missed while the bot was offline."""
-        try:
-            twin = await self.bot.repos.twins.get(twin_id)
-            if twin is None:
-                return
-            settings = await self.bot.repos.guild_settings.get(twin.guild_id)
-            if settings.moderation_channel_id is None:
-                return
-            nxt = discord_timestamp(twin.next_checkin_at, "F") if twin.next_checkin_at else "none"
-            await self.bot.get_partial_messageable(
-                settings.moderation_channel_id, guild_id=twin.guild_id
-            ).send(
-                f"While I was offline, {missed} check-in(s) of the twinning in "
-                f"{thread_link(twin.guild_id, twin.thread_id)} were missed. The next one is {nxt}."
-            )
-        except Exception:
-            log.exception("twin %s: could not tell moderators about missed check-ins", twin_id)
+        twin = await self.bot.repos.twins.get(twin_id)
+        if twin is None:
+            return
+        nxt = discord_timestamp(twin.next_checkin_at, "F") if twin.next_checkin_at else "none"
+        await self.bot.notify_moderators(
+            twin.guild_id,
+            f"While I was offline, {missed} check-in(s) of the twinning in "
+            f"{thread_link(twin.guild_id, twin.thread_id)} were missed. The next one is {nxt}.",
+        )

@@ -16,14 +16,14 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
-from bot.replies import CONTENT_LIMIT, clip, quote_input
+from bot.replies import CONTENT_LIMIT, clip, fit_lines, quote_input
 from bot.timeparse import parse_when
 from bot.timestamps import full_and_relative
 from cogs.testimonials.consent import DEFAULT_LICENCE, LICENCES
 from cogs.testimonials.export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaStore, check_size, megabytes
 from cogs.testimonials.moderation import Moderation
-from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, fit_lines, inert, mine_lines
+from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, inert, mine_lines
 from cogs.testimonials.submission import CITY_MAX, clean_text, visible_length
 from cogs.testimonials.views import ApproveButton, RejectButton, SubmissionModal
 from storage.testimonials import (
@@ -147,7 +147,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
         if not summaries:
             await interaction.response.send_message("There are no campaigns yet.", ephemeral=True)
             return
-        text = fit_lines(campaign_lines(summaries, utcnow()), EMBED_DESCRIPTION, "…and {n} older ones.")
+        text = fit_lines(campaign_lines(summaries, utcnow()), EMBED_DESCRIPTION, more="…and {n} older ones.")
         embed = discord.Embed(title="Testimonial campaigns", description=text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -312,7 +312,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
             await interaction.response.send_message("You have no testimonials here.", ephemeral=True)
             return
         hint = "\n\nWithdraw one with `/testimonial withdraw id:<number>`."
-        text = fit_lines(mine_lines(items), CONTENT_LIMIT - len(hint), "…and {n} older ones.") + hint
+        text = fit_lines(mine_lines(items), CONTENT_LIMIT - len(hint), more="…and {n} older ones.") + hint
         await interaction.response.send_message(text, ephemeral=True)
 
     @testimonial.command(name="withdraw", description="Remove one of your testimonials everywhere")

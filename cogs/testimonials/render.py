@@ -32,19 +32,6 @@ def story_text(text: str) -> str:
     return clip(discord.utils.escape_mentions(text), EMBED_DESCRIPTION)
 
 
-def fit_lines(lines: list[str], limit: int, more: str = "…and {n} more.") -> str:
-    """Join whole lines within limit characters, ending with how many did not fit."""
-    text = "\n".join(lines)
-    if len(text) <= limit:
-        return text
-    shown: list[str] = []
-    for line in lines:
-        if len("\n".join([*shown, line, more.format(n=len(lines) - len(shown) - 1)])) > limit:
-            break
-        shown.append(line)
-    return clip("\n".join([*shown, more.format(n=len(lines) - len(shown))]), limit)
-
-
 def photo_filename(item: Testimonial) -> str | None:
     """The file name the item's photo is attached under, if it has one."""
     if item.media is None:

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.replies import stable_nonce
 from bot.settings import DefaultsSettings, Settings
 from cogs.calls.dispatch import Dispatcher
-from cogs.calls.render import stable_nonce
 from cogs.calls.views import COG_NAME
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput, Claim

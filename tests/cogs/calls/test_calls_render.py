@@ -6,13 +6,13 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.replies import fit_lines
 from cogs.calls.render import (
     DESCRIPTION_LIMIT,
     LINE_BUDGET,
     PAGE_SIZE,
     call_embed,
     call_line,
-    fit_lines,
     list_embed,
     new_call_message,
     recovery_notice,

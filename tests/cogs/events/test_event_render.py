@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cogs.calls.render import stable_nonce
+from bot.replies import fit_lines, stable_nonce
 from cogs.events.render import (
     EMBED_DESCRIPTION_LIMIT,
     announcement_text,
@@ -18,7 +18,6 @@ from cogs.events.render import (
     recovery_notice,
     reminder_text,
 )
-from cogs.exchange.render import fit_lines
 from storage.events import Event, Notice
 
 START = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)

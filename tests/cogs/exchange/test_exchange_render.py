@@ -5,12 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.replies import fit_lines
 from cogs.exchange.render import (
     AskedCity,
     city_embed,
     city_line,
     exchange_line,
-    fit_lines,
     lesson_embed,
     post_content,
     search_embed,

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.replies import fit_lines
 from cogs.testimonials.consent import consent_text
-from cogs.testimonials.render import (
-    EMBED_DESCRIPTION,
-    fit_lines,
-    moderation_embed,
-    showcase_embed,
-    story_text,
-)
+from cogs.testimonials.render import EMBED_DESCRIPTION, moderation_embed, showcase_embed, story_text
 from storage.testimonials import Testimonial
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -33,7 +28,7 @@ def test_fit_lines_keeps_whole_lines_and_counts_the_rest() -> None:
     """Lines that do not fit are counted, never cut in half."""
     lines = [f"line {n:02d} " + "x" * 40 for n in range(30)]
     assert fit_lines(lines[:3], 1000) == "\n".join(lines[:3])
-    text = fit_lines(lines, 500, "…and {n} more.")
+    text = fit_lines(lines, 500, more="…and {n} more.")
     assert len(text) <= 500
     shown = text.splitlines()
     assert shown[:-1] == lines[: len(shown) - 1]
