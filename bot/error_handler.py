@@ -37,6 +37,23 @@ def expected_message(error: BaseException) -> str | None:
     return None
 
 
+async def report_failure(interaction: discord.Interaction[Any], error: BaseException, where: str) -> None:
+    """Tell the member what went wrong: the text of an expected error, else an id that is in the log."""
+    message = expected_message(error)
+    if message is None:
+        error_id = new_error_id()
+        log.error(
+            "error %s in %s (guild %s, user %s)",
+            error_id,
+            where,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=error,
+        )
+        message = f"Something went wrong on my side; it was logged as error `{error_id}`."
+    await send_ephemeral(interaction, message)
+
+
 class ClimaTree(app_commands.CommandTree[Any]):
     """Command tree whose errors all pass through one handler."""
 
@@ -47,17 +64,5 @@ class ClimaTree(app_commands.CommandTree[Any]):
         original: BaseException = error
         if isinstance(error, app_commands.CommandInvokeError):
             original = error.original
-        message = expected_message(original)
-        if message is None:
-            error_id = new_error_id()
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error(
-                "error %s in /%s (guild %s, user %s)",
-                error_id,
-                command,
-                interaction.guild_id,
-                interaction.user.id,
-                exc_info=original,
-            )
-            message = f"Something went wrong on my side; it was logged as error `{error_id}`."
-        await send_ephemeral(interaction, message)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await report_failure(interaction, original, f"/{command}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
-from cogs.testimonials.views import report_failure
+from bot.error_handler import report_failure
 
 if TYPE_CHECKING:
     from cogs.admin.mydata import MyDataCog

@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
-from bot.error_handler import new_error_id
-from bot.errors import UserFacingError
-from bot.replies import send_ephemeral
+from bot.error_handler import report_failure
 from cogs.testimonials.consent import licence_texts, wording
 from cogs.testimonials.submission import CITY_MAX, STORY_MAX, STORY_MIN, TARGET_GROUPS
 from storage.testimonials import Campaign
@@ -35,18 +33,6 @@ def cog_of(interaction: discord.Interaction[Any]) -> TestimonialsCog:
     if cog is None:
         raise RuntimeError("the testimonials cog is not loaded")
     return cog
-
-
-async def report_failure(interaction: discord.Interaction[Any], error: BaseException, where: str) -> None:
-    """Tell the member what went wrong: the message of an expected error, else an id for the log."""
-    if isinstance(error, UserFacingError):
-        await send_ephemeral(interaction, str(error))
-        return
-    error_id = new_error_id()
-    log.error("error %s in %s (user %s)", error_id, where, interaction.user.id, exc_info=error)
-    await send_ephemeral(
-        interaction, f"Something went wrong on my side; it was logged as error `{error_id}`."
-    )
 
 
 class _DecisionButton:
