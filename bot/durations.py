@@ -80,3 +80,13 @@ def format_duration(delta: timedelta) -> str:
         if amount:
             parts.append(f"{amount}{unit}")
     return " ".join(parts) if parts else "0s"
+
+
+def describe_offset(offset: timedelta) -> str:
+    """Say an offset in words: 14 days, 1 day, 3 hours, 30 minutes."""
+    seconds = int(offset.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            amount = seconds // size
+            return f"{amount} {unit}{'s' if amount != 1 else ''}"
+    return f"{seconds} seconds"

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 import discord
+
+from bot.durations import describe_offset
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,35 @@ def stable_nonce(*parts: object) -> str:
     """
     digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
     return str(int.from_bytes(digest[:8], "big") >> 1)
+
+
+# A recovery notice holds two lists; each gets this much so the notice fits one message.
+NOTICE_SECTION_LIMIT = 850
+
+
+def recovery_notice(
+    missed: Sequence[str],
+    uncertain: Sequence[str],
+    grace: timedelta,
+    *,
+    sent: str = "sent",
+    sending: str = "sending",
+    check: str = "check, and resend if needed",
+    heading: str = "",
+) -> str:
+    """Tell moderators what was missed, or may not have gone out, while the bot was down."""
+    parts = []
+    if missed:
+        parts.append(
+            f"{heading}While I was offline these came due more than {describe_offset(grace)} ago "
+            f"and were **not {sent}**:\n" + fit_lines([f"- {text}" for text in missed], NOTICE_SECTION_LIMIT)
+        )
+    if uncertain:
+        parts.append(
+            f"{heading}I stopped while {sending} these; they **may not have been {sent}** ({check}):\n"
+            + fit_lines([f"- {text}" for text in uncertain], NOTICE_SECTION_LIMIT)
+        )
+    return clip("\n".join(parts))
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:

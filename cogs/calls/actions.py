@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.checks import is_moderator
+from bot.durations import describe_offset
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bot.replies import clip, quote_input
 from bot.timeparse import parse_when
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.dispatch import Dispatcher
 from cogs.calls.programmes import infer_programme
-from cogs.calls.render import PAGE_SIZE, call_embed, describe_offset, list_embed, new_call_message
+from cogs.calls.render import PAGE_SIZE, call_embed, list_embed, new_call_message
 from cogs.calls.rules import (
     check_link,
     check_summary,

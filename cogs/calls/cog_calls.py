@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import moderator_only
+from bot.durations import describe_offset
 from bot.errors import NotFoundError, ValidationError
 from bot.replies import clip, quote_input
 from cogs.calls.actions import CallActions, reminder_summary
@@ -19,7 +20,7 @@ from cogs.calls.calendar import deadlines_calendar
 from cogs.calls.dispatch import Dispatcher
 from cogs.calls.importing import MAX_FILE_BYTES, ImportReport, parse_calls_file
 from cogs.calls.programmes import PROGRAMMES, programme
-from cogs.calls.render import call_embed, describe_offset
+from cogs.calls.render import call_embed
 from cogs.calls.rules import local_text, parse_tags
 from cogs.calls.views import (
     COG_NAME,

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.replies import clip, stable_nonce
+from bot.durations import describe_offset
+from bot.replies import clip, recovery_notice, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
 from bot.timestamps import discord_timestamp
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
-from cogs.calls.render import call_embed, describe_offset, recovery_notice, reminder_dm_text, reminder_text
+from cogs.calls.render import call_embed, reminder_dm_text, reminder_text
 from storage.announcements import Advance, Announcement, AnnouncementInput, AnnouncementsRepository
 from storage.calls import Call, CallsRepository, Claim, Reminder, ReminderPlanner
 

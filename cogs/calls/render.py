@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.replies import clip, fit_lines
+from bot.durations import describe_offset
+from bot.replies import clip
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.programmes import programme
 from storage.announcements import Announcement
@@ -19,17 +20,6 @@ DESCRIPTION_LIMIT = 4096
 # Each call of a list page gets an equal share of the description, so a page never loses a call.
 LINE_BUDGET = (DESCRIPTION_LIMIT - 2 * (PAGE_SIZE - 1)) // PAGE_SIZE
 # Items a moderation notice lists per section before saying how many more there are.
-NOTICE_SECTION_LIMIT = 850
-
-
-def describe_offset(offset: timedelta) -> str:
-    """Say an offset in words: 14 days, 1 day, 3 hours, 30 minutes."""
-    seconds = int(offset.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            amount = seconds // size
-            return f"{amount} {unit}{'s' if amount != 1 else ''}"
-    return f"{seconds} seconds"
 
 
 def inline_title(call: Call, limit: int) -> str:
@@ -70,22 +60,6 @@ def call_line(call: Call, budget: int = LINE_BUDGET) -> str:
         if len(linked) <= budget:
             return linked
     return f"{first}**{title}**{tail}"
-
-
-def recovery_notice(missed: list[str], uncertain: list[str], grace: timedelta) -> str:
-    """Tell moderators what was missed or may not have been sent while the bot was down."""
-    parts = []
-    if missed:
-        parts.append(
-            f"While I was offline these came due more than {describe_offset(grace)} ago "
-            "and were **not sent**:\n" + fit_lines([f"- {text}" for text in missed], NOTICE_SECTION_LIMIT)
-        )
-    if uncertain:
-        parts.append(
-            "I stopped while sending these; they **may not have been sent** (check, and resend if needed):\n"
-            + fit_lines([f"- {text}" for text in uncertain], NOTICE_SECTION_LIMIT)
-        )
-    return "\n".join(parts)
 
 
 def list_embed(

@@ -11,14 +11,13 @@ from datetime import timedelta
 
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.durations import format_duration
-from bot.replies import clip, fit_lines
+from bot.durations import describe_offset, format_duration
+from bot.replies import clip
+from bot.replies import recovery_notice as shared_recovery_notice
 from bot.timestamps import discord_timestamp, full_and_relative
-from cogs.calls.render import describe_offset
 from storage.events import Event, Notice
 
 EMBED_DESCRIPTION_LIMIT = 4096
-NOTICE_SECTION_LIMIT = 900
 _URL_PREFIXES = ("https://", "http://")
 
 
@@ -139,22 +138,19 @@ def notice_label(notice: Notice, event: Event | None) -> str:
     return f"the {what} of {name}, due {discord_timestamp(notice.due_at, 'f')}"
 
 
+def recovery_notice(missed: Sequence[str], uncertain: Sequence[str], grace: timedelta) -> str:
+    """Tell moderators which event notices were missed or may not have been posted while the bot was down."""
+    return shared_recovery_notice(
+        missed,
+        uncertain,
+        grace,
+        sent="posted",
+        sending="posting",
+        check="check the announcements channel",
+        heading="Events: ",
+    )
+
+
 def missed_notice(label: str, grace: timedelta) -> str:
     """Tell moderators a notice came due too long ago to be posted."""
     return clip(f"I did not post {label}: it came due more than {describe_offset(grace)} ago.")
-
-
-def recovery_notice(missed: Sequence[str], uncertain: Sequence[str], grace: timedelta) -> str:
-    """Tell moderators what was missed or may not have been posted while the bot was down."""
-    parts = []
-    if missed:
-        parts.append(
-            f"Events: while I was offline these came due more than {describe_offset(grace)} ago "
-            "and were **not posted**:\n" + fit_lines([f"- {text}" for text in missed], NOTICE_SECTION_LIMIT)
-        )
-    if uncertain:
-        parts.append(
-            "Events: I stopped while posting these; they **may not have been posted** (check the "
-            "announcements channel):\n" + fit_lines([f"- {text}" for text in uncertain], NOTICE_SECTION_LIMIT)
-        )
-    return clip("\n".join(parts))

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.replies import fit_lines
+from bot.replies import fit_lines, recovery_notice
 from cogs.calls.render import (
     DESCRIPTION_LIMIT,
     LINE_BUDGET,
@@ -15,7 +15,6 @@ from cogs.calls.render import (
     call_line,
     list_embed,
     new_call_message,
-    recovery_notice,
     reminder_dm_text,
     reminder_text,
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.durations import describe_offset
 from bot.replies import fit_lines, stable_nonce
 from cogs.events.render import (
     EMBED_DESCRIPTION_LIMIT,
     announcement_text,
     cancelled_announcement_text,
     created_reply,
-    describe_offset,
     followup_text,
     list_line,
     notice_label,
