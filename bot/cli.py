@@ -135,7 +135,7 @@ def _guild_id(settings: Settings, given: int | None) -> int:
 
 def _command_import_cities(settings: Settings, args: argparse.Namespace) -> int:
     """Register the cities listed in a CSV file, reporting added, updated and rejected rows."""
-    from cogs.exchange.city_import import import_cities_file
+    from bot.city_import import import_cities_file
 
     guild_id = _guild_id(settings, args.guild)
     if not args.file.is_file():
@@ -147,7 +147,7 @@ def _command_import_cities(settings: Settings, args: argparse.Namespace) -> int:
 
 def _command_export(settings: Settings, args: argparse.Namespace) -> int:
     """Export a campaign's approved testimonials without connecting to Discord."""
-    from cogs.testimonials.export import ExportError, export_campaign
+    from bot.testimonial_export import ExportError, export_campaign
 
     if not settings.storage.database_path.is_file():
         raise CommandError(f"no database at {settings.storage.database_path} (storage.database_path)")

@@ -14,8 +14,8 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.errors import ValidationError
+from bot.themes import theme_by_key
 from cogs.admin.insights_chart import ChartData, render_insights_chart
-from cogs.exchange.themes import theme_by_key
 from storage.insights import (
     DEFAULT_DAYS,
     MAX_DAYS,

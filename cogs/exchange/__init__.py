@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 async def setup(bot: ClimaBot) -> None:
     """Add the cities, exchange and twins cogs, which share the role and twin-thread helpers."""
-    # Imported here so `cogs.exchange.city_import` (used by the command line) does not load discord.py.
+    # Imported here so `bot.city_import` (used by the command line) does not load discord.py.
     from cogs.exchange.cities_cog import CitiesCog
     from cogs.exchange.exchange_cog import ExchangeCog
     from cogs.exchange.roles import CityRoles

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.checks import is_moderator
 from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
 from bot.replies import CONTENT_LIMIT, quote_input, send_ephemeral
+from bot.themes import THEMES, theme_by_key
 from cogs.exchange.forum import (
     MAX_ARCHIVE_MINUTES,
     THREAD_NAME_LIMIT,
@@ -33,7 +34,6 @@ from cogs.exchange.lookup import (
 )
 from cogs.exchange.render import AskedCity, lesson_embed, post_content, search_embed
 from cogs.exchange.snippets import clean_text, escape_markdown
-from cogs.exchange.themes import THEMES, theme_by_key
 from cogs.exchange.views import (
     DYNAMIC_ITEMS,
     STATUSES,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 
 from bot.errors import ValidationError
-from cogs.exchange.themes import RESOLVED_TAG, TagSpaceError, find_tag_name, tags_to_create, with_tag
+from bot.themes import RESOLVED_TAG, TagSpaceError, find_tag_name, tags_to_create, with_tag
 from storage.guild_settings import GuildSettings
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.citynames import MAX_ASKED_CITIES, closest_names, complete_last, split_city_list
 from bot.errors import NotFoundError, ValidationError
 from bot.replies import quote_input
-from cogs.exchange.citynames import MAX_ASKED_CITIES, closest_names, complete_last, split_city_list
 from storage.cities import CitiesRepository, City, city_key
 
 if TYPE_CHECKING:

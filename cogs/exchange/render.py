@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.countries import country_name
 from bot.replies import fit_lines
+from bot.themes import theme_by_key
 from bot.timestamps import discord_timestamp
-from cogs.exchange.countries import country_name
 from cogs.exchange.snippets import escape_markdown, render_snippet, thread_link
-from cogs.exchange.themes import theme_by_key
 from storage.cities import City, from_iso
 from storage.exchange import CityActivity, Exchange, Lesson, SearchHit
 

@@ -15,12 +15,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import moderator_only
+from bot.consent import DEFAULT_LICENCE, LICENCES
 from bot.errors import NotFoundError, ValidationError
 from bot.replies import CONTENT_LIMIT, clip, fit_lines, quote_input
+from bot.testimonial_export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from bot.timeparse import parse_when
 from bot.timestamps import full_and_relative
-from cogs.testimonials.consent import DEFAULT_LICENCE, LICENCES
-from cogs.testimonials.export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaStore, check_size, megabytes
 from cogs.testimonials.moderation import Moderation
 from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, inert, mine_lines

@@ -19,10 +19,10 @@ import discord
 from discord.utils import escape_mentions
 
 from bot.checks import is_moderator
+from bot.consent import CONSENT_VERSION, ConsentError, check_consent, consent_text
 from bot.errors import PermissionDeniedError, ValidationError
 from bot.replies import clip, quote_input
 from bot.timestamps import discord_timestamp
-from cogs.testimonials.consent import CONSENT_VERSION, ConsentError, check_consent, consent_text
 from cogs.testimonials.media import CleanImage, MediaError, MediaStore, check_size, clean_image
 from cogs.testimonials.render import decided_status, inert, moderation_embed, photo_filename, showcase_embed
 from cogs.testimonials.submission import SubmissionError, check_city, check_story, check_target_group

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import discord
 
+from bot.consent import LICENCES, wording
 from bot.replies import clip
+from bot.target_groups import TARGET_GROUPS
 from bot.timestamps import discord_timestamp
-from cogs.testimonials.consent import LICENCES, wording
-from cogs.testimonials.submission import TARGET_GROUPS
 from storage.testimonials import CampaignSummary, Testimonial
 
 PENDING_COLOUR = discord.Colour.gold()

@@ -16,18 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.target_groups import TARGET_GROUPS
+
 STORY_MIN = 20
 STORY_MAX = 4000
 CITY_MAX = 100
 MAX_COMBINING = 4
-TARGET_GROUPS: dict[str, str] = {
-    "citizen": "Citizen",
-    "policy-maker": "Policy maker",
-    "researcher": "Researcher",
-    "end-user": "End user",
-    "civil-society": "Civil-society organisation",
-    "business": "Business",
-}
 
 _DROPPED = frozenset(
     "\u200b\u2060\ufeff\u180e" + "".join(chr(c) for c in range(0x202A, 0x202F)) + "\u2066\u2067\u2068\u2069"

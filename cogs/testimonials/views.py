@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.consent import licence_texts, wording
 from bot.error_handler import report_failure
-from cogs.testimonials.consent import licence_texts, wording
-from cogs.testimonials.submission import CITY_MAX, STORY_MAX, STORY_MIN, TARGET_GROUPS
+from bot.target_groups import TARGET_GROUPS
+from cogs.testimonials.submission import CITY_MAX, STORY_MAX, STORY_MIN
 from storage.testimonials import Campaign
 
 if TYPE_CHECKING:

@@ -30,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cogs.testimonials.consent import consent_text
-from cogs.testimonials.export import CSV_FIELDS, csv_row, export_campaign
-from cogs.testimonials.submission import TARGET_GROUPS
+from bot.consent import consent_text
+from bot.target_groups import TARGET_GROUPS
+from bot.testimonial_export import CSV_FIELDS, csv_row, export_campaign
 from storage.database import Database
 from storage.migrate import apply_migrations
 from storage.testimonials import Media, TestimonialsRepository, seed_approved

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cogs.testimonials.consent import CONSENT_VERSION, consent_text
+from bot.consent import CONSENT_VERSION, consent_text
 from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.test_testimonials_stage import STORY, Stage, gps_photo
 from tests.emulator import interactions as emulated_interactions

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.consent import consent_text
 from bot.replies import fit_lines
-from cogs.testimonials.consent import consent_text
 from cogs.testimonials.render import EMBED_DESCRIPTION, moderation_embed, showcase_embed, story_text
 from storage.testimonials import Testimonial
 

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cogs.testimonials.consent import LICENCES
-from cogs.testimonials.submission import TARGET_GROUPS
+from bot.consent import LICENCES
+from bot.target_groups import TARGET_GROUPS
 from storage.testimonials import CONSENT_SCOPES, Campaign, Media, Testimonial
 from storage.testimonials_export import ExportSnapshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.exchange.themes import (
+from bot.themes import (
     MAX_FORUM_TAGS,
     MAX_TAG_NAME,
     RESOLVED_TAG,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cogs.testimonials.consent import CONSENT_VERSION, consent_text
-from cogs.testimonials.export import CSV_FIELDS, ExportError, export_campaign, pseudonym
+from bot.consent import CONSENT_VERSION, consent_text
+from bot.testimonial_export import CSV_FIELDS, ExportError, export_campaign, pseudonym
 from cogs.testimonials.media import MediaStore, clean_image
 from storage.database import Database
 from storage.migrate import apply_migrations

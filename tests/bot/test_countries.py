@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.exchange.countries import countries, country_name, resolve_country, suggest_countries
+from bot.countries import countries, country_name, resolve_country, suggest_countries
 
 
 @pytest.mark.parametrize(

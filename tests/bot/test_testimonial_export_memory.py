@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cogs.testimonials.export import FORMATS, export_campaign
+from bot.testimonial_export import FORMATS, export_campaign
 from tests.bench.bench_testimonials import NOW, build, peak
 
 SMALL, LARGE = 400, 4000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cogs.exchange.city_import import EXAMPLE_FILE, import_cities_file, parse_city_file
+from bot.city_import import EXAMPLE_FILE, import_cities_file, parse_city_file
 from storage.repositories import open_storage
 
 

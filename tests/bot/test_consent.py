@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.testimonials.consent import (
+from bot.consent import (
     CONSENT_VERSION,
     LICENCES,
     WORDINGS,

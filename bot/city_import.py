@@ -12,12 +12,12 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cogs.exchange.citynames import validate_city_name
-from cogs.exchange.countries import resolve_country
+from bot.citynames import validate_city_name
+from bot.countries import resolve_country
 from storage.cities import ImportCounts, city_key
 from storage.repositories import open_storage
 
-EXAMPLE_FILE = Path(__file__).parent / "data" / "cities.example.csv"
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "cities.csv"
 _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0", ""}
 

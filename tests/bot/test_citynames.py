@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.exchange.citynames import closest_names, complete_last, split_city_list, validate_city_name
+from bot.citynames import closest_names, complete_last, split_city_list, validate_city_name
 
 KNOWN = ["Valencia", "Vantaa", "Cluj-Napoca", "München", "Lyon", "Leuven", "Vitoria-Gasteiz"]
 
