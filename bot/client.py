@@ -14,6 +14,8 @@ from discord.ext import commands
 
 import cogs
 from bot.error_handler import ClimaTree
+from bot.forms import FormDesk
+from bot.member_data import MemberDataRegistry
 from bot.replies import clip
 from bot.scheduling import Timeline
 from bot.settings import DiscordSettings, Settings
@@ -63,8 +65,10 @@ class ClimaBot(commands.Bot):
         self.extension_names = list(discover_extensions() if extensions is None else extensions)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.timeline = Timeline(self.scheduler, settings.defaults.misfire_grace_delta)
+        self.member_data = MemberDataRegistry()
         self._database: Database | None = None
         self._repos: Repositories | None = None
+        self._forms: FormDesk | None = None
         point_discord_at(settings.discord)
 
     @property
@@ -81,12 +85,24 @@ class ClimaBot(commands.Bot):
             raise RuntimeError("storage is not open")
         return self._database
 
+    @property
+    def forms(self) -> FormDesk:
+        """Return the desk that opens and receives forms; only valid between setup_hook and close."""
+        if self._forms is None:
+            raise RuntimeError("storage is not open")
+        return self._forms
+
     async def setup_hook(self) -> None:
         """Open storage, start the scheduler, load the cogs and sync the slash commands."""
         self._database, self._repos = await open_storage(
             self.settings.storage.database_path, default_timezone=self.settings.defaults.timezone
         )
         self.scheduler.start()
+        self._forms = FormDesk(self, self._repos.forms)
+        await self.add_cog(self._forms)
+        self.member_data.register("Forms", self._forms)
+        # Unsent forms expire; their rows and held files are swept out regularly.
+        self.scheduler.add_job(self._forms.sweep, "interval", minutes=10, id="forms:sweep")
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()

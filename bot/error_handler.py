@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.guards import GUILD_ONLY
 from bot.replies import send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def expected_message(error: BaseException) -> str | None:
     if isinstance(error, UserFacingError):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works inside a server."
+        return GUILD_ONLY
     if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):

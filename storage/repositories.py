@@ -11,6 +11,7 @@ from storage.cities import CitiesRepository
 from storage.database import Database
 from storage.events import EventsRepository
 from storage.exchange import ExchangeRepository
+from storage.forms import FormsRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.insights import InsightsRepository
 from storage.migrate import apply_migrations
@@ -35,6 +36,7 @@ class Repositories:
     announcements: AnnouncementsRepository
     insights: InsightsRepository
     events: EventsRepository
+    forms: FormsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -51,6 +53,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         announcements=AnnouncementsRepository(db),
         insights=InsightsRepository(db),
         events=EventsRepository(db),
+        forms=FormsRepository(db),
     )
 
 

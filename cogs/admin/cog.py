@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import admin_only
 from bot.errors import ValidationError
+from bot.guards import admin_only
 from bot.timezones import matching_zones, resolve_timezone
 from cogs.admin.render import channel_changes, channel_text, settings_lines
 from storage.guild_settings import GuildSettingsRepository

@@ -12,8 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.errors import ValidationError
+from bot.guards import moderator_only
 from bot.themes import theme_by_key
 from cogs.admin.insights_chart import ChartData, render_insights_chart
 from storage.insights import (

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.checks import is_moderator
 from bot.durations import describe_offset
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
+from bot.guards import is_moderator
 from bot.replies import clip, quote_input
 from bot.timeparse import parse_when
 from bot.timestamps import discord_timestamp, full_and_relative

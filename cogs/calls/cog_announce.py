@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import clip, fit_lines, quote_input
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import full_and_relative

@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.durations import describe_offset
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import clip, quote_input
 from cogs.calls.actions import CallActions, reminder_summary
 from cogs.calls.calendar import deadlines_calendar

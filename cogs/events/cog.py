@@ -11,8 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
-from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import clip, fit_lines, quote_input
 from bot.timestamps import discord_timestamp
 from cogs.events.jobs import EventJobs

@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.citynames import validate_city_name
 from bot.countries import country_name, resolve_country, suggest_countries
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import fit_lines, quote_input
 from cogs.exchange.lookup import city_autocomplete, guild_id_of, my_city_autocomplete, resolve_city
 from cogs.exchange.render import COLOUR, EMBED_FIELD_LIMIT, city_embed

@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_moderator
 from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
+from bot.guards import is_moderator
 from bot.replies import CONTENT_LIMIT, quote_input, send_ephemeral
 from bot.themes import THEMES, theme_by_key
 from cogs.exchange.forum import (

@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.errors import ValidationError
+from bot.guards import moderator_only
 from bot.replies import fit_lines
 from bot.scheduling import Misfire, utcnow
 from bot.timestamps import discord_timestamp

@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import clip
 from bot.scheduling import utcnow
 from cogs.polls.chart import render_chart

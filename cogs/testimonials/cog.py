@@ -14,9 +14,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
 from bot.consent import DEFAULT_LICENCE, LICENCES
 from bot.errors import NotFoundError, ValidationError
+from bot.guards import moderator_only
 from bot.replies import CONTENT_LIMIT, clip, fit_lines, quote_input
 from bot.testimonial_export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from bot.timeparse import parse_when

@@ -18,9 +18,9 @@ import aiohttp
 import discord
 from discord.utils import escape_mentions
 
-from bot.checks import is_moderator
 from bot.consent import CONSENT_VERSION, ConsentError, check_consent, consent_text
 from bot.errors import PermissionDeniedError, ValidationError
+from bot.guards import is_moderator
 from bot.replies import clip, quote_input
 from bot.timestamps import discord_timestamp
 from cogs.testimonials.media import CleanImage, MediaError, MediaStore, check_size, clean_image

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import moderator_only
+from bot.guards import moderator_only
 
 
 class Faulty(commands.Cog):

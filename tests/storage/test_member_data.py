@@ -381,6 +381,7 @@ ERASED_OR_UNLINKED = {
     "exchanges.author_id",  # unlinked (ERASED_AUTHOR)
     "exchanges.resolved_by",  # unlinked (NULL)
     "lessons.author_id",  # unlinked (ERASED_AUTHOR)
+    "open_forms.user_id",  # deleted (forms not yet sent, with what they held)
 }
 KEPT_FOR_ACCOUNTABILITY = {
     "announcements.created_by",
@@ -433,6 +434,7 @@ async def erase_everywhere(repos: Repositories, user_id: int) -> None:
         await repos.testimonials.remove_all_by_author(user_id, guild_id=guild)
         await repos.polls.forget_member(guild, user_id)
         await repos.exchanges.forget_member(guild, user_id)
+        await repos.forms.forget_member(guild, user_id)
 
 
 async def test_every_column_that_can_hold_a_member_is_accounted_for(migrated_db: Database) -> None:

@@ -2,7 +2,7 @@
 
 import discord
 
-from bot.checks import is_moderator
+from bot.guards import is_moderator
 
 MOD_ROLE = 42
 

@@ -1,0 +1,74 @@
+"""One paginator: previous/next buttons whose custom_id holds the page, so lists page after restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import discord
+
+from bot.components import PersistentButton, persistent_view
+
+T = TypeVar("T")
+PREVIOUS, NEXT = "p", "n"
+LABELS = {PREVIOUS: "◀ Previous", NEXT: "Next ▶"}
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, its number (from 0) and how many pages there are."""
+
+    items: Sequence[T]
+    number: int
+    count: int
+    total: int
+
+    @property
+    def footer(self) -> str:
+        """`Page 2 of 5 · 93 items`, for an embed footer."""
+        return f"Page {self.number + 1} of {self.count} · {self.total} item{'s' if self.total != 1 else ''}"
+
+
+def page_of(items: Sequence[T], number: int, per_page: int) -> Page[T]:
+    """Cut one page out of a list, clamping the page number to the pages there are."""
+    count = max(1, -(-len(items) // per_page))
+    number = min(max(number, 0), count - 1)
+    return Page(items[number * per_page : (number + 1) * per_page], number, count, len(items))
+
+
+def clamp_page(number: int, total: int, per_page: int) -> tuple[int, int]:
+    """Return (page, pages) for a list of `total` items, the page clamped into range."""
+    count = max(1, -(-total // per_page))
+    return min(max(number, 0), count - 1), count
+
+
+class PageButton(PersistentButton):
+    """Previous or next of a list; a subclass's last two fields are `page` (int) and `direction` (p/n)."""
+
+    page: int
+    direction: str
+
+    async def clicked(self, interaction: discord.Interaction[Any], handler: Any) -> None:
+        """Render the requested page and show it in place of the list."""
+        embed, view = await self.render(interaction, handler)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+    async def render(
+        self, interaction: discord.Interaction[Any], handler: Any
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """The embed and buttons of page self.page (subclasses ask their cog)."""
+        raise NotImplementedError
+
+
+def pager(make: Callable[[int, str, str, bool], PageButton], page: int, pages: int) -> discord.ui.View | None:
+    """Previous/next buttons for a page, or None when everything fits on one page.
+
+    `make(page, direction, label, disabled)` builds one button of the list's PageButton subclass.
+    """
+    if pages <= 1:
+        return None
+    return persistent_view(
+        make(max(page - 1, 0), PREVIOUS, LABELS[PREVIOUS], page <= 0),
+        make(min(page + 1, pages - 1), NEXT, LABELS[NEXT], page >= pages - 1),
+    )

@@ -1,0 +1,41 @@
+"""The one check every free-text input passes: is there anything a reader would see?"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.errors import ValidationError
+
+# Categories that render as nothing: separators (Z*), controls and format characters such as
+# zero-width spaces and bidi marks (C*), and combining marks standing alone (M*).
+_INVISIBLE = frozenset("ZCM")
+
+
+def visible_length(text: str) -> int:
+    """Count the characters of text that a reader would see."""
+    return sum(1 for char in text if unicodedata.category(char)[0] not in _INVISIBLE)
+
+
+def has_visible_text(text: str | None) -> bool:
+    """Tell whether text shows anything once whitespace, zero-width and format characters are gone."""
+    return bool(text) and visible_length(text or "") > 0
+
+
+def require_visible(text: str | None, field: str, *, minimum: int = 1) -> str:
+    """Return text stripped of surrounding whitespace, or refuse it when it shows (almost) nothing."""
+    stripped = (text or "").strip()
+    if visible_length(stripped) < minimum:
+        if minimum <= 1:
+            raise ValidationError(
+                f"Nothing was saved: the {field} is empty or only invisible characters. Type some text."
+            )
+        raise ValidationError(f"Nothing was saved: the {field} needs at least {minimum} visible characters.")
+    return stripped
+
+
+def optional_visible(text: str | None, field: str) -> str | None:
+    """Return None for an empty optional field, else the text, refusing invisible-only input."""
+    # str.strip() removes spaces and newlines but not zero-width characters, which are refused.
+    if text is None or not text.strip():
+        return None
+    return require_visible(text, field)
