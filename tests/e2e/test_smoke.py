@@ -12,7 +12,9 @@ from tests.emulator.emulator import Emulator
 
 # cog package -> (who runs it, command, options); each is something a person does on day one.
 SMOKE: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "cogs.admin": ("admin", "setup show", {}),
+    "cogs.insights": ("moderator", "insights", {}),
+    "cogs.mydata": ("member", "mydata export", {}),
+    "cogs.setup": ("admin", "setup show", {}),
     "cogs.calls": ("member", "calls list", {}),
     "cogs.events": ("member", "event list", {}),
     "cogs.exchange": ("member", "city list", {}),

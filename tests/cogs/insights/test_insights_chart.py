@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from cogs.admin.insights_chart import DPI, HEIGHT_INCHES, WIDTH_INCHES, ChartData, render_insights_chart
+from cogs.insights.chart import DPI, HEIGHT_INCHES, WIDTH_INCHES, ChartData, render_insights_chart
 
 GROUPS = ["Citizen", "Policy maker", "Researcher", "End user", "Civil society", "Business"]
 

@@ -11,21 +11,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import __version__
+from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
 from bot.replies import clip, send_ephemeral
-from cogs.admin.mydata_views import (
-    COG_NAME,
-    NOT_YOURS,
-    ForgetCancel,
-    ForgetConfirm,
-    erasure_text,
-    export_text,
-    forget_prompt,
-    forget_view,
-)
+from cogs.mydata.render import erasure_text, export_text, forget_prompt
+from cogs.mydata.views import COG_NAME, ForgetCancel, ForgetConfirm, forget_view
 from storage.cities import City
 from storage.member_data import build_document, collect, encode, export_filename, item_counts, package
 
@@ -38,26 +30,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class MyDataCog(commands.Cog, name=COG_NAME):
+class MyDataCog(ClimaCog, name=COG_NAME):
     """Self-service export and erasure of a member's own data in a server."""
 
     mydata = app_commands.Group(
         name="mydata", description="Your own data in climabot: download it or erase it", guild_only=True
     )
 
+    dynamic_items = (ForgetConfirm, ForgetCancel)
+
     def __init__(self, bot: ClimaBot) -> None:
         """Keep the bot (repositories, settings, the other capabilities' cogs)."""
         self.bot = bot
         # One erasure at a time per member and server, so a double click erases once and reports once.
         self._erasing: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    async def cog_load(self) -> None:
-        """Make the buttons of forget prompts sent before a restart work again."""
-        self.bot.add_dynamic_items(ForgetConfirm, ForgetCancel)
-
-    async def cog_unload(self) -> None:
-        """Stop handling forget prompts' buttons."""
-        self.bot.remove_dynamic_items(ForgetConfirm, ForgetCancel)
 
     async def _sections(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything linked to the member in the server, section by section."""
@@ -102,13 +88,9 @@ class MyDataCog(commands.Cog, name=COG_NAME):
             ephemeral=True,
         )
 
-    async def confirm_forget(self, interaction: discord.Interaction[Any], owner_id: int) -> None:
-        """The Erase button: erase the member's data here and replace the prompt with a summary."""
+    async def confirm_forget(self, interaction: discord.Interaction[Any]) -> None:
+        """The Erase button (its owner's click only): erase their data here, then show a summary."""
         member = interaction.user
-        if member.id != owner_id:
-            log.info("guild %s: %s pressed someone else's erase button", interaction.guild_id, member.id)
-            await send_ephemeral(interaction, NOT_YOURS)
-            return
         if not isinstance(member, discord.Member):
             raise ValidationError("Run `/mydata forget` in the server whose data you want to erase.")
         testimonials = self._testimonials()
@@ -132,11 +114,8 @@ class MyDataCog(commands.Cog, name=COG_NAME):
                 self._erasing.pop((member.guild.id, member.id), None)
         await interaction.edit_original_response(content=clip(erasure_text(counts, notes)))
 
-    async def cancel_forget(self, interaction: discord.Interaction[Any], owner_id: int) -> None:
-        """The Cancel button: close the prompt, erasing nothing."""
-        if interaction.user.id != owner_id:
-            await send_ephemeral(interaction, NOT_YOURS)
-            return
+    async def cancel_forget(self, interaction: discord.Interaction[Any]) -> None:
+        """The Cancel button (its owner's click only): close the prompt, erasing nothing."""
         await interaction.response.edit_message(content="Cancelled: nothing was erased.", view=None)
 
     def _testimonials(self) -> TestimonialsCog:

@@ -1,23 +1,11 @@
-"""What a member sees of /mydata: the texts, and the Erase / Cancel buttons of the forget prompt.
-
-The buttons are DynamicItems (`admin:forget:<user_id>`, `admin:forget-cancel:<user_id>`), so a
-prompt answered after any number of restarts still works; only the member named in the id can use it.
-"""
+"""What a member reads of /mydata: the export reply, the forget prompt and the erasure summary."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
-from bot.error_handler import report_failure
-
-if TYPE_CHECKING:
-    from cogs.admin.mydata import MyDataCog
-
-COG_NAME = "MyData"
 NOT_YOURS = (
     "This button belongs to someone else's erasure request, so it does nothing for you. "
     "To erase your own data, run `/mydata forget`."
@@ -113,80 +101,3 @@ def erasure_text(counts: Mapping[str, int], notes: list[str]) -> str:
             + (" (their text stays as community content)." if authored else "."),
         ]
     return "\n".join([*lines, *notes])
-
-
-def mydata_cog(interaction: discord.Interaction[Any]) -> MyDataCog:
-    """The loaded /mydata cog of the bot that received an interaction."""
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the mydata cog is not loaded")
-    return cast("MyDataCog", cog)
-
-
-class _ForgetButton:
-    """What Erase and Cancel share: the member's id, rebuilt from the custom id after restarts."""
-
-    action: str
-    label: str
-    style: discord.ButtonStyle
-
-    def __init__(self, user_id: int) -> None:
-        """Build the button for one member's erasure request."""
-        super().__init__(  # type: ignore[call-arg]  # DynamicItem, next in the MRO, takes the button
-            discord.ui.Button(label=self.label, style=self.style, custom_id=f"admin:{self.action}:{user_id}")
-        )
-        self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["user_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the click to the cog, reporting failures privately."""
-        try:
-            await self.act(mydata_cog(interaction), interaction)
-        except Exception as error:
-            await report_failure(interaction, error, f"/mydata {self.action}")
-
-    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
-        """What a click does."""
-        raise NotImplementedError
-
-
-class ForgetConfirm(
-    _ForgetButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"admin:forget:(?P<user_id>\d+)",
-):
-    """Erase my data: `admin:forget:<user_id>`; only that member can use it."""
-
-    action, label, style = "forget", "Erase my data", discord.ButtonStyle.danger
-
-    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
-        """Erase the member's data."""
-        await cog.confirm_forget(interaction, self.user_id)
-
-
-class ForgetCancel(
-    _ForgetButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"admin:forget-cancel:(?P<user_id>\d+)",
-):
-    """Cancel: `admin:forget-cancel:<user_id>`; leaves everything as it is."""
-
-    action, label, style = "forget-cancel", "Cancel", discord.ButtonStyle.secondary
-
-    async def act(self, cog: MyDataCog, interaction: discord.Interaction[Any]) -> None:
-        """Close the prompt without erasing anything."""
-        await cog.cancel_forget(interaction, self.user_id)
-
-
-def forget_view(user_id: int) -> discord.ui.View:
-    """The Erase / Cancel row of a forget prompt."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(ForgetConfirm(user_id))
-    view.add_item(ForgetCancel(user_id))
-    return view

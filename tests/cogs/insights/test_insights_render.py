@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cogs.admin.insights import FOOTER, build_embed, chart_data, chart_filename, period_dates, period_title
+from cogs.insights.render import FOOTER, build_embed, chart_data, chart_filename, period_dates, period_title
 from storage.insights import (
     CallFigures,
     CityFigures,

@@ -1,28 +1,17 @@
-"""The /insights command: a moderator's private engagement report for the server, with one chart."""
+"""The /insights report's texts, embed and chart data, from the counted figures (no Discord calls)."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import logging
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import discord
-from discord import app_commands
-from discord.ext import commands
 
-from bot.errors import ValidationError
-from bot.guards import moderator_only
 from bot.themes import theme_by_key
-from cogs.admin.insights_chart import ChartData, render_insights_chart
+from cogs.insights.chart import ChartData
 from storage.insights import (
-    DEFAULT_DAYS,
-    MAX_DAYS,
-    MIN_DAYS,
     SMALL_COUNT,
     InsightsReport,
-    InsightsRepository,
     shown,
     suppress,
 )
@@ -195,34 +184,3 @@ def chart_data(report: InsightsReport) -> ChartData:
 def chart_filename(report: InsightsReport) -> str:
     """The attachment's name: the window's first and last day."""
     return f"insights-{report.start.isoformat()}-{(report.end - timedelta(days=1)).isoformat()}.png"
-
-
-class InsightsCog(commands.Cog, name="Insights"):
-    """Engagement insight for moderators."""
-
-    def __init__(self, insights: InsightsRepository) -> None:
-        """Keep the repository that counts the server's activity."""
-        self.insights_repo = insights
-
-    @app_commands.command(name="insights", description="Engagement report for this server, with a chart")
-    @app_commands.guild_only()
-    @app_commands.describe(days=f"Days to look back, today included: {MIN_DAYS} to {MAX_DAYS} (default 30)")
-    @moderator_only()
-    async def insights(self, interaction: discord.Interaction[Any], days: int = DEFAULT_DAYS) -> None:
-        """Count the server's activity in the window, draw the chart and reply privately with both."""
-        assert interaction.guild is not None
-        if not MIN_DAYS <= days <= MAX_DAYS:
-            raise ValidationError(
-                f"`days` must be a whole number from {MIN_DAYS} to {MAX_DAYS} (you gave {days}); "
-                f"leave it out for the last {DEFAULT_DAYS} days."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.insights_repo.report(interaction.guild.id, days=days, now=datetime.now(UTC))
-        png = await asyncio.to_thread(render_insights_chart, chart_data(report))
-        filename = chart_filename(report)
-        await interaction.followup.send(
-            embed=build_embed(report, interaction.guild.name, filename),
-            file=discord.File(io.BytesIO(png), filename=filename),
-            ephemeral=True,
-        )
-        log.info("guild %s: insights for %d days sent to %s", interaction.guild.id, days, interaction.user.id)

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.errors import ValidationError
 from bot.guards import admin_only
 from bot.timezones import matching_zones, resolve_timezone
-from cogs.admin.render import channel_changes, channel_text, settings_lines
+from cogs.setup.render import channel_changes, channel_text, settings_lines
 from storage.guild_settings import GuildSettingsRepository
 
 log = logging.getLogger(__name__)

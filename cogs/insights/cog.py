@@ -1,0 +1,48 @@
+"""The /insights command: a moderator's private engagement report for the server, with one chart."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.cog_base import ClimaCog
+from bot.errors import ValidationError
+from bot.guards import moderator_only
+from cogs.insights.chart import render_insights_chart
+from cogs.insights.render import build_embed, chart_data, chart_filename
+from storage.insights import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
+
+log = logging.getLogger(__name__)
+
+
+class InsightsCog(ClimaCog, name="Insights"):
+    """Engagement insight for moderators."""
+
+    @app_commands.command(name="insights", description="Engagement report for this server, with a chart")
+    @app_commands.guild_only()
+    @app_commands.describe(days=f"Days to look back, today included: {MIN_DAYS} to {MAX_DAYS} (default 30)")
+    @moderator_only()
+    async def insights(self, interaction: discord.Interaction[Any], days: int = DEFAULT_DAYS) -> None:
+        """Count the server's activity in the window, draw the chart and reply privately with both."""
+        assert interaction.guild is not None
+        if not MIN_DAYS <= days <= MAX_DAYS:
+            raise ValidationError(
+                f"`days` must be a whole number from {MIN_DAYS} to {MAX_DAYS} (you gave {days}); "
+                f"leave it out for the last {DEFAULT_DAYS} days."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.repos.insights.report(interaction.guild.id, days=days, now=datetime.now(UTC))
+        png = await asyncio.to_thread(render_insights_chart, chart_data(report))
+        filename = chart_filename(report)
+        await interaction.followup.send(
+            embed=build_embed(report, interaction.guild.name, filename),
+            file=discord.File(io.BytesIO(png), filename=filename),
+            ephemeral=True,
+        )
+        log.info("guild %s: insights for %d days sent to %s", interaction.guild.id, days, interaction.user.id)
