@@ -184,6 +184,29 @@ class DefaultsSettings(BaseModel):
         return parse_duration(self.misfire_grace)
 
 
+class LimitsSettings(BaseModel):
+    """What one member may do, so that one person (or a script) cannot flood a server or its disk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    testimonials_per_campaign_per_day: int = Field(default=3, ge=1, le=1000)
+    questions_per_day: int = Field(default=5, ge=1, le=1000)
+    cities_per_question: int = Field(default=5, ge=1, le=25)
+    open_photo_forms_per_member: int = Field(default=2, ge=1, le=20)
+    pending_photos_max_mb: int = Field(default=200, ge=1, le=100_000)
+    rejected_photo_retention: Annotated[str, AfterValidator(_positive_duration)] = "30d"
+
+    @property
+    def rejected_photo_retention_delta(self) -> timedelta:
+        """How long a rejected testimonial keeps its photo, as a timedelta."""
+        return parse_duration(self.rejected_photo_retention)
+
+    @property
+    def pending_photos_max_bytes(self) -> int:
+        """The disk all photos of unsent forms may take together, in bytes."""
+        return self.pending_photos_max_mb * 1024 * 1024
+
+
 class LoggingSettings(BaseModel):
     """How much the bot logs."""
 
@@ -214,6 +237,7 @@ class Settings(BaseSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     defaults: DefaultsSettings = Field(default_factory=DefaultsSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

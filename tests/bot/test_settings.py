@@ -323,7 +323,7 @@ def test_unknown_top_level_section(tmp_path: Path, section: str) -> None:
     """Unknown sections, pydantic-settings' own options and loose keys are refused with the known sections."""
     message = config_error(write(tmp_path, section), environ={})
     assert "unknown section" in message
-    assert "discord, storage, defaults, logging" in message
+    assert "discord, storage, defaults, limits, logging" in message
 
 
 def test_section_that_is_not_a_table(tmp_path: Path) -> None:
@@ -397,3 +397,14 @@ def test_path_through_a_file_is_unreadable(tmp_path: Path) -> None:
     message = config_error(blocker / "config.toml", environ={})
     assert "cannot read config file" in message
     assert "Not a directory" in message
+
+
+def test_limits_have_defaults_and_refuse_nonsense(tmp_path: Path) -> None:
+    """Per-member limits default sensibly; a zero limit or a bad retention names the key."""
+    settings = load_settings(write(tmp_path, "[discord]\ntoken = 'x'\n"), environ={})
+    assert settings.limits.testimonials_per_campaign_per_day == 3
+    assert settings.limits.rejected_photo_retention_delta.days == 30
+    message = config_error(write(tmp_path, "[limits]\nquestions_per_day = 0\n"), environ={})
+    assert message.startswith("config error: limits.questions_per_day")
+    message = config_error(environ={"CLIMABOT_LIMITS__REJECTED_PHOTO_RETENTION": "soon"})
+    assert "limits.rejected_photo_retention" in message
