@@ -14,8 +14,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.base import Repository
 from storage.call_reminders import EARLY_TOLERANCE, Claim
-from storage.database import Database
 from storage.times import from_db_time, to_db_time
 
 REPEATS = ("none", "daily", "weekly", "monthly")
@@ -80,7 +80,7 @@ class Advance:
     due_at: datetime
 
 
-def _announcement(row: aiosqlite.Row) -> Announcement:
+def announcement_from_row(row: aiosqlite.Row) -> Announcement:
     """Build an Announcement from a row."""
     return Announcement(
         id=int(row["id"]),
@@ -111,12 +111,8 @@ def _check_input(data: AnnouncementInput) -> None:
         raise ValueError("first_local is a naive wall-clock time")
 
 
-class AnnouncementsRepository:
+class AnnouncementsRepository(Repository):
     """Reads and writes scheduled announcements."""
-
-    def __init__(self, db: Database) -> None:
-        """Use an open, migrated database."""
-        self._db = db
 
     async def schedule(
         self, guild_id: int, data: AnnouncementInput, *, created_by: int, now: datetime
@@ -152,7 +148,7 @@ class AnnouncementsRepository:
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM announcements WHERE id = ?", (announcement_id,)
         )
-        return None if row is None else _announcement(row)
+        return None if row is None else announcement_from_row(row)
 
     async def pending(self, guild_id: int, *, limit: int = 100) -> list[Announcement]:
         """Return a server's announcements still to come (pending or being sent), soonest first."""
@@ -161,7 +157,7 @@ class AnnouncementsRepository:
             "ORDER BY next_due_at, id LIMIT ?",
             (guild_id, limit),
         )
-        return [_announcement(r) for r in rows]
+        return [announcement_from_row(r) for r in rows]
 
     async def open_rows(self) -> list[Announcement]:
         """Return every announcement still pending or left 'sending', in every server (used at start)."""
@@ -169,7 +165,7 @@ class AnnouncementsRepository:
             f"SELECT {_COLUMNS} FROM announcements WHERE state IN ('pending', 'sending') "
             "ORDER BY next_due_at, id"
         )
-        return [_announcement(r) for r in rows]
+        return [announcement_from_row(r) for r in rows]
 
     async def for_call(self, call_id: int, *, since: datetime) -> list[Announcement]:
         """Return a call's announcements created since a time, newest first."""
@@ -177,7 +173,7 @@ class AnnouncementsRepository:
             f"SELECT {_COLUMNS} FROM announcements WHERE call_id = ? AND created_at >= ? ORDER BY id DESC",
             (call_id, to_db_time(since)),
         )
-        return [_announcement(r) for r in rows]
+        return [announcement_from_row(r) for r in rows]
 
     async def deliveries(self, announcement_id: int) -> list[Delivery]:
         """Return the recorded occurrences of an announcement, in order."""
@@ -336,7 +332,7 @@ class AnnouncementsRepository:
             f"SELECT {_COLUMNS} FROM announcements WHERE id = ?", (announcement_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else _announcement(row)
+        return None if row is None else announcement_from_row(row)
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Announcements a moderator scheduled or cancelled in a server (for /mydata export)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.base import Repository
 from storage.times import from_db_time, to_db_time
 
 ALL_PROGRAMMES = "*"
@@ -76,10 +76,8 @@ def reminder_from_row(row: aiosqlite.Row) -> Reminder:
     )
 
 
-class ReminderStore:
+class ReminderStore(Repository):
     """Reminder rows, their direct messages and the subscriptions that decide who gets them."""
-
-    _db: Database
 
     # --- subscriptions -----------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ from storage.call_reminders import (
     Subscription,
     reminder_from_row,
 )
-from storage.database import Database
 from storage.times import from_db_time, to_db_time
 
 __all__ = [
@@ -137,7 +136,7 @@ class RemovedCall:
     cancelled_announcements: tuple[int, ...]
 
 
-def _call(row: aiosqlite.Row) -> Call:
+def call_from_row(row: aiosqlite.Row) -> Call:
     """Build a Call from a row."""
     return Call(
         id=int(row["id"]),
@@ -166,10 +165,6 @@ def _like_pattern(text: str) -> str:
 
 class CallsRepository(ReminderStore):
     """Reads and writes calls; reminders and subscriptions come from ReminderStore."""
-
-    def __init__(self, db: Database) -> None:
-        """Use an open, migrated database."""
-        self._db = db
 
     # --- the register ------------------------------------------------------------------------
 
@@ -240,12 +235,12 @@ class CallsRepository(ReminderStore):
         row = await self._db.fetchone(
             f"SELECT {_CALL_COLUMNS} FROM calls WHERE guild_id = ? AND identifier = ?", (guild_id, identifier)
         )
-        return None if row is None else _call(row)
+        return None if row is None else call_from_row(row)
 
     async def get_by_id(self, call_id: int) -> Call | None:
         """Return a call by its row id."""
         row = await self._db.fetchone(f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,))
-        return None if row is None else _call(row)
+        return None if row is None else call_from_row(row)
 
     async def list_calls(
         self,
@@ -280,7 +275,7 @@ class CallsRepository(ReminderStore):
             f"SELECT {_CALL_COLUMNS} FROM calls WHERE {where} ORDER BY {order}, identifier LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_call(r) for r in rows], int(total_row[0]) if total_row else 0
+        return [call_from_row(r) for r in rows], int(total_row[0]) if total_row else 0
 
     async def search(self, guild_id: int, text: str, *, now: datetime, limit: int = 25) -> list[Call]:
         """Return calls whose identifier or title contains text: still open ones first, by deadline."""
@@ -291,7 +286,7 @@ class CallsRepository(ReminderStore):
             "ORDER BY deadline_at <= ?, deadline_at LIMIT ?",
             (guild_id, pattern, pattern, to_db_time(now), limit),
         )
-        return [_call(r) for r in rows]
+        return [call_from_row(r) for r in rows]
 
     async def open_calls(self, guild_id: int, *, now: datetime, programme: str | None = None) -> list[Call]:
         """Return every call of a server whose deadline is still ahead, by deadline."""
@@ -311,7 +306,7 @@ class CallsRepository(ReminderStore):
             f"SELECT {_CALL_COLUMNS} FROM calls WHERE guild_id = ? AND identifier = ?", (guild_id, identifier)
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else _call(row)
+        return None if row is None else call_from_row(row)
 
     async def _insert(
         self,

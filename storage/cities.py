@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.base import Repository
 
 MAX_NAME_LENGTH = 60
 
@@ -74,7 +74,7 @@ class DuplicateCityError(Exception):
         self.existing = existing
 
 
-def _city(row: aiosqlite.Row) -> City:
+def city_from_row(row: aiosqlite.Row) -> City:
     """Build a City from a row selected with _CITY_COLUMNS."""
     return City(
         id=int(row["id"]),
@@ -87,12 +87,8 @@ def _city(row: aiosqlite.Row) -> City:
     )
 
 
-class CitiesRepository:
+class CitiesRepository(Repository):
     """Reads and writes the cities and city_members tables."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db for every query."""
-        self._db = db
 
     async def add(
         self, guild_id: int, name: str, country: str, *, mission_city: bool, created_by: int | None
@@ -114,7 +110,7 @@ class CitiesRepository:
             async with conn.execute(f"SELECT {_CITY_COLUMNS} FROM cities WHERE id = ?", (city_id,)) as cur:
                 row = await cur.fetchone()
         assert row is not None
-        return _city(row)
+        return city_from_row(row)
 
     async def import_many(
         self, guild_id: int, rows: Iterable[tuple[str, str, bool]], *, created_by: int | None = None
@@ -148,12 +144,12 @@ class CitiesRepository:
         sql = f"SELECT {_CITY_COLUMNS} FROM cities WHERE guild_id = ? AND name_key = ?"
         async with conn.execute(sql, (guild_id, city_key(name))) as cursor:
             row = await cursor.fetchone()
-        return _city(row) if row is not None else None
+        return city_from_row(row) if row is not None else None
 
     async def get(self, city_id: int) -> City | None:
         """Return a city by id."""
         row = await self._db.fetchone(f"SELECT {_CITY_COLUMNS} FROM cities WHERE id = ?", (city_id,))
-        return _city(row) if row is not None else None
+        return city_from_row(row) if row is not None else None
 
     async def find(self, guild_id: int, name: str) -> City | None:
         """Return the server's city with this name, ignoring case and spacing."""
@@ -161,14 +157,14 @@ class CitiesRepository:
             f"SELECT {_CITY_COLUMNS} FROM cities WHERE guild_id = ? AND name_key = ?",
             (guild_id, city_key(name)),
         )
-        return _city(row) if row is not None else None
+        return city_from_row(row) if row is not None else None
 
     async def all(self, guild_id: int) -> list[City]:
         """Return every city of the server, by name."""
         rows = await self._db.fetchall(
             f"SELECT {_CITY_COLUMNS} FROM cities WHERE guild_id = ? ORDER BY name_key", (guild_id,)
         )
-        return [_city(r) for r in rows]
+        return [city_from_row(r) for r in rows]
 
     async def page(
         self, guild_id: int, *, country: str | None, offset: int, limit: int
@@ -181,7 +177,7 @@ class CitiesRepository:
             f"SELECT {_CITY_COLUMNS} FROM cities WHERE {where} ORDER BY name_key LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_city(r) for r in rows], int(total_row[0]) if total_row else 0
+        return [city_from_row(r) for r in rows], int(total_row[0]) if total_row else 0
 
     async def member_counts(self, city_ids: Iterable[int]) -> dict[int, int]:
         """Return how many members each of these cities has."""
@@ -205,7 +201,7 @@ class CitiesRepository:
             " ORDER BY instr(name_key, ?) != 1, name_key LIMIT ?",
             (guild_id, pattern, key, limit),
         )
-        return [_city(r) for r in rows]
+        return [city_from_row(r) for r in rows]
 
     async def set_role(self, city_id: int, role_id: int | None) -> None:
         """Remember (or with None forget) the Discord role of a city."""
@@ -257,7 +253,7 @@ class CitiesRepository:
             " ORDER BY c.name_key",
             (guild_id, user_id),
         )
-        return [_city(r) for r in rows]
+        return [city_from_row(r) for r in rows]
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """The server's cities a member belongs to, and those they registered (for /mydata export)."""

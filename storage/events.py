@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.base import Repository
 from storage.times import from_db_time, to_db_time
 
 KINDS = ("reminder", "followup")
@@ -149,12 +149,8 @@ async def _event_in(conn: aiosqlite.Connection, event_id: int) -> Event | None:
     return None if row is None else event_from_row(row)
 
 
-class EventsRepository:
+class EventsRepository(Repository):
     """Reads and writes the events and event_notices tables."""
-
-    def __init__(self, db: Database) -> None:
-        """Use an open, migrated database."""
-        self._db = db
 
     # --- events --------------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.base import Repository
 from storage.cities import now_iso
-from storage.database import Database
 from storage.exchange_search import fts_query, search_terms
 
 # Snippet markers: control characters that cleaned member text never contains, so the renderer
@@ -100,7 +100,7 @@ class AlreadyResolvedError(Exception):
     """The exchange was resolved already (perhaps a moment ago by someone else)."""
 
 
-def _exchange(row: aiosqlite.Row) -> Exchange:
+def exchange_from_row(row: aiosqlite.Row) -> Exchange:
     """Build an Exchange from a row selected with _COLUMNS."""
     return Exchange(
         id=int(row["id"]),
@@ -119,7 +119,7 @@ def _exchange(row: aiosqlite.Row) -> Exchange:
     )
 
 
-def _lesson(row: aiosqlite.Row) -> Lesson:
+def lesson_from_row(row: aiosqlite.Row) -> Lesson:
     """Build a Lesson from a lessons row."""
     return Lesson(
         id=int(row["id"]),
@@ -140,12 +140,8 @@ def _involving(alias: str = "e") -> str:
     )
 
 
-class ExchangeRepository:
+class ExchangeRepository(Repository):
     """Reads and writes exchanges, exchange_cities and lessons, and searches exchange_search."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db for every query."""
-        self._db = db
 
     async def create(
         self,
@@ -177,19 +173,19 @@ class ExchangeRepository:
             ) as c:
                 row = await c.fetchone()
         assert row is not None
-        return _exchange(row)
+        return exchange_from_row(row)
 
     async def get(self, exchange_id: int) -> Exchange | None:
         """Return an exchange by id."""
         row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM exchanges e WHERE e.id = ?", (exchange_id,))
-        return _exchange(row) if row is not None else None
+        return exchange_from_row(row) if row is not None else None
 
     async def by_thread(self, thread_id: int) -> Exchange | None:
         """Return the exchange whose forum post is this thread."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM exchanges e WHERE e.thread_id = ?", (thread_id,)
         )
-        return _exchange(row) if row is not None else None
+        return exchange_from_row(row) if row is not None else None
 
     async def asked_cities(self, exchange_id: int) -> list[int]:
         """Return the ids of the cities an exchange asks."""
@@ -226,7 +222,7 @@ class ExchangeRepository:
             async with conn.execute("SELECT * FROM lessons WHERE id = ?", (cursor.lastrowid,)) as c:
                 row = await c.fetchone()
         assert row is not None
-        return _lesson(row)
+        return lesson_from_row(row)
 
     async def reopen(self, exchange_id: int) -> None:
         """Undo a resolution whose lesson could not be posted: drop the lesson, mark the exchange open."""
@@ -294,7 +290,7 @@ class ExchangeRepository:
     async def lesson(self, exchange_id: int) -> Lesson | None:
         """Return the lesson of a resolved exchange."""
         row = await self._db.fetchone("SELECT * FROM lessons WHERE exchange_id = ?", (exchange_id,))
-        return _lesson(row) if row is not None else None
+        return lesson_from_row(row) if row is not None else None
 
     async def page(
         self,
@@ -324,7 +320,7 @@ class ExchangeRepository:
             f"SELECT {_COLUMNS} FROM exchanges e WHERE {condition} ORDER BY e.id DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_exchange(r) for r in rows], int(total[0]) if total else 0
+        return [exchange_from_row(r) for r in rows], int(total[0]) if total else 0
 
     async def city_activity(self, city_id: int, *, recent: int = 5) -> CityActivity:
         """Count a city's open and resolved exchanges and lessons, with its most recent exchanges."""
@@ -339,7 +335,7 @@ class ExchangeRepository:
         )
         open_count, resolved = (int(row[0]), int(row[1])) if row else (0, 0)
         # Every resolved exchange has exactly one lesson (same transaction), so they count alike.
-        return CityActivity(open_count, resolved, resolved, [_exchange(r) for r in rows])
+        return CityActivity(open_count, resolved, resolved, [exchange_from_row(r) for r in rows])
 
     async def search(
         self,
@@ -390,5 +386,6 @@ class ExchangeRepository:
             params,
         )
         return [
-            SearchHit(_exchange(r), str(r["snip"]), float(r["score"]), bool(r["has_lesson"])) for r in rows
+            SearchHit(exchange_from_row(r), str(r["snip"]), float(r["score"]), bool(r["has_lesson"]))
+            for r in rows
         ]

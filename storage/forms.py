@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.base import Repository
 from storage.times import from_db_time, to_db_time
 
 
@@ -26,7 +26,7 @@ class OpenForm:
     expires_at: datetime
 
 
-def _form_from_row(row: aiosqlite.Row) -> OpenForm:
+def form_from_row(row: aiosqlite.Row) -> OpenForm:
     """Build an OpenForm from an open_forms row."""
     return OpenForm(
         token=row["token"],
@@ -44,12 +44,8 @@ _COLUMNS = "token, kind, guild_id, user_id, state, opened_at, expires_at"
 _MINE = "token = ? AND user_id = ? AND guild_id IS ? AND expires_at > ?"
 
 
-class FormsRepository:
+class FormsRepository(Repository):
     """Records opened forms and hands each one out exactly once."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db."""
-        self._db = db
 
     async def open(
         self,
@@ -81,14 +77,14 @@ class FormsRepository:
                 (token, user_id, guild_id, to_db_time(now)),
             )
             row = await cursor.fetchone()
-        return _form_from_row(row) if row is not None else None
+        return form_from_row(row) if row is not None else None
 
     async def peek(self, token: str, *, user_id: int, guild_id: int | None, now: datetime) -> OpenForm | None:
         """Read a member's open form without using it; None if unknown, not theirs or expired."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM open_forms WHERE {_MINE}", (token, user_id, guild_id, to_db_time(now))
         )
-        return _form_from_row(row) if row is not None else None
+        return form_from_row(row) if row is not None else None
 
     async def count_open(self, user_id: int, kind: str, *, now: datetime) -> int:
         """How many unexpired forms of one kind a member holds open."""
@@ -105,7 +101,7 @@ class FormsRepository:
                 f"DELETE FROM open_forms WHERE expires_at <= ? RETURNING {_COLUMNS}", (to_db_time(now),)
             )
             rows = await cursor.fetchall()
-        return [_form_from_row(row) for row in rows]
+        return [form_from_row(row) for row in rows]
 
     async def held_states(self, kind: str) -> list[dict[str, Any]]:
         """The states of every open form of a kind (to know which held files are still in use)."""
@@ -120,4 +116,4 @@ class FormsRepository:
                 (guild_id, user_id),
             )
             rows = await cursor.fetchall()
-        return [_form_from_row(row) for row in rows]
+        return [form_from_row(row) for row in rows]

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import aiosqlite
 
+from storage.base import Repository
 from storage.database import Database
 from storage.times import to_db_time
 
@@ -47,12 +48,12 @@ class GuildSettings:
     timezone_is_default: bool
 
 
-class GuildSettingsRepository:
+class GuildSettingsRepository(Repository):
     """Reads and updates the guild_settings table."""
 
     def __init__(self, db: Database, default_timezone: str) -> None:
         """Use db, filling in default_timezone for servers that have not chosen one."""
-        self._db = db
+        super().__init__(db)
         self._default_timezone = default_timezone
 
     @property
@@ -63,7 +64,7 @@ class GuildSettingsRepository:
     async def get(self, guild_id: int) -> GuildSettings:
         """The server's settings, or all defaults if it has never configured anything."""
         row = await self._db.fetchone(_SELECT, (guild_id,))
-        return self._to_settings(guild_id, row)
+        return self._settings_from_row(guild_id, row)
 
     async def set_channels(
         self,
@@ -113,9 +114,9 @@ class GuildSettingsRepository:
             await conn.execute(sql, (guild_id, *values))
             async with conn.execute(_SELECT, (guild_id,)) as cursor:
                 row = await cursor.fetchone()
-        return self._to_settings(guild_id, row)
+        return self._settings_from_row(guild_id, row)
 
-    def _to_settings(self, guild_id: int, row: aiosqlite.Row | None) -> GuildSettings:
+    def _settings_from_row(self, guild_id: int, row: aiosqlite.Row | None) -> GuildSettings:
         """Build the record from a row, or the all-defaults record when there is none."""
         if row is None:
             return GuildSettings(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from storage.database import Database
+from storage.base import Repository
 from storage.profiles import TARGET_GROUPS
 
 MIN_DAYS: Final = 1
@@ -282,12 +282,8 @@ def shown(count: int) -> str:
     return f"<{SMALL_COUNT}" if value is None else str(value)
 
 
-class InsightsRepository:
+class InsightsRepository(Repository):
     """Aggregate, read-only queries over every capability's tables, per server."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db, which must be open and migrated."""
-        self._db = db
 
     async def report(self, guild_id: int, *, days: int, now: datetime) -> InsightsReport:
         """Count the server's activity in the last `days` UTC days up to now (one read snapshot)."""

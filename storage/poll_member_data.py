@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from storage.database import Database
+from storage.base import Repository
 
 ERASED_PREFIX = "erased:"
 
@@ -44,10 +44,8 @@ class BallotErasure:
         }
 
 
-class PollMemberData:
+class PollMemberData(Repository):
     """A member's own poll data in one server: read it, or erase it."""
-
-    _db: Database
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """The member's ballots in the server's non-anonymous polls and the polls they created."""

@@ -187,7 +187,7 @@ class PollsRepository(PollMemberData):
 
     def __init__(self, db: Database) -> None:
         """Use db, which must be open and migrated."""
-        self._db = db
+        super().__init__(db)
         # Secrets of open anonymous polls seen by cast_vote, so a vote needs one read, not two;
         # always compared with the stored secret, and dropped when the poll closes.
         self._secret_hints: dict[int, bytes] = {}
@@ -238,7 +238,7 @@ class PollsRepository(PollMemberData):
             rows = await conn.execute_fetchall(
                 _SELECT_WITH_OPTIONS + "WHERE p.id = ? ORDER BY o.idx", (poll_id,)
             )
-        results = _results_from_rows(list(rows))
+        results = results_from_rows(list(rows))
         assert results is not None
         return results.poll
 
@@ -265,7 +265,7 @@ class PollsRepository(PollMemberData):
     async def results(self, poll_id: int, *, guild_id: int | None = None) -> PollResults | None:
         """The poll with its current counts and voters, or None as for get()."""
         rows = await self._db.fetchall(_SELECT_WITH_OPTIONS + "WHERE p.id = ? ORDER BY o.idx", (poll_id,))
-        results = _results_from_rows(rows)
+        results = results_from_rows(rows)
         if results is None or (guild_id is not None and results.poll.guild_id != guild_id):
             return None
         return results
@@ -284,7 +284,7 @@ class PollsRepository(PollMemberData):
         first_key = voter_key(user_id, hint)
         async with self._db.transaction() as conn:
             rows = list(await conn.execute_fetchall(_VOTE_STATE, (first_key, poll_id)))
-            before = _results_from_rows(rows)
+            before = results_from_rows(rows)
             if before is None:
                 return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
             head = rows[0]
@@ -353,7 +353,7 @@ class PollsRepository(PollMemberData):
             )
         if anonymous:
             await _checkpoint(self._db.path)
-        return _results_from_rows(list(rows))
+        return results_from_rows(list(rows))
 
     async def open_polls(self, guild_id: int) -> list[Poll]:
         """A server's open polls, newest first (for autocomplete and listings)."""
@@ -421,7 +421,7 @@ class PollsRepository(PollMemberData):
             grouped.setdefault(int(row["id"]), []).append(row)
         polls = []
         for group in grouped.values():
-            results = _results_from_rows(group)
+            results = results_from_rows(group)
             assert results is not None
             polls.append(results.poll)
         return polls
@@ -444,7 +444,7 @@ def _check_definition(
         raise ValueError("closes_at must be after now")
 
 
-def _results_from_rows(rows: Sequence[aiosqlite.Row]) -> PollResults | None:
+def results_from_rows(rows: Sequence[aiosqlite.Row]) -> PollResults | None:
     """Build a poll and its results from the joined poll/option rows of one poll."""
     if not rows:
         return None

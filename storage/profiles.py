@@ -8,8 +8,8 @@ from typing import Any, Final
 
 import aiosqlite
 
+from storage.base import Repository
 from storage.cities import now_iso
-from storage.database import Database
 
 # The mission's target groups, as stored (and as offered in /profile set).
 TARGET_GROUPS: Final = ("citizen", "policy-maker", "researcher", "end-user", "civil-society", "business")
@@ -35,7 +35,7 @@ class Profile:
     updated_at: str
 
 
-def _profile(row: aiosqlite.Row) -> Profile:
+def profile_from_row(row: aiosqlite.Row) -> Profile:
     """Build a Profile from a profiles row."""
     return Profile(
         guild_id=int(row["guild_id"]),
@@ -49,17 +49,13 @@ def _profile(row: aiosqlite.Row) -> Profile:
 _SELECT = "SELECT guild_id, user_id, target_group, city_id, updated_at FROM profiles"
 
 
-class ProfilesRepository:
+class ProfilesRepository(Repository):
     """Reads and writes the profiles table."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db for every query."""
-        self._db = db
 
     async def get(self, guild_id: int, user_id: int) -> Profile | None:
         """Return a member's profile, or None if they never set one."""
         row = await self._db.fetchone(f"{_SELECT} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
-        return _profile(row) if row is not None else None
+        return profile_from_row(row) if row is not None else None
 
     async def set(
         self,
@@ -100,7 +96,7 @@ class ProfilesRepository:
             ) as cursor:
                 row = await cursor.fetchone()
         assert row is not None
-        return _profile(row), joined
+        return profile_from_row(row), joined
 
     async def group_counts(self, guild_id: int) -> dict[str, int]:
         """Return how many members of the server chose each target group (every group listed)."""

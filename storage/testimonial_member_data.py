@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storage.database import Database
+from storage.base import Repository
 
 _ITEMS = (
     "SELECT t.id, c.name AS campaign, t.submitted_at, t.status, t.story, t.city, t.target_group,"
@@ -22,12 +22,10 @@ _ITEMS = (
 )
 
 
-class TestimonialMemberData:
+class TestimonialMemberData(Repository):
     """A member's own testimonial data in one server."""
 
     __test__ = False  # not a pytest test class, despite the name
-
-    _db: Database
 
     async def member_data(
         self, guild_id: int, user_id: int, *, media_dir: Path | None = None

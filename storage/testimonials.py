@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.database import Database
 from storage.testimonial_member_data import TestimonialMemberData
 from storage.times import from_db_time, to_db_time
 
@@ -239,10 +238,6 @@ class TestimonialsRepository(TestimonialMemberData):
     """Campaigns, testimonials, their media records and the moderators' decisions."""
 
     __test__ = False  # not a pytest test class, despite the name
-
-    def __init__(self, db: Database) -> None:
-        """Use db, which must be open and migrated."""
-        self._db = db
 
     @property
     def database_path(self) -> Path:

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.base import Repository
 from storage.cities import from_iso, now_iso, to_iso
-from storage.database import Database
 
 _COLUMNS = (
     "id, guild_id, city_a_id, city_b_id, channel_id, thread_id, created_by, created_at, next_checkin_at,"
@@ -46,7 +46,7 @@ class DuplicateTwinError(Exception):
     """These two cities are already twinned."""
 
 
-def _twin(row: aiosqlite.Row) -> Twin:
+def twin_from_row(row: aiosqlite.Row) -> Twin:
     """Build a Twin from a row selected with _COLUMNS."""
     return Twin(
         id=int(row["id"]),
@@ -72,12 +72,8 @@ def ordered_pair(city_x: int, city_y: int) -> tuple[int, int]:
     return (city_x, city_y) if city_x < city_y else (city_y, city_x)
 
 
-class TwinsRepository:
+class TwinsRepository(Repository):
     """Reads and writes the twins table."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db for every query."""
-        self._db = db
 
     async def find_active(self, city_x: int, city_y: int) -> Twin | None:
         """Return the running twinning of two cities, in either order."""
@@ -86,7 +82,7 @@ class TwinsRepository:
             f"SELECT {_COLUMNS} FROM twins WHERE city_a_id = ? AND city_b_id = ? AND ended_at IS NULL",
             (a, b),
         )
-        return _twin(row) if row is not None else None
+        return twin_from_row(row) if row is not None else None
 
     async def create(
         self,
@@ -117,12 +113,12 @@ class TwinsRepository:
                 raise DuplicateTwinError(f"cities {a} and {b} are already twinned") from exc
             raise
         assert row is not None
-        return _twin(row)
+        return twin_from_row(row)
 
     async def get(self, twin_id: int) -> Twin | None:
         """Return a twinning by id."""
         row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM twins WHERE id = ?", (twin_id,))
-        return _twin(row) if row is not None else None
+        return twin_from_row(row) if row is not None else None
 
     async def of_guild(self, guild_id: int, *, include_ended: bool = False) -> list[Twin]:
         """Return the server's twinnings, oldest first."""
@@ -130,7 +126,7 @@ class TwinsRepository:
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM twins WHERE guild_id = ?{ended} ORDER BY id", (guild_id,)
         )
-        return [_twin(r) for r in rows]
+        return [twin_from_row(r) for r in rows]
 
     async def of_city(self, city_id: int) -> list[Twin]:
         """Return the running twinnings a city is part of."""
@@ -139,14 +135,14 @@ class TwinsRepository:
             " ORDER BY id",
             (city_id, city_id),
         )
-        return [_twin(r) for r in rows]
+        return [twin_from_row(r) for r in rows]
 
     async def pending(self) -> list[Twin]:
         """Return every running twinning with its next check-in, soonest first (for scheduling)."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM twins WHERE ended_at IS NULL ORDER BY next_checkin_at"
         )
-        return [_twin(r) for r in rows]
+        return [twin_from_row(r) for r in rows]
 
     async def claim_checkin(self, twin_id: int, due: datetime, next_due: datetime) -> bool:
         """Mark the check-in due at `due` as sent and move to next_due; False if it was done already."""
