@@ -9,7 +9,6 @@ from typing import Any
 
 import discord
 import yarl
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 import cogs
@@ -17,12 +16,14 @@ from bot.error_handler import ClimaTree
 from bot.forms import FormDesk
 from bot.member_data import MemberDataRegistry
 from bot.replies import clip
-from bot.scheduling import Timeline
+from bot.scheduling import Timeline, new_scheduler
 from bot.settings import DiscordSettings, Settings
 from storage.database import Database
 from storage.repositories import Repositories, open_storage
 
 log = logging.getLogger(__name__)
+# How long shutdown waits for scheduled jobs that are running (a reminder round, an announcement).
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def discover_extensions() -> list[str]:
@@ -63,7 +64,7 @@ class ClimaBot(commands.Bot):
         )
         self.settings = settings
         self.extension_names = list(discover_extensions() if extensions is None else extensions)
-        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler, self._executor = new_scheduler()
         self.timeline = Timeline(self.scheduler, settings.defaults.misfire_grace_delta)
         self.member_data = MemberDataRegistry()
         self._database: Database | None = None
@@ -136,7 +137,11 @@ class ClimaBot(commands.Bot):
         return True
 
     async def close(self) -> None:
-        """Stop in the reverse order of setup: cogs and connection, scheduler, then storage."""
+        """Stop in the reverse order of setup: jobs finish, then the connection, scheduler and storage."""
+        if self.scheduler.running:
+            # No new job starts; those running may finish their sends and records for a few seconds.
+            self.scheduler.pause()
+            await self._executor.drain(SHUTDOWN_GRACE_SECONDS)
         await super().close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
@@ -27,6 +29,35 @@ def misfire_decision(due: datetime, now: datetime, grace: timedelta) -> Misfire:
     if due > now:
         return Misfire.SCHEDULE
     return Misfire.RUN_NOW if now - due <= grace else Misfire.MISSED
+
+
+class DrainingExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, able to wait for the jobs it is running before shutdown.
+
+    Its own shutdown cancels running jobs at once, so a reminder half-sent would meet a closed
+    database; draining first lets each job finish (and mark its row) within a bounded time.
+    """
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds for running jobs; cancel and return how many were still running."""
+        # _pending_futures is the executor's own set of running jobs (APScheduler 3.x, pinned < 4).
+        running = [f for f in getattr(self, "_pending_futures", ()) if not f.done()]
+        if not running:
+            return 0
+        _, late = await asyncio.wait(running, timeout=timeout)
+        for future in late:
+            future.cancel()
+        if late:
+            log.warning(
+                "shutdown: cancelled %d scheduled job(s) still running after %g s", len(late), timeout
+            )
+        return len(late)
+
+
+def new_scheduler() -> tuple[AsyncIOScheduler, DrainingExecutor]:
+    """An asyncio scheduler in UTC whose executor can drain running jobs."""
+    executor = DrainingExecutor()
+    return AsyncIOScheduler(timezone="UTC", executors={"default": executor}), executor
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduling import Misfire, Timeline, misfire_decision, utcnow
+from bot.scheduling import Misfire, Timeline, misfire_decision, new_scheduler, utcnow
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -76,3 +76,33 @@ async def test_cancel_removes_a_pending_job_before_it_runs():
     finally:
         scheduler.shutdown(wait=False)
     assert ran == []
+
+
+async def test_drain_waits_for_a_running_job_and_cancels_one_that_overstays(caplog):
+    """Shutdown lets a running job finish; a job still running after the grace is cancelled and logged."""
+    scheduler, executor = new_scheduler()
+    scheduler.start()
+    finished: list[str] = []
+    started = asyncio.Event()
+
+    async def job(name: str, seconds: float) -> None:
+        """Sleep like a job sending messages, then record that it finished."""
+        started.set()
+        await asyncio.sleep(seconds)
+        finished.append(name)
+
+    try:
+        assert await executor.drain(1.0) == 0
+        Timeline(scheduler, HOUR).run_at("short", utcnow(), job, "short", 0.3)
+        await asyncio.wait_for(started.wait(), 2)
+        assert await executor.drain(2.0) == 0
+        assert finished == ["short"]
+        started.clear()
+        Timeline(scheduler, HOUR).run_at("long", utcnow(), job, "long", 30)
+        await asyncio.wait_for(started.wait(), 2)
+        assert await executor.drain(0.2) == 1
+        await asyncio.sleep(0)
+        assert finished == ["short"]
+        assert "cancelled 1 scheduled job" in caplog.text
+    finally:
+        scheduler.shutdown(wait=False)
