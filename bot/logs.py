@@ -18,7 +18,9 @@ class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str]) -> None:
         """Remember the non-blank secrets, longest first so one that contains another is fully hidden."""
         super().__init__()
-        self._secrets = sorted({s for s in secrets if s and s.strip()}, key=len, reverse=True)
+        # The bot uses a token stripped of surrounding whitespace, so that form is what can leak.
+        variants = {variant for s in secrets for variant in (s, s.strip())}
+        self._secrets = sorted({s for s in variants if s and s.strip()}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         """Return text with every secret replaced by the redaction marker."""

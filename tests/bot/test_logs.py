@@ -109,3 +109,11 @@ def test_unknown_level_is_refused() -> None:
     """An unknown level name is a ValueError."""
     with pytest.raises(ValueError):
         setup_logging("LOUD")
+
+
+def test_token_pasted_with_whitespace_is_redacted_in_its_stripped_form() -> None:
+    """A token configured with a trailing newline is used stripped; that form is redacted too."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "Authorization: Bot %s", (SECRET,), None)
+    RedactSecrets([f"  {SECRET}\n"]).filter(record)
+    assert SECRET not in record.getMessage()
+    assert REDACTED in record.getMessage()
