@@ -48,6 +48,14 @@ class Faults:
         """Answer the next `times` matching requests with a 5xx status."""
         return self._arm("server_error", method, path_regex, times, status=status)
 
+    def lost_response(self, method: str, path_regex: str, times: int = 1, status: int = 500) -> Fault:
+        """Carry out the next `times` matching requests, then answer them with a 5xx anyway.
+
+        This is the case Discord's nonces exist for: the message was stored, the client saw an error
+        and sends it again.
+        """
+        return self._arm("lost_response", method, path_regex, times, status=status)
+
     def delay(self, method: str, path_regex: str, seconds: float, times: int = 1) -> Fault:
         """Hold the next `times` matching requests for `seconds` before handling them."""
         return self._arm("delay", method, path_regex, times, seconds=seconds)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS, COMPONENTS_V2 = 1 << 2, 1 << 6, 1 << 12, 1 << 15
 SETTABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2
+# Discord enforces a nonce for a few minutes after the first message that used it.
+NONCE_WINDOW_SECONDS = 300.0
 USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -58,7 +60,15 @@ class MessageOps:
         webhook: bool = False,
         msg_id: int | None = None,
     ) -> Message:
-        """Create a message from a request body, store it and dispatch MESSAGE_CREATE."""
+        """Create a message from a request body, store it and dispatch MESSAGE_CREATE.
+
+        Like Discord, a body with `enforce_nonce` whose nonce this author already used in this channel
+        in the last few minutes creates nothing and returns the message made the first time.
+        """
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            earlier = self._sent_with_nonce(channel, author, str(body["nonce"]))
+            if earlier is not None:
+                return earlier
         msg = Message(msg_id or self.world.ids.next(), channel.id, author, guild_id=channel.guild_id)
         msg.timestamp = self.world.now()
         msg.type = msg_type
@@ -80,6 +90,14 @@ class MessageOps:
         self.world.add_message(msg)
         self.world.events.message_created(msg)
         return msg
+
+    def _sent_with_nonce(self, channel: Channel, author: User, nonce: str) -> Message | None:
+        """The message this author sent in this channel with this nonce recently, if any."""
+        since = self.world.now() - NONCE_WINDOW_SECONDS
+        for msg in reversed(self.world.channel_messages.get(channel.id, [])):
+            if msg.author.id == author.id and str(msg.nonce) == nonce and msg.timestamp >= since:
+                return msg
+        return None
 
     def create_loading(
         self, channel: Channel, interaction_id: int, ephemeral: bool, msg_type: int

@@ -90,6 +90,10 @@ class ApiServer:
             if err.status == 400:
                 raise self._violation(call, [f"{err.code} {err.message}"], err) from None
             raise
+        lost = faults.take("lost_response", method, path)
+        if lost is not None:
+            status = lost.options["status"]
+            return json_response({"message": f"{status}: Internal Server Error", "code": 0}, status)
         if isinstance(result, web.StreamResponse):
             return result
         if result is None:

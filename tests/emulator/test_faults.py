@@ -42,6 +42,25 @@ async def test_server_error_is_retried_once(env: Env) -> None:
     assert emu.count_requests("POST", MESSAGES, 500) == 1 and emu.count_requests("POST", MESSAGES, 200) == 1
 
 
+async def test_a_message_stored_before_a_5xx_is_not_posted_twice_thanks_to_its_nonce(env: Env) -> None:
+    """discord.py 2.7 sends every message with a nonce and enforce_nonce and retries a 5xx with it.
+
+    The emulator stores the first try and answers 500 anyway; the retry carries the same nonce, so the
+    channel holds one message, with a nonce we chose (climabot's stable_nonce) and with discord.py's own.
+    """
+    emu = env.emu
+    channel = env.bot.get_channel(env.general.id)
+    assert isinstance(channel, discord.TextChannel)
+    emu.faults.lost_response("POST", MESSAGES)
+    sent = await channel.send("reminder", nonce="reminder-7")
+    assert [m.id for m in emu.messages_in(env.general)] == [sent.id]
+    assert emu.count_requests("POST", MESSAGES, 500) == 1 and emu.count_requests("POST", MESSAGES, 200) == 1
+    emu.faults.lost_response("POST", MESSAGES)
+    await channel.send("random nonce")
+    assert [m.content for m in emu.messages_in(env.general)] == ["reminder", "random nonce"]
+    assert emu.count_requests("POST", MESSAGES, 500) == 2
+
+
 async def test_delay_holds_the_request(env: Env) -> None:
     """A delayed request still completes, after the delay."""
     emu = env.emu
