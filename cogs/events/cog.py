@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.cog_base import ClimaCog
+from bot.discord_steps import create_then_record
 from bot.errors import NotFoundError, ValidationError
-from bot.guards import moderator_only
+from bot.guards import moderator_only, require_guild
+from bot.member_data import Erasure, MemberDataHolder
 from bot.replies import clip, fit_lines, quote_input
 from bot.timestamps import discord_timestamp
 from cogs.events.jobs import EventJobs
@@ -25,16 +27,8 @@ from cogs.events.render import (
     inline,
     list_line,
 )
-from cogs.events.rules import (
-    check_description,
-    check_location,
-    check_title,
-    event_url,
-    parse_event_duration,
-    parse_start,
-    plan_notices,
-)
-from storage.events import Event, EventInput, EventsRepository
+from cogs.events.rules import EventDraft, draft_event, event_url, plan_notices
+from storage.events import Event, EventInput, EventsRepository, Notice
 from storage.guild_settings import GuildSettings
 
 if TYPE_CHECKING:
@@ -45,28 +39,45 @@ log = logging.getLogger(__name__)
 COG_NAME = "Events"
 AUTOCOMPLETE_LIMIT = 25
 LIST_LIMIT = 500
+# Erasure order among capabilities; events keep only moderators' actions, which stay for accountability.
+ERASE_ORDER = 90
 
 
-class EventsCog(commands.Cog, name=COG_NAME):
+class EventsCog(ClimaCog, name=COG_NAME):
     """Webinars and workshops: Discord scheduled events with reminders and a follow-up."""
 
     event_group = app_commands.Group(
         name="event", description="Webinars and workshops as Discord events", guild_only=True
     )
+    erase_order = ERASE_ORDER
 
     def __init__(self, bot: ClimaBot) -> None:
         """Keep the bot; its events repository and the notice jobs."""
-        self.bot = bot
+        super().__init__(bot)
         self.repo: EventsRepository = bot.repos.events
         self.jobs = EventJobs(bot)
 
-    async def cog_load(self) -> None:
+    async def start(self) -> None:
         """Schedule every pending reminder and follow-up again from the database."""
         await self.jobs.start()
 
-    async def cog_unload(self) -> None:
+    async def stop(self) -> None:
         """Forget the jobs (the database keeps them) and let posts under way finish."""
         await self.jobs.close()
+
+    # --- a member's data (/mydata) ---------------------------------------------------------------
+
+    def member_data(self) -> MemberDataHolder:
+        """The events capability holds only what moderators did; the cog answers for it."""
+        return self
+
+    async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The events the member created or cancelled as a moderator (members leave no other trace)."""
+        return await self.repo.member_data(guild_id, user_id)
+
+    async def erase_member_data(self, member: discord.Member) -> Erasure:
+        """Erase nothing: who created or cancelled an event is kept for accountability, as /mydata says."""
+        return Erasure()
 
     # --- /event create ---------------------------------------------------------------------------
 
@@ -105,75 +116,69 @@ class EventsCog(commands.Cog, name=COG_NAME):
         announce: bool = True,
     ) -> None:
         """Validate, create the Discord event, record it with its notices, then reply with the link."""
-        guild = interaction.guild
-        assert guild is not None
-        now = self.jobs.clock()
-        name = check_title(title)
-        location = check_location(where)
-        details = check_description(description)
-        length = parse_event_duration(duration)
+        guild = require_guild(interaction).guild
         settings = await self.bot.repos.guild_settings.get(guild.id)
-        starts_at, zone = parse_start(start, ZoneInfo(settings.timezone), now=now)
-        ends_at = starts_at + length
+        draft = draft_event(
+            title=title,
+            start=start,
+            duration=duration,
+            where=where,
+            description=description,
+            server_zone=ZoneInfo(settings.timezone),
+            now=self.jobs.clock(),
+        )
         campaign_name = await self._campaign(guild.id, campaign)
-        have = interaction.app_permissions
-        if not (have.manage_events or have.create_events):
-            raise ValidationError(
-                "I need the Create Events (or Manage Events) permission in this server to schedule events; "
-                "an administrator can grant it to my role."
-            )
+        require_event_permission(interaction.app_permissions)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            scheduled = await guild.create_scheduled_event(
-                name=name,
-                start_time=starts_at,
-                end_time=ends_at,
-                entity_type=discord.EntityType.external,
-                privacy_level=discord.PrivacyLevel.guild_only,
-                location=location,
-                description=details or MISSING,
-                reason=f"/event create by {interaction.user.id}",
-            )
-        except discord.HTTPException as problem:
-            log.warning("guild %s: Discord refused an event: %s %s", guild.id, problem.status, problem.text)
-            raise discord_refused("create the event", problem, "nothing was created.") from None
-        try:
-            event, notices = await self.repo.create(
-                guild.id,
-                EventInput(
-                    discord_event_id=scheduled.id,
-                    title=name,
-                    description=details,
-                    location=location,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    timezone=zone.key,
-                    campaign=campaign_name,
-                ),
-                plan_notices(starts_at, ends_at, now=self.jobs.clock()),
-                created_by=interaction.user.id,
-                now=self.jobs.clock(),
-            )
-        except BaseException:
-            # Nothing half-created: without its row nobody could list, remind about or cancel it.
-            await self._delete_quietly(scheduled)
-            raise
+        by = interaction.user.id
+        event, notices = await create_then_record(
+            lambda: self._create_in_discord(guild, draft, by),
+            lambda scheduled: self._record(guild.id, draft.recorded_as(scheduled.id, campaign_name), by),
+            lambda scheduled: scheduled.delete(reason="climabot could not record it"),
+            what=f"Discord scheduled event of /event create in guild {guild.id}",
+        )
         self.jobs.schedule(notices)
         log.info(
             "guild %s: event %s (Discord %s) created by %s for %s",
             guild.id,
             event.id,
-            scheduled.id,
-            interaction.user.id,
-            starts_at.isoformat(),
+            event.discord_event_id,
+            by,
+            event.starts_at.isoformat(),
         )
-        url = event_url(guild.id, scheduled.id)
+        url = event_url(guild.id, event.discord_event_id)
         extra = [await self._announce(event, url, settings)] if announce else []
         if settings.announcements_channel_id is None and not announce:
             extra.append(no_channel_warning())
         if campaign_name is not None:
             extra.append(f"The follow-up invites stories for campaign **{inline(campaign_name)}**.")
         await interaction.followup.send(created_reply(event, url, notices, extra), ephemeral=True)
+
+    async def _create_in_discord(
+        self, guild: discord.Guild, draft: EventDraft, by: int
+    ) -> discord.ScheduledEvent:
+        """Create the Discord scheduled event, or raise ValidationError with Discord's reason."""
+        try:
+            return await guild.create_scheduled_event(
+                name=draft.title,
+                start_time=draft.starts_at,
+                end_time=draft.ends_at,
+                entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only,
+                location=draft.location,
+                description=draft.description or MISSING,
+                reason=f"/event create by {by}",
+            )
+        except discord.HTTPException as problem:
+            log.warning("guild %s: Discord refused an event: %s %s", guild.id, problem.status, problem.text)
+            raise discord_refused("create the event", problem, "nothing was created.") from None
+
+    async def _record(self, guild_id: int, event: EventInput, by: int) -> tuple[Event, list[Notice]]:
+        """Store a created event with its reminders and follow-up."""
+        now = self.jobs.clock()
+        return await self.repo.create(
+            guild_id, event, plan_notices(event.starts_at, event.ends_at, now=now), created_by=by, now=now
+        )
 
     async def _campaign(self, guild_id: int, typed: str | None) -> str | None:
         """Return the open testimonial campaign a moderator named, or raise ValidationError."""
@@ -207,18 +212,6 @@ class EventsCog(commands.Cog, name=COG_NAME):
             )
         await self.repo.set_announcement(event.id, message.id)
         return f"Announced in <#{settings.announcements_channel_id}>."
-
-    async def _delete_quietly(self, scheduled: discord.ScheduledEvent) -> None:
-        """Delete a Discord event whose row could not be written; log if even that fails."""
-        try:
-            await scheduled.delete(reason="climabot could not record it")
-        except discord.HTTPException as problem:
-            log.error(
-                "guild %s: Discord event %s could not be recorded nor deleted (%s); delete it by hand",
-                scheduled.guild_id,
-                scheduled.id,
-                problem.status,
-            )
 
     # --- /event list -----------------------------------------------------------------------------
 
@@ -263,8 +256,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
     @moderator_only()
     async def cancel(self, interaction: discord.Interaction[Any], id: app_commands.Range[int, 1]) -> None:
         """Cancel the Discord event, then mark the row and its notices cancelled and drop their jobs."""
-        guild = interaction.guild
-        assert guild is not None
+        guild = require_guild(interaction).guild
         event = await self.repo.get(id)
         if event is None or event.guild_id != guild.id or event.state != "scheduled":
             raise NotFoundError(f"There is no scheduled event #{id} here; `/event list` shows them.")
@@ -336,6 +328,15 @@ def discord_refused(action: str, problem: discord.HTTPException, outcome: str) -
     return ValidationError(
         f"Discord refused to {action} ({problem.status}: {clip(problem.text, 200)}); {outcome}"
     )
+
+
+def require_event_permission(have: discord.Permissions) -> None:
+    """Refuse early, with what to do, when the bot may not create events in this server."""
+    if not (have.manage_events or have.create_events):
+        raise ValidationError(
+            "I need the Create Events (or Manage Events) permission in this server to schedule events; "
+            "an administrator can grant it to my role."
+        )
 
 
 def no_channel_warning() -> str:

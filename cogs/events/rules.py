@@ -8,16 +8,18 @@ Every check returns the cleaned value or raises ValidationError saying what is a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.durations import format_duration, parse_duration
 from bot.errors import ValidationError
 from bot.replies import quote_input
+from bot.text import optional_visible, require_visible
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import full_and_relative
 from bot.timezones import resolve_timezone
-from storage.events import NoticePlan
+from storage.events import EventInput, NoticePlan
 
 TITLE_LIMIT = 100
 DESCRIPTION_LIMIT = 1000
@@ -43,44 +45,80 @@ _DATE_THEN_ZONE = re.compile(
 )
 
 
-def one_line(text: str, what: str, limit: int, example: str, hint: str = "") -> str:
-    """Return member text on one line, or raise ValidationError if it is empty or over Discord's limit."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise ValidationError(f"{what} is empty; give {example}.")
+def one_line(text: str, field: str, limit: int, hint: str = "") -> str:
+    """Return member text on one line, or raise ValidationError if it shows nothing or is over the limit."""
+    cleaned = " ".join(require_visible(text, field).split())
     if len(cleaned) > limit:
         raise ValidationError(
-            f"{what} is {len(cleaned)} characters long; Discord allows at most {limit}{hint}."
+            f"The {field} is {len(cleaned)} characters long; Discord allows at most {limit}{hint}."
         )
     return cleaned
 
 
 def check_title(text: str) -> str:
-    """Return the title on one line, or raise ValidationError if it is empty or too long for Discord."""
-    return one_line(text, "The title", TITLE_LIMIT, f"the event a name of up to {TITLE_LIMIT} characters")
+    """Return the title on one line, or raise ValidationError if it is empty, invisible or too long."""
+    return one_line(text, "title", TITLE_LIMIT)
 
 
 def check_location(text: str) -> str:
     """Return where the event happens (a place or a link) on one line, or raise ValidationError."""
-    return one_line(
-        text,
-        "`where`",
-        LOCATION_LIMIT,
-        "a place or a link, e.g. `https://meet.example.org/x`",
-        " (use a shorter link)",
-    )
+    return one_line(text, "place or link (`where`)", LOCATION_LIMIT, " (use a shorter link)")
 
 
 def check_description(text: str | None) -> str:
     """Return the description trimmed (`\\n` typed becomes a line break), or raise ValidationError."""
-    if text is None:
+    cleaned = optional_visible(None if text is None else text.replace("\\n", "\n"), "description")
+    if cleaned is None:
         return ""
-    cleaned = text.replace("\\n", "\n").strip()
     if len(cleaned) > DESCRIPTION_LIMIT:
         raise ValidationError(
             f"The description is {len(cleaned)} characters long; Discord allows at most {DESCRIPTION_LIMIT}."
         )
     return cleaned
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A new event as a moderator typed it, checked: what the Discord event and the row are made of."""
+
+    title: str
+    location: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    zone: ZoneInfo
+
+    def recorded_as(self, discord_event_id: int, campaign: str | None) -> EventInput:
+        """The row to store once Discord has created the scheduled event."""
+        return EventInput(
+            discord_event_id=discord_event_id,
+            title=self.title,
+            description=self.description,
+            location=self.location,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            timezone=self.zone.key,
+            campaign=campaign,
+        )
+
+
+def draft_event(
+    *,
+    title: str,
+    start: str,
+    duration: str,
+    where: str,
+    description: str | None,
+    server_zone: ZoneInfo,
+    now: datetime,
+) -> EventDraft:
+    """Check everything a moderator typed for /event create; raise ValidationError at the first mistake."""
+    name = check_title(title)
+    location = check_location(where)
+    details = check_description(description)
+    length = parse_event_duration(duration)
+    starts_at, zone = parse_start(start, server_zone, now=now)
+    return EventDraft(name, location, details, starts_at, starts_at + length, zone)
 
 
 def parse_event_duration(text: str) -> timedelta:

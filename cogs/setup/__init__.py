@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cogs.setup.cog import AdminCog
+from cogs.setup.cog import SetupCog
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -12,4 +12,4 @@ if TYPE_CHECKING:
 
 async def setup(bot: ClimaBot) -> None:
     """Add the setup cog."""
-    await bot.add_cog(AdminCog(bot.repos.guild_settings))
+    await bot.add_cog(SetupCog(bot))

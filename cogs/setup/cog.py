@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
-from bot.guards import admin_only
+from bot.guards import admin_only, require_guild
 from bot.timezones import matching_zones, resolve_timezone
 from cogs.setup.render import channel_changes, channel_text, settings_lines
 from storage.guild_settings import GuildSettingsRepository
+
+if TYPE_CHECKING:
+    from bot.client import ClimaBot
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def missing_permissions(channel: discord.abc.GuildChannel, needs: tuple[str, ...
     return [name.replace("_", " ") for name in needs if not getattr(have, name)]
 
 
-class AdminCog(commands.Cog):
+class SetupCog(ClimaCog, name="Setup"):
     """Per-server configuration for administrators."""
 
     setup_group = app_commands.Group(
@@ -41,16 +44,17 @@ class AdminCog(commands.Cog):
         default_permissions=discord.Permissions(administrator=True),
     )
 
-    def __init__(self, guild_settings: GuildSettingsRepository) -> None:
-        """Keep the repository that stores per-server settings."""
-        self.guild_settings = guild_settings
+    def __init__(self, bot: ClimaBot) -> None:
+        """Keep the bot and the repository that stores per-server settings."""
+        super().__init__(bot)
+        self.guild_settings: GuildSettingsRepository = bot.repos.guild_settings
 
     @setup_group.command(name="show", description="Show this server's climabot settings")
     @admin_only()
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         """Reply with every per-server setting."""
-        assert interaction.guild_id is not None
-        settings = await self.guild_settings.get(interaction.guild_id)
+        guild_id = require_guild(interaction).guild.id
+        settings = await self.guild_settings.get(guild_id)
         embed = discord.Embed(
             title="climabot settings", description="\n".join(settings_lines(settings, _now()))
         )
@@ -74,7 +78,7 @@ class AdminCog(commands.Cog):
         exchange_forum: discord.ForumChannel | None = None,
     ) -> None:
         """Store the chosen channels and say what changed and what the bot still cannot do there."""
-        assert interaction.guild_id is not None
+        guild_id = require_guild(interaction).guild.id
         chosen: dict[str, discord.abc.GuildChannel] = {
             name: channel
             for name, channel in (
@@ -89,9 +93,9 @@ class AdminCog(commands.Cog):
             raise ValidationError(
                 "Choose at least one channel: `announcements`, `moderation`, `showcase` or `exchange_forum`."
             )
-        before = await self.guild_settings.get(interaction.guild_id)
+        before = await self.guild_settings.get(guild_id)
         after = await self.guild_settings.set_channels(
-            interaction.guild_id, **{name: channel.id for name, channel in chosen.items()}
+            guild_id, **{name: channel.id for name, channel in chosen.items()}
         )
         lines = channel_changes(before, after) or ["Nothing changed: those were already the settings."]
         for name, channel in chosen.items():
@@ -99,9 +103,7 @@ class AdminCog(commands.Cog):
             missing = missing_permissions(channel, needs)
             if missing:
                 lines.append(f"⚠️ In {channel_text(channel.id)} I still need: {', '.join(missing)}.")
-        log.info(
-            "guild %s: channels set by %s: %s", interaction.guild_id, interaction.user.id, sorted(chosen)
-        )
+        log.info("guild %s: channels set by %s: %s", guild_id, interaction.user.id, sorted(chosen))
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @setup_group.command(name="moderator-role", description="Choose the role whose members act as moderators")
@@ -109,7 +111,7 @@ class AdminCog(commands.Cog):
     @admin_only()
     async def moderator_role(self, interaction: discord.Interaction[Any], role: discord.Role) -> None:
         """Store the moderator role, refusing roles that would make everyone a moderator."""
-        assert interaction.guild_id is not None
+        guild_id = require_guild(interaction).guild.id
         if role.is_default():
             raise ValidationError(
                 "`@everyone` cannot be the moderator role: it would make every member a moderator."
@@ -118,12 +120,10 @@ class AdminCog(commands.Cog):
             raise ValidationError(
                 f"{role.mention} is managed by an integration; choose a role people are given."
             )
-        before = await self.guild_settings.get(interaction.guild_id)
-        await self.guild_settings.set_moderator_role(interaction.guild_id, role.id)
+        before = await self.guild_settings.get(guild_id)
+        await self.guild_settings.set_moderator_role(guild_id, role.id)
         previous = f"<@&{before.moderator_role_id}>" if before.moderator_role_id else "none"
-        log.info(
-            "guild %s: moderator role set to %s by %s", interaction.guild_id, role.id, interaction.user.id
-        )
+        log.info("guild %s: moderator role set to %s by %s", guild_id, role.id, interaction.user.id)
         await interaction.response.send_message(
             f"Moderator role is now {role.mention} (was {previous}). "
             "Members with Manage Server stay moderators too.",
@@ -135,12 +135,12 @@ class AdminCog(commands.Cog):
     @admin_only()
     async def timezone(self, interaction: discord.Interaction[Any], tz: str) -> None:
         """Store the server's time zone after checking it exists."""
-        assert interaction.guild_id is not None
+        guild_id = require_guild(interaction).guild.id
         zone = resolve_timezone(tz)
-        before = await self.guild_settings.get(interaction.guild_id)
-        await self.guild_settings.set_timezone(interaction.guild_id, zone.key)
+        before = await self.guild_settings.get(guild_id)
+        await self.guild_settings.set_timezone(guild_id, zone.key)
         local = _now().astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        log.info("guild %s: time zone set to %s by %s", interaction.guild_id, zone.key, interaction.user.id)
+        log.info("guild %s: time zone set to %s by %s", guild_id, zone.key, interaction.user.id)
         await interaction.response.send_message(
             f"Time zone is now `{zone.key}` (was `{before.timezone}`); local time there is {local}. "
             "Dates typed in commands are read in this zone.",

@@ -173,6 +173,10 @@ async def test_start_in_a_named_zone_and_no_announcement(
         ({"title": "W" * 101}, "Discord allows at most 100"),
         ({"where": "https://example.org/" + "a" * 100}, "Discord allows at most 100"),
         ({"description": "d" * 1001}, "at most 1000"),
+        ({"title": "\u200b\u200b\u200b"}, "title is empty or only invisible characters"),
+        ({"title": " \u2060\u200d\ufeff "}, "title is empty or only invisible characters"),
+        ({"where": "\u200b\u200e"}, "is empty or only invisible characters"),
+        ({"description": "\u200b\u200b"}, "description is empty or only invisible characters"),
         ({"campaign": "No such campaign"}, "no testimonial campaign"),
     ],
 )

@@ -20,6 +20,7 @@ from cogs.events.rules import (
     check_description,
     check_location,
     check_title,
+    draft_event,
     event_url,
     job_id,
     parse_event_duration,
@@ -40,6 +41,56 @@ def test_title_is_one_line_within_discords_limit() -> None:
         check_title("x" * 101)
     with pytest.raises(ValidationError, match="empty"):
         check_title("   ")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b\u200b", " \u2060\ufeff ", "\u200e\u200f", "\u0301"])
+def test_invisible_only_text_is_refused_in_every_field(invisible: str) -> None:
+    """Zero-width, bidi and lone combining characters show nothing: every text field refuses them."""
+    for check, field in (
+        (check_title, "title"),
+        (check_location, "`where`"),
+        (check_description, "description"),
+    ):
+        with pytest.raises(ValidationError, match="only invisible characters") as refused:
+            check(invisible)
+        assert field in str(refused.value)
+
+
+def test_visible_text_around_zero_width_characters_is_kept() -> None:
+    """A zero-width joiner inside real text is part of it (emoji sequences use it)."""
+    assert check_title("Heat\u200dpumps") == "Heat\u200dpumps"
+
+
+def test_draft_event_checks_every_field_and_keeps_the_zone() -> None:
+    """A draft holds the cleaned text, start and end in UTC, and the zone the start was read in."""
+    draft = draft_event(
+        title=" Heat  pumps ",
+        start="2026-12-01 14:00 Europe/Lisbon",
+        duration="90m",
+        where="Town hall",
+        description=None,
+        server_zone=BRUSSELS,
+        now=NOW,
+    )
+    assert (draft.title, draft.location, draft.description) == ("Heat pumps", "Town hall", "")
+    assert draft.starts_at == datetime(2026, 12, 1, 14, tzinfo=UTC)
+    assert draft.ends_at - draft.starts_at == timedelta(minutes=90)
+    recorded = draft.recorded_as(77, "Stories")
+    assert (recorded.discord_event_id, recorded.timezone, recorded.campaign) == (
+        77,
+        "Europe/Lisbon",
+        "Stories",
+    )
+    with pytest.raises(ValidationError, match="title"):
+        draft_event(
+            title="\u200b",
+            start="2026-12-01 14:00",
+            duration="90m",
+            where="Town hall",
+            description=None,
+            server_zone=BRUSSELS,
+            now=NOW,
+        )
 
 
 def test_location_is_a_place_or_link_within_discords_limit() -> None:
