@@ -2,29 +2,53 @@
 
 Mixed into PollsRepository. Erasure withdraws the member's ballots from open polls (their vote no
 longer counts, as if they had retracted it) and, in closed non-anonymous polls, replaces their id by
-a random pseudonym, so the final counts and the ballot export keep their rows but nothing links
-them to the member any more. Closed anonymous polls hold no ballots at all.
+a random pseudonym and the time of the ballot by its day, so the final counts and the ballot export
+keep their rows but nothing links them to the member any more (an exact time could, next to a log
+or a screenshot). Closed anonymous polls hold no ballots at all. Freed space is overwritten
+(secure_delete) and the write-ahead log emptied, so the erased values stay in neither file.
 """
 
 from __future__ import annotations
 
-import secrets
+import asyncio
+import logging
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import aiosqlite
+
 from storage.base import Repository
+from storage.poll_keys import erased_key, voter_key
+from storage.times import from_db_time, to_db_time
 
-ERASED_PREFIX = "erased:"
-
-
-def erased_key() -> str:
-    """A fresh pseudonym for the ballots of one erased member in one closed poll."""
-    return ERASED_PREFIX + secrets.token_hex(8)
+log = logging.getLogger(__name__)
 
 
-def is_erased_key(key: str) -> bool:
-    """Whether a stored voter key is the pseudonym of a member who erased their data."""
-    return key.startswith(ERASED_PREFIX)
+def day_of(stored_time: str | None) -> str | None:
+    """A stored time rounded down to its day (UTC midnight), in the same text form; None stays None."""
+    moment = from_db_time(stored_time)
+    if moment is None:
+        return None
+    return to_db_time(moment.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+async def scrub_wal(path: Path) -> None:
+    """Copy the WAL into the database file and empty it, so erased values leave no old page copies."""
+
+    def run() -> None:
+        """Checkpoint on a short-lived connection so neither of the Database's connections waits."""
+        with sqlite3.connect(path, timeout=2.0) as conn:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        conn.close()
+        if busy is not None and busy[0]:
+            log.info("WAL checkpoint after erasing poll ballots was incomplete; it will finish later")
+
+    try:
+        await asyncio.to_thread(run)
+    except sqlite3.Error:
+        log.warning("WAL checkpoint after erasing poll ballots failed", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -93,9 +117,6 @@ class PollMemberData(Repository):
         One transaction. Counts of closed polls do not change (the counting triggers only run while a
         poll is open); open polls' counts drop as if the member had retracted their vote.
         """
-        # Imported here: storage.polls mixes this class in, so it cannot be imported at module level.
-        from storage.polls import voter_key
-
         member_key = str(user_id)
         async with self._db.transaction() as conn:
             # Overwrite freed space, as closing an anonymous poll does, so removed ballots do not linger.
@@ -137,9 +158,27 @@ class PollMemberData(Repository):
             )
             unlinked = 0
             for row in closed:
-                cursor = await conn.execute(
-                    "UPDATE poll_votes SET voter_key = ? WHERE poll_id = ? AND voter_key = ?",
-                    (erased_key(), int(row[0]), member_key),
-                )
-                unlinked += cursor.rowcount
+                unlinked += await _unlink(conn, int(row[0]), member_key)
+        if withdrawn or withdrawn_anonymous or unlinked:
+            await scrub_wal(self._db.path)
         return BallotErasure(withdrawn, withdrawn_anonymous, unlinked, tuple(sorted(touched)))
+
+
+async def _unlink(conn: aiosqlite.Connection, poll_id: int, member_key: str) -> int:
+    """Put a member's ballots in one closed poll under one fresh pseudonym, each kept only to the day."""
+    pseudonym = erased_key()
+    ballots = list(
+        await conn.execute_fetchall(
+            "SELECT option_idx, voted_at FROM poll_votes WHERE poll_id = ? AND voter_key = ?",
+            (poll_id, member_key),
+        )
+    )
+    await conn.executemany(
+        "UPDATE poll_votes SET voter_key = ?, voted_at = ?"
+        " WHERE poll_id = ? AND voter_key = ? AND option_idx = ?",
+        [
+            (pseudonym, day_of(ballot["voted_at"]), poll_id, member_key, int(ballot["option_idx"]))
+            for ballot in ballots
+        ],
+    )
+    return len(ballots)

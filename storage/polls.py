@@ -3,28 +3,37 @@
 Anonymous polls never store a member id: a ballot's voter key is HMAC-SHA256 of the member id under a
 per-poll secret. Closing such a poll destroys the secret and drops its ballots (the per-option counts
 and the number of voters stay), so afterwards nothing in the database links a member to a choice.
+The records this repository returns are in storage.poll_records (re-exported here).
 """
 
 from __future__ import annotations
 
-import asyncio
-import enum
-import hashlib
-import hmac
-import logging
 import secrets
-import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from storage.database import Database
 from storage.poll_clicks import DOUBLE_CLICK_WINDOW, ClickAction, ClickOutcome, apply_click
-from storage.poll_member_data import BallotErasure, PollMemberData, is_erased_key
+from storage.poll_keys import is_erased_key, voter_key
+from storage.poll_member_data import BallotErasure, PollMemberData, scrub_wal
+from storage.poll_records import (
+    MAX_OPTION_LENGTH,
+    MAX_OPTIONS,
+    MAX_QUESTION_LENGTH,
+    MIN_OPTIONS,
+    AnonymousBallotsError,
+    Ballot,
+    Poll,
+    PollExport,
+    PollResults,
+    VoteRefusal,
+    VoteResult,
+    required_time,
+    results_from_rows,
+)
 from storage.times import from_db_time, to_db_time
 
 __all__ = [
@@ -45,17 +54,8 @@ __all__ = [
     "VoteRefusal",
     "VoteResult",
     "apply_click",
-    "from_db_time",
-    "to_db_time",
-    "voter_key",
 ]
 
-log = logging.getLogger(__name__)
-
-MIN_OPTIONS = 2
-MAX_OPTIONS = 20
-MAX_OPTION_LENGTH = 80
-MAX_QUESTION_LENGTH = 300
 SECRET_BYTES = 32
 
 _POLL_COLUMNS = (
@@ -74,112 +74,6 @@ _VOTE_STATE = (
 _SELECT_WITH_OPTIONS = (
     f"SELECT {_POLL_COLUMNS}, o.idx, o.label, o.votes FROM polls p JOIN poll_options o ON o.poll_id = p.id "
 )
-
-
-@dataclass(frozen=True)
-class Poll:
-    """A poll's definition and state (never its secret)."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    message_id: int | None
-    question: str
-    options: tuple[str, ...]
-    multiple: bool
-    anonymous: bool
-    hide_results: bool
-    created_by: int
-    created_at: datetime
-    closes_at: datetime | None
-    closed_at: datetime | None
-    # When the closed poll's message was edited to its final results (None: not yet, or still open).
-    results_posted_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the poll has not been closed yet (its closing time may still have passed)."""
-        return self.closed_at is None
-
-    def accepts_votes(self, now: datetime) -> bool:
-        """Whether a vote at `now` counts: the poll is open and its closing time has not come."""
-        return self.closed_at is None and (self.closes_at is None or now < self.closes_at)
-
-
-@dataclass(frozen=True)
-class PollResults:
-    """A poll with its counts per option (in option order) and its number of distinct voters."""
-
-    poll: Poll
-    counts: tuple[int, ...]
-    voters: int
-
-    @property
-    def total_votes(self) -> int:
-        """All ballots (equals voters in a single-choice poll)."""
-        return sum(self.counts)
-
-
-class VoteRefusal(enum.Enum):
-    """Why a vote was not recorded."""
-
-    NOT_FOUND = "not_found"
-    CLOSED = "closed"
-    BAD_OPTION = "bad_option"
-
-
-@dataclass(frozen=True)
-class VoteResult:
-    """What cast_vote did: the click's outcome and the fresh results, or why it was refused."""
-
-    refused: VoteRefusal | None
-    results: PollResults | None  # None only when the poll does not exist
-    action: ClickAction | None  # None when refused
-    choices: frozenset[int]  # the member's choices after the click (before it, if refused)
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the click was applied (an UNCHANGED double click is accepted too)."""
-        return self.refused is None
-
-
-@dataclass(frozen=True)
-class Ballot:
-    """One member's vote for one option of a non-anonymous poll."""
-
-    voter_id: int | None  # None once the member erased their data (see pseudonym)
-    option_index: int
-    option: str
-    voted_at: datetime
-    # 'erased:' and 16 hex digits in place of the id of a member who erased their data.
-    pseudonym: str | None = None
-
-    @property
-    def voter(self) -> int | str:
-        """The member id, or the pseudonym that replaced it."""
-        if self.voter_id is not None:
-            return self.voter_id
-        assert self.pseudonym is not None
-        return self.pseudonym
-
-
-@dataclass(frozen=True)
-class PollExport:
-    """Everything an export needs: the results, and the ballots unless the poll is anonymous."""
-
-    results: PollResults
-    ballots: tuple[Ballot, ...] | None
-
-
-class AnonymousBallotsError(ValueError):
-    """Ballots of an anonymous poll were asked for; they are never produced."""
-
-
-def voter_key(user_id: int, secret: bytes | None) -> str:
-    """The key a ballot is stored under: the member id, or its HMAC-SHA256 under the poll's secret."""
-    if secret is None:
-        return str(user_id)
-    return hmac.new(secret, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
 class PollsRepository(PollMemberData):
@@ -270,11 +164,16 @@ class PollsRepository(PollMemberData):
             return None
         return results
 
-    async def cast_vote(self, poll_id: int, user_id: int, option_index: int, now: datetime) -> VoteResult:
+    async def cast_vote(
+        self, poll_id: int, user_id: int, option_index: int, now: datetime, *, guild_id: int | None = None
+    ) -> VoteResult:
         """Apply a member's click on an option in one write transaction and return the outcome.
 
         `now` is the moment of the click (the interaction's creation time is best); it decides
         whether the poll's closing time has passed and how old a held ballot is for double clicks.
+        `guild_id` is the server the click came from: a poll of another server is NOT_FOUND, so a
+        button's custom_id copied into another server cannot vote. Only callers that do not answer
+        a Discord interaction (tools, tests) leave it out.
         """
         now_text = to_db_time(now)
         # The voter key is computed before the transaction so the poll, its counts and the member's
@@ -285,7 +184,7 @@ class PollsRepository(PollMemberData):
         async with self._db.transaction() as conn:
             rows = list(await conn.execute_fetchall(_VOTE_STATE, (first_key, poll_id)))
             before = results_from_rows(rows)
-            if before is None:
+            if before is None or (guild_id is not None and before.poll.guild_id != guild_id):
                 return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
             head = rows[0]
             key: str | None = first_key
@@ -352,7 +251,7 @@ class PollsRepository(PollMemberData):
                 _SELECT_WITH_OPTIONS + "WHERE p.id = ? ORDER BY o.idx", (poll_id,)
             )
         if anonymous:
-            await _checkpoint(self._db.path)
+            await scrub_wal(self._db.path)
         return results_from_rows(list(rows))
 
     async def open_polls(self, guild_id: int) -> list[Poll]:
@@ -404,7 +303,7 @@ class PollsRepository(PollMemberData):
                 voter_id=None if is_erased_key(row["voter_key"]) else int(row["voter_key"]),
                 option_index=int(row["option_idx"]),
                 option=labels[int(row["option_idx"])],
-                voted_at=_required_time(row["voted_at"]),
+                voted_at=required_time(row["voted_at"]),
                 pseudonym=row["voter_key"] if is_erased_key(row["voter_key"]) else None,
             )
             for row in rows
@@ -444,30 +343,6 @@ def _check_definition(
         raise ValueError("closes_at must be after now")
 
 
-def results_from_rows(rows: Sequence[aiosqlite.Row]) -> PollResults | None:
-    """Build a poll and its results from the joined poll/option rows of one poll."""
-    if not rows:
-        return None
-    head = rows[0]
-    poll = Poll(
-        id=int(head["id"]),
-        guild_id=int(head["guild_id"]),
-        channel_id=int(head["channel_id"]),
-        message_id=None if head["message_id"] is None else int(head["message_id"]),
-        question=str(head["question"]),
-        options=tuple(str(row["label"]) for row in rows),
-        multiple=bool(head["multiple"]),
-        anonymous=bool(head["anonymous"]),
-        hide_results=bool(head["hide_results"]),
-        created_by=int(head["created_by"]),
-        created_at=_required_time(head["created_at"]),
-        closes_at=from_db_time(head["closes_at"]),
-        closed_at=from_db_time(head["closed_at"]),
-        results_posted_at=from_db_time(head["results_posted_at"]),
-    )
-    return PollResults(poll, tuple(int(row["votes"]) for row in rows), int(head["voters"]))
-
-
 def _after_click(before: PollResults, outcome: ClickOutcome) -> PollResults:
     """The results once a click's ballots are written (what the counting triggers store)."""
     counts = list(before.counts)
@@ -478,28 +353,3 @@ def _after_click(before: PollResults, outcome: ClickOutcome) -> PollResults:
     voters = before.voters + (not outcome.previous and bool(outcome.choices))
     voters -= bool(outcome.previous) and not outcome.choices
     return PollResults(before.poll, tuple(counts), voters)
-
-
-def _required_time(text: str | None) -> datetime:
-    """Read a stored time that the schema guarantees is present."""
-    moment = from_db_time(text)
-    if moment is None:
-        raise ValueError("missing time in a poll row")
-    return moment
-
-
-async def _checkpoint(path: Path) -> None:
-    """Copy the WAL into the database file and empty it, so freed secrets leave no old page copies."""
-
-    def run() -> None:
-        """Checkpoint on a short-lived connection so neither of the Database's connections waits."""
-        with sqlite3.connect(path, timeout=2.0) as conn:
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        conn.close()
-        if busy is not None and busy[0]:
-            log.info("WAL checkpoint after closing an anonymous poll was incomplete; it will finish later")
-
-    try:
-        await asyncio.to_thread(run)
-    except sqlite3.Error:
-        log.warning("WAL checkpoint after closing an anonymous poll failed", exc_info=True)
