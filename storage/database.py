@@ -68,6 +68,8 @@ class Database:
                 raise DatabaseOpenError(
                     f"cannot open database {self._path}: no WAL journal mode (got {mode!r})"
                 )
+            # Deleted rows are overwritten with zeros, so erased text does not linger in free pages.
+            await writer.execute("PRAGMA secure_delete=ON")
             reader = await self._connect()
         except BaseException:
             await writer.close()
@@ -129,6 +131,24 @@ class Database:
                     raise
             finally:
                 self._lock_owner = None
+
+    async def checkpoint_truncate(self) -> bool:
+        """Copy the WAL into the database file and empty it; True if the WAL is now empty.
+
+        Called after an erasure: with secure_delete the database file holds zeros where erased rows
+        were, but older frames of the WAL still hold them until it is checkpointed and truncated.
+        """
+        if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
+            raise RuntimeError("checkpoint_truncate() called inside this database's own transaction")
+        async with self._write_lock:
+            writer = self._require(self._writer)
+            # TRUNCATE waits (busy_timeout) for readers of older frames, then sets the WAL to zero bytes.
+            async with writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
+        busy = row is None or int(row[0]) != 0
+        if busy:
+            log.warning("WAL checkpoint of %s did not complete: a reader held it", self._path)
+        return not busy
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a query on the reader connection and return its first row, if any."""

@@ -104,6 +104,8 @@ class MyDataCog(ClimaCog, name=COG_NAME):
             await interaction.response.edit_message(content="Erasing your data…", view=None)
             try:
                 counts, notes = await self.erase(member, testimonials)
+                # Erased text must not stay in the WAL's older frames (secure_delete clears the file).
+                await self.bot.database.checkpoint_truncate()
             except Exception:
                 await interaction.edit_original_response(
                     content="The erasure did not finish. Run `/mydata forget` again to complete it."

@@ -97,6 +97,9 @@ async def test_pragmas_on_writer(db_path: Path) -> None:
                 assert row is not None
                 values[name] = row[0]
         assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 1234, "synchronous": 1}
+        async with db.transaction() as conn, conn.execute("PRAGMA secure_delete") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None and row[0] == 1, "the writer always overwrites deleted content"
     finally:
         await db.close()
 
@@ -271,3 +274,45 @@ async def test_close_waits_for_running_transaction(db: Database) -> None:
     await asyncio.wait_for(asyncio.gather(task, closer), timeout=5)
     with closing(sqlite3.connect(db.path)) as check:
         assert check.execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+def _files_holding(db_path: Path, needle: bytes) -> list[str]:
+    """Names of the database file and its WAL whose raw bytes contain needle."""
+    paths = [db_path, db_path.with_name(db_path.name + "-wal")]
+    return [p.name for p in paths if p.exists() and needle in p.read_bytes()]
+
+
+async def test_deleted_text_leaves_no_bytes_after_a_truncating_checkpoint(
+    db: Database, db_path: Path
+) -> None:
+    """secure_delete zeroes the deleted row; checkpoint_truncate copies that out and empties the WAL."""
+    secret = b"Xq9-deleted-text-marker"
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        await conn.executemany(
+            "INSERT INTO notes (body) VALUES (?)", [(f"keep {n} " * 20,) for n in range(50)]
+        )
+        await conn.execute("INSERT INTO notes (body) VALUES (?)", (secret.decode() + " story",))
+        # Rows after it too: without secure_delete a cell in the middle of a page keeps its bytes.
+        await conn.executemany(
+            "INSERT INTO notes (body) VALUES (?)", [(f"after {n} " * 20,) for n in range(50)]
+        )
+    assert await db.checkpoint_truncate()
+    # In the file now, and not only in the WAL: the test would fail without secure_delete.
+    assert _files_holding(db_path, secret) == [db_path.name]
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM notes WHERE body LIKE ?", (secret.decode() + "%",))
+    # The zeroed page waits in the WAL; the file keeps the text until a checkpoint copies it over.
+    assert _files_holding(db_path, secret) == [db_path.name]
+
+    assert await db.checkpoint_truncate()
+    assert _files_holding(db_path, secret) == []
+    assert db_path.with_name(db_path.name + "-wal").stat().st_size == 0
+    assert len(await db.fetchall("SELECT id FROM notes")) == 100
+
+
+async def test_checkpoint_inside_own_transaction_is_refused(db: Database) -> None:
+    """A checkpoint needs the write lock, so calling it from inside a transaction fails instead of hanging."""
+    with pytest.raises(RuntimeError, match="own transaction"):
+        async with db.transaction():
+            await db.checkpoint_truncate()
