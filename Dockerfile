@@ -1,11 +1,15 @@
-# Build: docker build -t climabot .   Run: docker run -e CLIMABOT_DISCORD__TOKEN=... -v climabot-data:/data climabot
+# Build: docker build -t climabot .   Run: docker compose up -d   (see compose.yaml and the README)
 FROM python:3.11-slim AS build
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md /src/
+# Dependencies first, from the lock with hashes, so this layer is cached until the lock changes.
+COPY requirements.lock /src/
+RUN /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /src/requirements.lock
+COPY pyproject.toml README.md LICENSE /src/
 COPY bot /src/bot
 COPY cogs /src/cogs
 COPY storage /src/storage
-RUN /opt/venv/bin/pip install --no-cache-dir /src
+# --no-deps: everything climabot needs came from the lock above.
+RUN /opt/venv/bin/pip install --no-cache-dir --no-deps /src
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 climabot && mkdir -p /data && chown climabot:climabot /data
