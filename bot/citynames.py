@@ -6,19 +6,19 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 
+from bot.text import visible_length
 from storage.cities import MAX_NAME_LENGTH, city_key, tidy_name
 
 # Commas and semicolons separate names in `cities` options, so no name may contain them.
 SEPARATORS = (",", ";")
 _FORBIDDEN = set(SEPARATORS) | {"`", "@", "#", "<", ">", "*", "_", "~", "|", "\\"}
-MAX_ASKED_CITIES = 10
 
 
 def validate_city_name(text: str) -> str:
     """Return the tidied name, or raise ValueError saying what a city name may contain."""
     name = tidy_name(text)
-    if not name:
-        raise ValueError("a city name cannot be empty")
+    if visible_length(name) == 0:
+        raise ValueError("a city name cannot be empty or only invisible characters")
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"a city name has at most {MAX_NAME_LENGTH} characters (this one has {len(name)})")
     bad = sorted({ch for ch in name if ch in _FORBIDDEN or unicodedata.category(ch).startswith("C")})

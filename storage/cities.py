@@ -231,6 +231,16 @@ class CitiesRepository(Repository):
             )
         return True
 
+    async def forget_memberships(self, guild_id: int, user_id: int) -> int:
+        """Remove a member from every city of a server (/mydata forget); return how many they left."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM city_members WHERE user_id = ?"
+                " AND city_id IN (SELECT id FROM cities WHERE guild_id = ?)",
+                (user_id, guild_id),
+            )
+            return cursor.rowcount
+
     async def is_member(self, city_id: int, user_id: int) -> bool:
         """Tell whether a member belongs to a city."""
         row = await self._db.fetchone(

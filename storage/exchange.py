@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from storage.base import Repository
-from storage.cities import now_iso
+from storage.cities import now_iso, to_iso
 from storage.exchange_search import fts_query, search_terms
 
 # Snippet markers: control characters that cleaned member text never contains, so the renderer
@@ -29,6 +30,7 @@ _ASKED_FIELDS = (
     "created_at",
     "resolved_at",
 )
+_ASKED_SINCE = "SELECT COUNT(*) FROM exchanges WHERE guild_id = ? AND author_id = ? AND created_at >= ?"
 _LESSON_FIELDS = ("what_worked", "what_did_not", "contact", "created_at")
 # bm25 column weights: title, question, what worked, what did not, contact.
 _WEIGHTS = (4.0, 1.0, 2.5, 1.5, 0.5)
@@ -96,6 +98,15 @@ class CityActivity:
     recent: list[Exchange]
 
 
+class QuestionLimitError(Exception):
+    """A member already asked as many questions as allowed in the last 24 hours."""
+
+    def __init__(self, limit: int) -> None:
+        """Remember the limit that was reached."""
+        super().__init__(f"at most {limit} questions per member in 24 hours")
+        self.limit = limit
+
+
 class AlreadyResolvedError(Exception):
     """The exchange was resolved already (perhaps a moment ago by someone else)."""
 
@@ -155,9 +166,20 @@ class ExchangeRepository(Repository):
         question: str,
         theme: str,
         city_ids: Sequence[int],
+        per_day_limit: int | None = None,
     ) -> Exchange:
-        """Record an exchange whose forum post exists, with the cities it asks, in one transaction."""
+        """Record an exchange whose forum post exists, with the cities it asks, in one transaction.
+
+        With `per_day_limit`, QuestionLimitError if the author already asked that many in 24 hours;
+        counted inside the write transaction, so two questions sent at once cannot both slip past.
+        """
         async with self._db.transaction() as conn:
+            if per_day_limit is not None:
+                since = to_iso(datetime.now(UTC) - timedelta(days=1))
+                async with conn.execute(_ASKED_SINCE, (guild_id, author_id, since)) as c:
+                    counted = await c.fetchone()
+                if counted is not None and int(counted[0]) >= per_day_limit:
+                    raise QuestionLimitError(per_day_limit)
             cursor = await conn.execute(
                 "INSERT INTO exchanges (guild_id, forum_id, thread_id, author_id, from_city_id, title,"
                 " question, theme, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -174,6 +196,11 @@ class ExchangeRepository(Repository):
                 row = await c.fetchone()
         assert row is not None
         return exchange_from_row(row)
+
+    async def asked_since(self, guild_id: int, author_id: int, since: datetime) -> int:
+        """How many questions a member asked in a server since a moment (for the per-day limit)."""
+        row = await self._db.fetchone(_ASKED_SINCE, (guild_id, author_id, to_iso(since)))
+        return int(row[0]) if row is not None else 0
 
     async def get(self, exchange_id: int) -> Exchange | None:
         """Return an exchange by id."""

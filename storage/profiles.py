@@ -130,6 +130,14 @@ class ProfilesRepository(Repository):
         """Erase a member's profile and city memberships in the server; return the rows removed."""
         return sum((await self.forget_member(guild_id, user_id)).values())
 
+    async def forget_profile(self, guild_id: int, user_id: int) -> int:
+        """Erase a member's profile in the server, keeping city memberships (the cities erase those)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            return cursor.rowcount
+
     async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Erase a member's profile and city memberships in the server; count each (/mydata forget)."""
         async with self._db.transaction() as conn:

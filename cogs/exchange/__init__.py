@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cogs.exchange.city_cog import CityCog
+from cogs.exchange.exchange_cog import ExchangeCog
+from cogs.exchange.jobs import TwinCheckins
+from cogs.exchange.lessons_cog import LessonsCog
+from cogs.exchange.memberships import CityMemberships
+from cogs.exchange.profile_cog import ProfileCog
+from cogs.exchange.roles import CityRoles
+from cogs.exchange.twin_cog import TwinCog
+from cogs.exchange.twin_threads import TwinThreads
+
 if TYPE_CHECKING:
     from bot.client import ClimaBot
 
 
 async def setup(bot: ClimaBot) -> None:
-    """Add the cities, exchange and twins cogs, which share the role and twin-thread helpers."""
-    # Imported here so `bot.city_import` (used by the command line) does not load discord.py.
-    from cogs.exchange.cities_cog import CitiesCog
-    from cogs.exchange.exchange_cog import ExchangeCog
-    from cogs.exchange.roles import CityRoles
-    from cogs.exchange.twin_threads import TwinThreads
-    from cogs.exchange.twins_cog import TwinsCog
-
+    """Add the profile, city, exchange, lessons and twin cogs, sharing one role and twin-thread helper."""
     twin_threads = TwinThreads(bot)
-    await bot.add_cog(CitiesCog(bot, CityRoles(bot.repos.cities), twin_threads))
+    memberships = CityMemberships(bot.repos.cities, CityRoles(bot.repos.cities), twin_threads)
+    await bot.add_cog(ProfileCog(bot, memberships))
+    await bot.add_cog(CityCog(bot, memberships))
     await bot.add_cog(ExchangeCog(bot))
-    await bot.add_cog(TwinsCog(bot, twin_threads))
+    await bot.add_cog(LessonsCog(bot))
+    await bot.add_cog(TwinCog(bot, twin_threads, TwinCheckins(bot)))

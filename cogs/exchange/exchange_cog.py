@@ -1,50 +1,52 @@
-"""The /exchange and /lessons commands: questions between cities and the lessons that answer them."""
+"""The /exchange commands: questions between cities as forum posts, resolved by a lesson learned."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
-from bot.guards import is_moderator
-from bot.replies import CONTENT_LIMIT, quote_input, send_ephemeral
+from bot.cog_base import ClimaCog
+from bot.discord_steps import create_then_record
+from bot.error_handler import report_failure
+from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
+from bot.forms import Form
+from bot.guards import member_is_moderator, require_guild
+from bot.member_data import MemberDataHolder
+from bot.paginator import clamp_page, pager
+from bot.replies import CONTENT_LIMIT
+from bot.text import optional_visible
 from bot.themes import THEMES, theme_by_key
 from cogs.exchange.forum import (
     MAX_ARCHIVE_MINUTES,
-    THREAD_NAME_LIMIT,
-    delete_thread_quietly,
     ensure_tags,
     exchange_forum,
     tag_named,
     tag_post_resolved,
     unarchive,
+    wake_archived_posts,
 )
-from cogs.exchange.lookup import (
-    city_autocomplete,
-    city_list_autocomplete,
-    guild_id_of,
-    resolve_city,
-    resolve_city_list,
-)
-from cogs.exchange.render import AskedCity, lesson_embed, post_content, search_embed
-from cogs.exchange.snippets import clean_text, escape_markdown
+from cogs.exchange.lookup import city_autocomplete, city_list_autocomplete, resolve_city, resolve_city_list
+from cogs.exchange.member_data import ExchangeData
+from cogs.exchange.render import AskedCity, exchange_list_embed, lesson_embed, post_content
+from cogs.exchange.rules import asker_text, clean_text, member_text, question_title
 from cogs.exchange.views import (
-    DYNAMIC_ITEMS,
     STATUSES,
     ExchangeFilters,
-    ResolveModal,
-    exchange_list_message,
-    resolve_form_answers,
+    ExchangePageButton,
+    LessonForm,
+    ListPage,
+    legacy_lesson_answers,
     send_list,
 )
-from storage.exchange import ERASED_AUTHOR, AlreadyResolvedError
-from storage.exchange_search import search_terms
+from storage.cities import City
+from storage.exchange import ERASED_AUTHOR, AlreadyResolvedError, Exchange, QuestionLimitError
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -53,27 +55,40 @@ log = logging.getLogger(__name__)
 
 THEME_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in THEMES]
 STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
-SEARCH_RESULTS = 8
+EXCHANGE_PAGE_SIZE = 10
 
 
-class ExchangeCog(commands.Cog, name="Exchange"):
+def quota_message(limit: int) -> str:
+    """Tell a member they asked as many questions as one member may in a day."""
+    return (
+        f"You have asked {limit} question{'s' if limit != 1 else ''} in the last 24 hours, the most one "
+        "member may ask in a day on this server. Nothing was posted; please ask again tomorrow."
+    )
+
+
+class ExchangeCog(ClimaCog, name="Exchange"):
     """Questions between cities as forum posts, closed by a lesson learned that anyone can search."""
 
     exchange = app_commands.Group(name="exchange", description="Ask other cities a question", guild_only=True)
-    lessons = app_commands.Group(name="lessons", description="Lessons learned by cities", guild_only=True)
+
+    dynamic_items = (ExchangePageButton,)
 
     def __init__(self, bot: ClimaBot) -> None:
-        """Keep the bot for its repositories and HTTP client."""
-        self.bot = bot
+        """Keep the bot for its repositories, settings and HTTP client."""
+        super().__init__(bot)
+        self.lesson_form = LessonForm()
         self._sweep_task: asyncio.Task[None] | None = None
 
-    async def cog_load(self) -> None:
-        """Register the persistent list buttons, so lists posted before a restart keep paging."""
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    def forms(self) -> tuple[Form, ...]:
+        """The lesson-learned form."""
+        return (self.lesson_form,)
 
-    async def cog_unload(self) -> None:
-        """Unregister the list buttons and stop a sweep still running (the database closes next)."""
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+    def member_data(self) -> MemberDataHolder:
+        """Questions asked and lessons written."""
+        return ExchangeData(self.bot.repos.exchanges)
+
+    async def stop(self) -> None:
+        """Stop a sweep still running (the database closes next)."""
         task = self._sweep_task
         if task is not None and not task.done():
             task.cancel()
@@ -100,28 +115,26 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         cities: str | None = None,
     ) -> None:
         """Post the question in the forum with its theme tag, mention the asked cities, record it."""
-        guild_id = guild_id_of(interaction)
-        guild = interaction.guild
-        assert guild is not None
-        title = " ".join(clean_text(title).split())
-        if not title or len(title) > THREAD_NAME_LIMIT:
-            raise ValidationError(
-                f"The title must have 1 to {THREAD_NAME_LIMIT} characters (a forum post's name); "
-                f"yours has {len(title)}."
-            )
-        question = clean_text(question)
-        if not question:
-            raise ValidationError("The question cannot be empty.")
-        forum = exchange_forum(guild, await self.bot.repos.guild_settings.get(guild_id))
-        asked = await resolve_city_list(self.bot.repos.cities, guild_id, cities) if cities else []
-        profile = await self.bot.repos.profiles.get(guild_id, interaction.user.id)
-        home = await self.bot.repos.cities.get(profile.city_id) if profile and profile.city_id else None
+        member = require_guild(interaction)
+        guild, limits = member.guild, self.bot.settings.limits
+        title, question = question_title(title), member_text(question, "question")
+        day_ago = datetime.now(UTC) - timedelta(days=1)
+        if (
+            await self.bot.repos.exchanges.asked_since(guild.id, member.id, day_ago)
+            >= limits.questions_per_day
+        ):
+            raise ValidationError(quota_message(limits.questions_per_day))
+        forum = exchange_forum(guild, await self.bot.repos.guild_settings.get(guild.id))
+        asked = (
+            await resolve_city_list(self.bot.repos.cities, guild.id, cities, limits.cities_per_question)
+            if cities
+            else []
+        )
+        home = await self._home_city(guild.id, member.id)
         targets = [
             AskedCity(c.name, c.role_id if c.role_id and guild.get_role(c.role_id) else None) for c in asked
         ]
-        content = post_content(
-            question, interaction.user.id, home.name if home else None, targets, theme.value
-        )
+        content = post_content(question, member.id, home.name if home else None, targets, theme.value)
         if len(content) > CONTENT_LIMIT:
             room = CONTENT_LIMIT - (len(content) - len(question))
             raise ValidationError(
@@ -130,63 +143,89 @@ class ExchangeCog(commands.Cog, name="Exchange"):
             )
         # Tags and the post are two requests, which may take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        theme_tag_name = theme_by_key(theme.value).tag
-        forum = await ensure_tags(forum, [theme_tag_name])
-        tag = tag_named(forum, theme_tag_name)
-        roles = [discord.Object(id=t.role_id) for t in targets if t.role_id]
+        forum = await ensure_tags(forum, [theme_by_key(theme.value).tag])
+        roles = [t.role_id for t in targets if t.role_id]
+
+        async def record(created: discord.channel.ThreadWithMessage) -> Exchange:
+            """Record the exchange of a post that exists, within the member's daily quota."""
+            try:
+                return await self.bot.repos.exchanges.create(
+                    guild_id=guild.id,
+                    forum_id=forum.id,
+                    thread_id=created.thread.id,
+                    author_id=member.id,
+                    from_city_id=home.id if home else None,
+                    title=title,
+                    question=question,
+                    theme=theme.value,
+                    city_ids=[c.id for c in asked],
+                    per_day_limit=limits.questions_per_day,
+                )
+            except QuestionLimitError as exc:
+                raise ValidationError(quota_message(exc.limit)) from None
+
+        exchange = await create_then_record(
+            lambda: self._post(forum, title, content, theme.value, roles, member.id),
+            record,
+            lambda created: created.thread.delete(reason="climabot: the exchange could not be recorded"),
+            what="an exchange post",
+        )
+        log.info("guild %s: exchange %s asked by %s", guild.id, exchange.id, member.id)
         try:
-            created = await forum.create_thread(
+            await self.bot.http.add_user_to_thread(exchange.thread_id, member.id)
+        except discord.HTTPException:
+            log.info("could not add asker %s to thread %s", member.id, exchange.thread_id)
+        await interaction.followup.send(
+            f"Your question is posted: <#{exchange.thread_id}>. When it is answered, run `/exchange resolve` "
+            "there.",
+            ephemeral=True,
+        )
+
+    async def _home_city(self, guild_id: int, user_id: int) -> City | None:
+        """The member's home city from their profile, if they set one."""
+        profile = await self.bot.repos.profiles.get(guild_id, user_id)
+        return await self.bot.repos.cities.get(profile.city_id) if profile and profile.city_id else None
+
+    async def _post(
+        self,
+        forum: discord.ForumChannel,
+        title: str,
+        content: str,
+        theme: str,
+        role_ids: list[int],
+        author_id: int,
+    ) -> discord.channel.ThreadWithMessage:
+        """Open the forum post with its theme tag, pinging only the asked cities' roles."""
+        tag = tag_named(forum, theme_by_key(theme).tag)
+        try:
+            return await forum.create_thread(
                 name=title,
                 content=content,
                 applied_tags=[tag] if tag else [],
                 auto_archive_duration=MAX_ARCHIVE_MINUTES,
-                allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=roles),
-                reason=f"climabot: exchange question by {interaction.user.id}",
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[discord.Object(id=r) for r in role_ids]
+                ),
+                reason=f"climabot: exchange question by {author_id}",
             )
         except discord.HTTPException as exc:
-            log.warning("guild %s: cannot post in exchange forum %s: %s", guild_id, forum.id, exc)
+            log.warning("guild %s: cannot post in exchange forum %s: %s", forum.guild.id, forum.id, exc)
             raise ValidationError(
                 f"I could not post in {forum.mention} ({exc.text or exc.status}); I need to view it, send "
                 "messages and create posts there. Nothing was recorded."
             ) from None
-        thread = created.thread
-        try:
-            exchange = await self.bot.repos.exchanges.create(
-                guild_id=guild_id,
-                forum_id=forum.id,
-                thread_id=thread.id,
-                author_id=interaction.user.id,
-                from_city_id=home.id if home else None,
-                title=title,
-                question=question,
-                theme=theme.value,
-                city_ids=[c.id for c in asked],
-            )
-        except BaseException:
-            # Post first, record second: if the record fails, the post goes too, so nothing half exists.
-            await delete_thread_quietly(thread, "the exchange could not be recorded")
-            raise
-        log.info("guild %s: exchange %s asked by %s", guild_id, exchange.id, interaction.user.id)
-        try:
-            await thread.add_user(interaction.user)
-        except discord.HTTPException:
-            log.info("could not add asker %s to thread %s", interaction.user.id, thread.id)
-        await interaction.followup.send(
-            f"Your question is posted: {thread.mention}. When it is answered, run `/exchange resolve` there.",
-            ephemeral=True,
-        )
 
     # --- /exchange resolve -----------------------------------------------------
 
     @exchange.command(name="resolve", description="Inside an exchange post: record the lesson learned")
     async def resolve(self, interaction: discord.Interaction[Any]) -> None:
         """Open the lesson-learned form for the exchange of the post this is run in."""
-        guild_id = guild_id_of(interaction)
+        member = require_guild(interaction)
         exchange = None
         if interaction.channel_id is not None:
             exchange = await self.bot.repos.exchanges.by_thread(interaction.channel_id)
-        if exchange is None or exchange.guild_id != guild_id:
-            settings = await self.bot.repos.guild_settings.get(guild_id)
+        if exchange is None or exchange.guild_id != member.guild.id:
+            settings = await self.bot.repos.guild_settings.get(member.guild.id)
             where = f" in <#{settings.exchange_forum_id}>" if settings.exchange_forum_id else ""
             raise ValidationError(
                 f"`/exchange resolve` works inside an exchange post{where}: open the post of the question "
@@ -194,68 +233,33 @@ class ExchangeCog(commands.Cog, name="Exchange"):
             )
         if not exchange.is_open:
             raise ValidationError("This exchange is already resolved; its lesson is posted in this thread.")
-        if interaction.user.id != exchange.author_id and not await self._is_moderator(interaction):
-            asker = (
-                "a member who has since erased their data"
-                if exchange.author_id == ERASED_AUTHOR
-                else f"<@{exchange.author_id}>"
-            )
+        await self._require_resolver(member, exchange)
+        await self.bot.forms.open(interaction, self.lesson_form, {"exchange": exchange.id})
+
+    async def _require_resolver(self, member: discord.Member, exchange: Exchange) -> None:
+        """Refuse anyone but the asker and moderators."""
+        if member.id != exchange.author_id and not await member_is_moderator(self.bot, member):
             raise PermissionDeniedError(
-                f"Only the person who asked ({asker}) or a moderator can resolve this exchange."
-            )
-        await interaction.response.send_modal(ResolveModal(exchange.id))
-
-    async def _is_moderator(self, interaction: discord.Interaction[Any]) -> bool:
-        """Tell whether the invoking member counts as a moderator."""
-        member = interaction.user
-        if not isinstance(member, discord.Member):
-            return False
-        settings = await self.bot.repos.guild_settings.get(member.guild.id)
-        return is_moderator(
-            member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id
-        )
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer lesson forms here rather than in the modal, which discord.py forgets on restart."""
-        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
-            return
-        form = resolve_form_answers(interaction.data)
-        if form is None:
-            return
-        exchange_id, answers = form
-        try:
-            await self.complete_resolve(
-                interaction,
-                exchange_id,
-                answers.get("worked", ""),
-                answers.get("did_not", ""),
-                answers.get("contact", ""),
-            )
-        except UserFacingError as exc:
-            await send_ephemeral(interaction, str(exc))
-        except Exception:
-            log.exception("error while resolving exchange %s", exchange_id)
-            await send_ephemeral(
-                interaction, "Something went wrong on my side while saving the lesson; it was logged."
+                f"Only the person who asked ({asker_text(exchange.author_id, ERASED_AUTHOR)}) or a moderator "
+                "can resolve this exchange."
             )
 
     async def complete_resolve(
         self, interaction: discord.Interaction[Any], exchange_id: int, worked: str, did_not: str, contact: str
     ) -> None:
         """Store the lesson and resolve the exchange, post the lesson, tag the post resolved."""
-        worked, did_not, contact = clean_text(worked), clean_text(did_not), clean_text(contact)
-        if not worked:
-            raise ValidationError("Say what worked: that is the lesson others will search for.")
+        member = require_guild(interaction)
+        worked = member_text(worked, "answer to “What worked”")
+        did_not = clean_text(optional_visible(did_not, "answer to “What did not work”") or "")
+        contact = clean_text(optional_visible(contact, "answer to “Who to contact”") or "")
         exchange = await self.bot.repos.exchanges.get(exchange_id)
-        if exchange is None or exchange.guild_id != interaction.guild_id:
+        if exchange is None or exchange.guild_id != member.guild.id:
             raise NotFoundError("This exchange no longer exists.")
-        # Checked again: a form may come back after a restart, or with someone else's exchange id.
-        if interaction.user.id != exchange.author_id and not await self._is_moderator(interaction):
-            raise PermissionDeniedError("Only the person who asked or a moderator can resolve this exchange.")
+        # Checked again: the asker may have erased their data, or the member lost the moderator role.
+        await self._require_resolver(member, exchange)
         try:
             lesson = await self.bot.repos.exchanges.resolve(
-                exchange_id, by=interaction.user.id, what_worked=worked, what_did_not=did_not, contact=contact
+                exchange_id, by=member.id, what_worked=worked, what_did_not=did_not, contact=contact
             )
         except AlreadyResolvedError:
             raise ValidationError(
@@ -267,23 +271,46 @@ class ExchangeCog(commands.Cog, name="Exchange"):
             # Without the lesson in the thread the exchange is not resolved: undo, so it can be tried again.
             await self.bot.repos.exchanges.reopen(exchange_id)
             raise
-        log.info("exchange %s resolved by %s", exchange_id, interaction.user.id)
-        forum = interaction.guild.get_channel(exchange.forum_id) if interaction.guild else None
-        problem = None
-        if not isinstance(forum, discord.ForumChannel):
-            problem = "the exchange forum is gone"
-        else:
-            try:
-                await tag_post_resolved(self.bot, forum, exchange.thread_id)
-            except ValidationError as exc:
-                problem = str(exc)
-            except discord.HTTPException as exc:
-                problem = f"Discord refused ({exc.text or exc.status}); I need Manage Threads in the forum"
+        log.info("exchange %s resolved by %s", exchange_id, member.id)
+        problem = await self._tag_resolved(member.guild, exchange)
         if problem:
             log.warning("exchange %s: cannot tag resolved: %s", exchange_id, problem)
             await interaction.followup.send(
                 f"The lesson is saved, but I could not tag the post resolved: {problem}", ephemeral=True
             )
+
+    async def _tag_resolved(self, guild: discord.Guild, exchange: Exchange) -> str | None:
+        """Tag a resolved exchange's post; return what went wrong, if anything."""
+        forum = guild.get_channel(exchange.forum_id)
+        if not isinstance(forum, discord.ForumChannel):
+            return "the exchange forum is gone"
+        try:
+            await tag_post_resolved(self.bot, forum, exchange.thread_id)
+        except ValidationError as exc:
+            return str(exc)
+        except discord.HTTPException as exc:
+            return f"Discord refused ({exc.text or exc.status}); I need Manage Threads in the forum"
+        return None
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Complete lesson forms opened before forms had tokens (an upgrade is a restart, too)."""
+        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+            return
+        legacy = legacy_lesson_answers(interaction.data)
+        if legacy is None:
+            return
+        exchange_id, answers = legacy
+        try:
+            await self.complete_resolve(
+                interaction,
+                exchange_id,
+                answers.get("worked", ""),
+                answers.get("did_not", ""),
+                answers.get("contact", ""),
+            )
+        except Exception as error:
+            await report_failure(interaction, error, f"lesson form of exchange {exchange_id}")
 
     # --- /exchange list ----------------------------------------------------------
 
@@ -303,49 +330,37 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         status: app_commands.Choice[str] | None = None,
     ) -> None:
         """Show the first page of exchanges matching the filters."""
-        guild_id = guild_id_of(interaction)
+        guild_id = require_guild(interaction).guild.id
         found = await resolve_city(self.bot.repos.cities, guild_id, city) if city else None
         filters = ExchangeFilters(
             found.id if found else None, theme.value if theme else None, status.value if status else "all"
         )
-        await send_list(interaction, *await exchange_list_message(self.bot, guild_id, filters, 0))
+        await send_list(interaction, await self.exchange_page(guild_id, filters, 0))
 
-    # --- /lessons search ----------------------------------------------------------
-
-    @lessons.command(name="search", description="Search lessons learned and questions")
-    @app_commands.describe(
-        query="Words to look for", theme="Only this theme", city="Only exchanges asked by or to this city"
-    )
-    @app_commands.choices(theme=THEME_CHOICES)
-    @app_commands.autocomplete(city=city_autocomplete)
-    async def search(
-        self,
-        interaction: discord.Interaction[Any],
-        query: str,
-        theme: app_commands.Choice[str] | None = None,
-        city: str | None = None,
-    ) -> None:
-        """Answer with the best-ranked lessons and questions, their snippets and links."""
-        guild_id = guild_id_of(interaction)
-        if not search_terms(query):
-            raise ValidationError("Type at least one word (letters or digits) to search for.")
-        found = await resolve_city(self.bot.repos.cities, guild_id, city) if city else None
-        hits = await self.bot.repos.exchanges.search(
-            guild_id,
-            query,
-            theme=theme.value if theme else None,
-            city_id=found.id if found else None,
-            limit=SEARCH_RESULTS,
+    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int) -> ListPage:
+        """One page of exchanges (newest first) with buttons to the neighbouring pages."""
+        exchanges, total = await self._page(guild_id, filters, max(page, 0))
+        number, pages = clamp_page(page, total, EXCHANGE_PAGE_SIZE)
+        if number != page:
+            exchanges, total = await self._page(guild_id, filters, number)
+        view = pager(
+            lambda p, _direction, label, disabled: ExchangePageButton.for_filters(
+                p, filters, label, disabled
+            ),
+            number,
+            pages,
         )
-        if not hits:
-            await interaction.response.send_message(
-                f"Nothing matches {quote_input(query)}. Try other words, or ask other cities with "
-                "`/exchange ask`.",
-                ephemeral=True,
-            )
-            return
-        await interaction.response.send_message(
-            embed=search_embed(escape_markdown(query), hits), ephemeral=True
+        return exchange_list_embed(exchanges, number, pages, total), view
+
+    async def _page(self, guild_id: int, filters: ExchangeFilters, page: int) -> tuple[list[Exchange], int]:
+        """Read one page of exchanges matching the filters, and how many match in all."""
+        return await self.bot.repos.exchanges.page(
+            guild_id,
+            city_id=filters.city_id,
+            theme=filters.theme,
+            status=None if filters.status == "all" else filters.status,
+            offset=page * EXCHANGE_PAGE_SIZE,
+            limit=EXCHANGE_PAGE_SIZE,
         )
 
     # --- keeping open exchanges from archiving -----------------------------------
@@ -370,19 +385,6 @@ class ExchangeCog(commands.Cog, name="Exchange"):
         """Sweep every server the bot is in."""
         for guild in self.bot.guilds:
             try:
-                await self._sweep(guild)
+                await wake_archived_posts(self.bot, guild)
             except discord.HTTPException as exc:
                 log.warning("guild %s: cannot check archived exchange posts: %s", guild.id, exc)
-
-    async def _sweep(self, guild: discord.Guild) -> None:
-        """Un-archive the archived posts of a server's open exchanges."""
-        open_threads = await self.bot.repos.exchanges.open_thread_ids(guild.id)
-        if not open_threads:
-            return
-        settings = await self.bot.repos.guild_settings.get(guild.id)
-        forum = guild.get_channel(settings.exchange_forum_id) if settings.exchange_forum_id else None
-        if not isinstance(forum, discord.ForumChannel):
-            return
-        async for thread in forum.archived_threads(limit=None):
-            if thread.id in open_threads and not thread.locked:
-                await unarchive(self.bot, thread.id)

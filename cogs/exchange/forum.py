@@ -1,4 +1,4 @@
-"""The exchange forum: finding it, giving it the theme tags, and tagging posts."""
+"""The exchange forum: finding it, giving it the theme tags, tagging posts and keeping open ones awake."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 
 # Discord's longest inactivity before a thread archives itself (7 days).
 MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
-THREAD_NAME_LIMIT = 100
 SETUP_HINT = "an administrator can choose one with `/setup channels exchange_forum:`"
 
 
@@ -102,9 +101,15 @@ async def unarchive(bot: ClimaBot, thread_id: int) -> bool:
     return True
 
 
-async def delete_thread_quietly(thread: discord.Thread, why: str) -> None:
-    """Delete a thread whose record could not be written (so nothing is half-created); log if that fails."""
-    try:
-        await thread.delete(reason=f"climabot: {why}")
-    except discord.HTTPException:
-        log.exception("could not delete orphan thread %s (%s)", thread.id, why)
+async def wake_archived_posts(bot: ClimaBot, guild: discord.Guild) -> None:
+    """Un-archive the archived posts of a server's open exchanges (they archived while the bot was away)."""
+    open_threads = await bot.repos.exchanges.open_thread_ids(guild.id)
+    if not open_threads:
+        return
+    settings = await bot.repos.guild_settings.get(guild.id)
+    forum = guild.get_channel(settings.exchange_forum_id) if settings.exchange_forum_id else None
+    if not isinstance(forum, discord.ForumChannel):
+        return
+    async for thread in forum.archived_threads(limit=None):
+        if thread.id in open_threads and not thread.locked:
+            await unarchive(bot, thread.id)

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.citynames import MAX_ASKED_CITIES, closest_names, complete_last, split_city_list
-from bot.errors import NotFoundError, ValidationError
-from bot.replies import quote_input
+from bot.citynames import closest_names, complete_last, split_city_list
+from bot.errors import NotFoundError
+from cogs.exchange.rules import check_city_count, unknown_city_message
 from storage.cities import CitiesRepository, City, city_key
 
 if TYPE_CHECKING:
@@ -17,21 +17,6 @@ if TYPE_CHECKING:
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
-
-
-def guild_id_of(interaction: discord.Interaction[Any]) -> int:
-    """Return the server an interaction happened in (the exchange commands are guild-only)."""
-    if interaction.guild_id is None:
-        raise ValidationError("This command only works inside a server.")
-    return interaction.guild_id
-
-
-def unknown_city_message(typed: str, suggestions: list[str]) -> str:
-    """Explain that a city is not registered, suggesting the closest registered names."""
-    text = f"No city called {quote_input(typed)} is registered here."
-    if suggestions:
-        text += " Did you mean " + " or ".join(f"**{name}**" for name in suggestions) + "?"
-    return text + " See `/city list`; moderators register cities with `/city add`."
 
 
 async def resolve_city(cities: CitiesRepository, guild_id: int, typed: str) -> City:
@@ -43,14 +28,10 @@ async def resolve_city(cities: CitiesRepository, guild_id: int, typed: str) -> C
     raise NotFoundError(unknown_city_message(typed, closest_names(typed, known)))
 
 
-async def resolve_city_list(cities: CitiesRepository, guild_id: int, typed: str) -> list[City]:
-    """Return the cities of a comma-separated list; unknown names raise one error listing them all."""
+async def resolve_city_list(cities: CitiesRepository, guild_id: int, typed: str, limit: int) -> list[City]:
+    """Return the cities of a comma-separated list (at most `limit`); unknown names raise one error."""
     names = split_city_list(typed)
-    if len(names) > MAX_ASKED_CITIES:
-        raise ValidationError(
-            f"You can ask at most {MAX_ASKED_CITIES} cities at once (you named {len(names)}); "
-            "leave `cities` empty to ask every city."
-        )
+    check_city_count(names, limit)
     found: list[City] = []
     unknown: list[str] = []
     for name in names:

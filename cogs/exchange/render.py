@@ -1,9 +1,10 @@
-"""What the exchange commands show: post text, lesson and city embeds, list and search lines."""
+"""What the mutual-learning commands show: post text, lesson, city, profile and twin texts, list pages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import discord
 
@@ -11,9 +12,11 @@ from bot.countries import country_name
 from bot.replies import fit_lines
 from bot.themes import theme_by_key
 from bot.timestamps import discord_timestamp
-from cogs.exchange.snippets import escape_markdown, render_snippet, thread_link
+from cogs.exchange.rules import escape_markdown, render_snippet, thread_link
 from storage.cities import City, from_iso
 from storage.exchange import CityActivity, Exchange, Lesson, SearchHit
+from storage.profiles import Profile
+from storage.twins import Twin
 
 EMBED_FIELD_LIMIT = 1024
 EMBED_DESCRIPTION_LIMIT = 4096
@@ -152,3 +155,92 @@ def city_embed(
             inline=False,
         )
     return embed
+
+
+def city_list_embed(
+    cities: Sequence[City], counts: Mapping[int, int], country: str | None, page: int, pages: int, total: int
+) -> discord.Embed:
+    """One page of the city register."""
+    title = "Registered cities" + (f" in {country}" if country else "")
+    embed = discord.Embed(title=title, colour=COLOUR)
+    if cities:
+        embed.description = "\n".join(city_line(c, counts.get(c.id, 0)) for c in cities)
+    else:
+        embed.description = "No cities on this page." if total else "No city is registered yet."
+    embed.set_footer(text=page_footer(page, pages, total, "cities") + " · /city info for details")
+    return embed
+
+
+def exchange_list_embed(exchanges: Sequence[Exchange], page: int, pages: int, total: int) -> discord.Embed:
+    """One page of exchanges, newest first."""
+    embed = discord.Embed(title="Exchanges between cities", colour=COLOUR)
+    if exchanges:
+        embed.description = "\n".join(exchange_line(e) for e in exchanges)
+    else:
+        embed.description = "No exchange matches." if total == 0 else "No exchanges on this page."
+    embed.set_footer(text=page_footer(page, pages, total, "exchanges") + " · ask with /exchange ask")
+    return embed
+
+
+def profile_embed(display_name: str, profile: Profile | None, cities: Sequence[City]) -> discord.Embed:
+    """A member's profile and cities."""
+    home = None
+    if profile is not None and profile.city_id is not None:
+        home = next((c for c in cities if c.id == profile.city_id), None)
+    embed = discord.Embed(title=f"Profile of {display_name}"[:256], colour=COLOUR)
+    group = profile.target_group if profile and profile.target_group else "not set"
+    embed.add_field(name="Group", value=group, inline=True)
+    embed.add_field(name="Home city", value=escape_markdown(home.name) if home else "not set", inline=True)
+    names = fit_lines([escape_markdown(c.name) for c in cities], EMBED_FIELD_LIMIT, ", ")
+    embed.add_field(name="Cities", value=names or "none yet: `/city join`", inline=False)
+    embed.set_footer(text="Change it with /profile set; /city leave to leave a city.")
+    return embed
+
+
+def stale_roles_note(names: Sequence[str]) -> str:
+    """Tell a member who erased their data that roles of cities they did not belong to were taken too."""
+    shown = ", ".join(f"**{escape_markdown(name)}**" for name in names)
+    return (
+        f"I also took back the city roles of {shown}, which you held without being a member "
+        "(an earlier erasure had not finished, or a moderator gave them by hand)."
+    )
+
+
+def pair_names(a: City | None, b: City | None, joiner: str) -> str:
+    """Two twinned cities' names in bold ("?" for one no longer registered)."""
+    return joiner.join(f"**{escape_markdown(c.name)}**" if c else "?" for c in (a, b))
+
+
+def twin_line(twin: Twin, a: City | None, b: City | None) -> str:
+    """One line of the twin list."""
+    names = " ↔ ".join(escape_markdown(c.name) if c else "?" for c in (a, b))
+    nxt = f" · next check-in {discord_timestamp(twin.next_checkin_at, 'R')}" if twin.next_checkin_at else ""
+    return f"**{names}** · [thread]({thread_link(twin.guild_id, twin.thread_id)}){nxt}"
+
+
+def twin_list_embed(lines: Sequence[str]) -> discord.Embed:
+    """Every running twinning."""
+    embed = discord.Embed(title="Twinned cities", colour=COLOUR)
+    embed.description = (
+        fit_lines(list(lines), EMBED_DESCRIPTION_LIMIT) if lines else "No cities are twinned yet."
+    )
+    embed.set_footer(text="Moderators twin cities with /twin create.")
+    return embed
+
+
+def twin_welcome(first: City, second: City, first_checkin: datetime) -> str:
+    """The first message of a twin thread."""
+    return (
+        f"🤝 {pair_names(first, second, ' and ')} are twinned. "
+        "Use this thread to share what you are trying and to ask each other questions. "
+        f"I will ask for a check-in every 4 weeks; the first is {discord_timestamp(first_checkin, 'F')}."
+    )
+
+
+def checkin_prompt(a: City | None, b: City | None, following: datetime) -> str:
+    """The check-in prompt posted in a twin thread every four weeks."""
+    return (
+        f"📅 Check-in for the twinning of {pair_names(a, b, ' and ')}: what has each city tried since the "
+        "last check-in, what worked, and what would you like to ask the other? Share it here. "
+        f"Next check-in {discord_timestamp(following, 'F')}."
+    )

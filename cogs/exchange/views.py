@@ -1,27 +1,31 @@
-"""Components of the exchange cog: list page buttons (persistent) and the lesson-learned modal."""
+"""Components of mutual learning on the shared layer: list page buttons and the lesson-learned form.
+
+Page buttons keep the custom_ids posted before (`exchange:cities:<page>:<country>` and
+`exchange:list:<page>:<city>:<theme>:<status>`), so lists shown last month still page. Each
+component calls a small Protocol of its cog, never the cog class.
+"""
 
 from __future__ import annotations
 
-import logging
-import math
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any, ClassVar, Protocol
 
 import discord
 
-from bot.replies import send_ephemeral
-from cogs.exchange.render import COLOUR, city_line, exchange_line, page_footer
+from bot.forms import Form, Submission, read_values
+from bot.guards import require_guild
+from bot.paginator import PageButton
 
-if TYPE_CHECKING:
-    from bot.client import ClimaBot
-
-log = logging.getLogger(__name__)
-
-CITY_PAGE_SIZE = 15
-EXCHANGE_PAGE_SIZE = 10
 STATUSES = ("open", "resolved", "all")
+ANY = "-"
+# Before forms were bound to one member and one use, the lesson form's custom_id held the exchange.
+LEGACY_RESOLVE_FORM = re.compile(r"^exchange:resolve:(?P<exchange>\d{1,20})$")
+LESSON_LABELS = {"worked": "What worked", "did_not": "What did not work", "contact": "Who to contact"}
+
+ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 
 @dataclass(frozen=True)
@@ -33,215 +37,146 @@ class ExchangeFilters:
     status: str = "all"
 
 
-async def city_list_message(
-    bot: ClimaBot, guild_id: int, country: str | None, page: int
-) -> tuple[discord.Embed, discord.ui.View | None]:
-    """Render one page of the city register, with buttons to the neighbouring pages."""
-    cities, total = await bot.repos.cities.page(
-        guild_id, country=country, offset=page * CITY_PAGE_SIZE, limit=CITY_PAGE_SIZE
-    )
-    counts = await bot.repos.cities.member_counts(c.id for c in cities)
-    pages = math.ceil(total / CITY_PAGE_SIZE)
-    title = "Registered cities" + (f" in {country}" if country else "")
-    embed = discord.Embed(title=title, colour=COLOUR)
-    if cities:
-        embed.description = "\n".join(city_line(c, counts.get(c.id, 0)) for c in cities)
-    else:
-        embed.description = "No cities on this page." if total else "No city is registered yet."
-    embed.set_footer(text=page_footer(page, pages, total, "cities") + " · /city info for details")
-    suffix = country or "-"
-    view = _nav_view(page, pages, lambda p, label: CityPageButton(p, suffix, label))
-    return embed, view
+class CityPages(Protocol):
+    """What the city list's buttons ask of their cog."""
+
+    async def city_page(self, guild_id: int, country: str | None, page: int) -> ListPage:
+        """Render one page of the city register."""
+        ...
 
 
-async def exchange_list_message(
-    bot: ClimaBot, guild_id: int, filters: ExchangeFilters, page: int
-) -> tuple[discord.Embed, discord.ui.View | None]:
-    """Render one page of exchanges (newest first) with buttons to the neighbouring pages."""
-    exchanges, total = await bot.repos.exchanges.page(
-        guild_id,
-        city_id=filters.city_id,
-        theme=filters.theme,
-        status=None if filters.status == "all" else filters.status,
-        offset=page * EXCHANGE_PAGE_SIZE,
-        limit=EXCHANGE_PAGE_SIZE,
-    )
-    pages = math.ceil(total / EXCHANGE_PAGE_SIZE)
-    embed = discord.Embed(title="Exchanges between cities", colour=COLOUR)
-    if exchanges:
-        embed.description = "\n".join(exchange_line(e) for e in exchanges)
-    else:
-        embed.description = "No exchange matches." if total == 0 else "No exchanges on this page."
-    embed.set_footer(text=page_footer(page, pages, total, "exchanges") + " · ask with /exchange ask")
-    view = _nav_view(page, pages, lambda p, label: ExchangePageButton(p, filters, label))
-    return embed, view
+class ExchangePages(Protocol):
+    """What the exchange list's buttons ask of their cog."""
+
+    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int) -> ListPage:
+        """Render one page of exchanges."""
+        ...
 
 
-async def send_list(
-    interaction: discord.Interaction[Any], embed: discord.Embed, view: discord.ui.View | None
-) -> None:
+class LessonTaker(Protocol):
+    """What the lesson-learned form asks of its cog."""
+
+    async def complete_resolve(
+        self, interaction: discord.Interaction[Any], exchange_id: int, worked: str, did_not: str, contact: str
+    ) -> None:
+        """Store the lesson, resolve the exchange and post the lesson."""
+        ...
+
+
+class CityPageButton(
+    PageButton, cog="Cities", prefix="exchange:cities", fields={"page": int, "country": str}
+):
+    """Another page of the city register; `country` is an ISO code, or "-" for every country."""
+
+    country: str
+
+    def __init__(self, page: int, country: str, label: str = "Page", disabled: bool = False) -> None:
+        """Point at one page of one country's list."""
+        super().__init__(page, country, label=label, disabled=disabled)
+
+    async def render(self, interaction: discord.Interaction[Any], handler: CityPages) -> ListPage:
+        """Ask the cities cog for the page."""
+        guild = require_guild(interaction).guild
+        return await handler.city_page(guild.id, None if self.country == ANY else self.country, self.page)
+
+
+class ExchangePageButton(
+    PageButton,
+    cog="Exchange",
+    prefix="exchange:list",
+    fields={"page": int, "city": int, "theme": str, "status": str},
+):
+    """Another page of exchanges; city 0 and theme "-" mean any."""
+
+    city: int
+    theme: str
+    status: str
+
+    def __init__(
+        self, page: int, city: int, theme: str, status: str, label: str = "Page", disabled: bool = False
+    ) -> None:
+        """Point at one page of the exchanges matching the filters."""
+        super().__init__(page, city, theme, status, label=label, disabled=disabled)
+
+    @classmethod
+    def for_filters(
+        cls, page: int, filters: ExchangeFilters, label: str, disabled: bool
+    ) -> ExchangePageButton:
+        """The button for one page of a filtered list."""
+        return cls(page, filters.city_id or 0, filters.theme or ANY, filters.status, label, disabled)
+
+    @property
+    def filters(self) -> ExchangeFilters:
+        """The filters this button carries (an unknown status shows everything)."""
+        status = self.status if self.status in STATUSES else "all"
+        return ExchangeFilters(self.city or None, None if self.theme == ANY else self.theme, status)
+
+    async def render(self, interaction: discord.Interaction[Any], handler: ExchangePages) -> ListPage:
+        """Ask the exchange cog for the page."""
+        guild = require_guild(interaction).guild
+        return await handler.exchange_page(guild.id, self.filters, self.page)
+
+
+class LessonForm(Form):
+    """The lesson-learned form of /exchange resolve, bound to the member who opened it and one exchange."""
+
+    kind = "exchange:resolve"
+    cog_name = "Exchange"
+    lifetime = timedelta(hours=1)
+    labels: ClassVar[dict[str, str]] = LESSON_LABELS
+
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+        """Three fields: what worked (required), what did not, who to contact; refilled after a refusal."""
+        modal = discord.ui.Modal(title="Lesson learned")
+        fields = (
+            ("worked", True, 1000, "The answer or approach that helped, in a few sentences"),
+            ("did_not", False, 1000, "Dead ends worth knowing about (optional)"),
+            ("contact", False, 200, "A person, team or city office (optional)"),
+        )
+        for key, required, length, hint in fields:
+            modal.add_item(
+                discord.ui.TextInput(
+                    label=LESSON_LABELS[key],
+                    custom_id=key,
+                    style=discord.TextStyle.short if key == "contact" else discord.TextStyle.paragraph,
+                    required=required,
+                    max_length=length,
+                    placeholder=hint,
+                    default=str(typed.get(key) or "")[:length] or None,
+                )
+            )
+        return modal
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        handler: LessonTaker,
+        state: Mapping[str, Any],
+        sent: Submission,
+    ) -> None:
+        """Hand the lesson to the exchange cog for the exchange this form was opened for."""
+        await handler.complete_resolve(
+            interaction,
+            int(state["exchange"]),
+            sent.text("worked"),
+            sent.text("did_not"),
+            sent.text("contact"),
+        )
+
+
+def legacy_lesson_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str]] | None:
+    """Read a lesson form opened before forms had tokens: its exchange id and texts; None for any other."""
+    match = LEGACY_RESOLVE_FORM.match(str(data.get("custom_id", "")))
+    if match is None:
+        return None
+    values = read_values(data.get("components") or [])
+    return int(match["exchange"]), {k: v for k, v in values.items() if isinstance(v, str)}
+
+
+async def send_list(interaction: discord.Interaction[Any], page: ListPage) -> None:
     """Answer a list command privately with its first page and, when it has more, its page buttons."""
+    embed, view = page
     if view is None:
         await interaction.response.send_message(embed=embed, ephemeral=True)
     else:
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-
-def _nav_view(
-    page: int, pages: int, make: Callable[[int, str], discord.ui.DynamicItem[Any]]
-) -> discord.ui.View | None:
-    """Return Previous/Next buttons for a list, or None when it fits on one page."""
-    if pages <= 1:
-        return None
-    view = discord.ui.View(timeout=None)
-    if page > 0:
-        view.add_item(make(page - 1, "◀ Previous"))
-    if page + 1 < pages:
-        view.add_item(make(page + 1, "Next ▶"))
-    return view
-
-
-async def _answer_page(
-    interaction: discord.Interaction[Any],
-    render: Callable[[], Awaitable[tuple[discord.Embed, discord.ui.View | None]]],
-) -> None:
-    """Replace a list message with another page, reporting failures privately."""
-    try:
-        embed, view = await render()
-        await interaction.response.edit_message(embed=embed, view=view)
-    except Exception:
-        log.exception("could not turn the page of a list")
-        await send_ephemeral(interaction, "I could not show that page; please run the command again.")
-
-
-class CityPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"exchange:cities:(?P<page>\d{1,6}):(?P<country>[A-Z]{2}|-)",
-):
-    """A button showing another page of the city register; custom_id exchange:cities:<page>:<country>."""
-
-    def __init__(self, page: int, country: str, label: str = "Page") -> None:
-        """Point at page `page` of the list of `country` ("-" for every country)."""
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"exchange:cities:{page}:{country}",
-            )
-        )
-        self.page = page
-        self.country = country
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> CityPageButton:
-        """Rebuild the button from its custom_id (works after restarts)."""
-        return cls(int(match["page"]), match["country"], getattr(item, "label", None) or "Page")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the page this button points at."""
-        if interaction.guild_id is None:
-            return
-        guild_id = interaction.guild_id
-        country = None if self.country == "-" else self.country
-        await _answer_page(
-            interaction, lambda: city_list_message(interaction.client, guild_id, country, self.page)
-        )
-
-
-class ExchangePageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"exchange:list:(?P<page>\d{1,6}):(?P<city>\d{1,20}):(?P<theme>[a-z-]{1,30}):(?P<status>open|resolved|all)",
-):
-    """A button showing another page of exchanges; custom_id exchange:list:<page>:<city>:<theme>:<status>."""
-
-    def __init__(self, page: int, filters: ExchangeFilters, label: str = "Page") -> None:
-        """Point at page `page` of the exchanges matching filters (city 0 and theme "-" mean any)."""
-        custom_id = f"exchange:list:{page}:{filters.city_id or 0}:{filters.theme or '-'}:{filters.status}"
-        super().__init__(
-            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id)
-        )
-        self.page = page
-        self.filters = filters
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ExchangePageButton:
-        """Rebuild the button from its custom_id (works after restarts)."""
-        city = int(match["city"])
-        theme = None if match["theme"] == "-" else match["theme"]
-        filters = ExchangeFilters(city or None, theme, match["status"])
-        return cls(int(match["page"]), filters, getattr(item, "label", None) or "Page")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the page this button points at."""
-        if interaction.guild_id is None:
-            return
-        guild_id = interaction.guild_id
-        await _answer_page(
-            interaction, lambda: exchange_list_message(interaction.client, guild_id, self.filters, self.page)
-        )
-
-
-RESOLVE_FORM = re.compile(r"^exchange:resolve:(?P<exchange>\d{1,20})$")
-
-
-def resolve_form_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str]] | None:
-    """Read a submitted lesson form: its exchange id and each field's text; None for any other form."""
-    match = RESOLVE_FORM.match(str(data.get("custom_id", "")))
-    if match is None:
-        return None
-    answers: dict[str, str] = {}
-    _collect_answers(data.get("components") or [], answers)
-    return int(match["exchange"]), answers
-
-
-def _collect_answers(components: Sequence[Any], answers: dict[str, str]) -> None:
-    """Gather custom_id -> value from submitted components, whatever rows or labels wrap them."""
-    for component in components:
-        if not isinstance(component, Mapping):
-            continue
-        if "custom_id" in component and "value" in component:
-            answers[str(component["custom_id"])] = str(component["value"] or "")
-        _collect_answers(component.get("components") or [], answers)
-        if isinstance(component.get("component"), Mapping):
-            _collect_answers([component["component"]], answers)
-
-
-class ResolveModal(discord.ui.Modal):
-    """The lesson-learned form opened by /exchange resolve; custom_id exchange:resolve:<exchange id>."""
-
-    worked: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-        label="What worked",
-        style=discord.TextStyle.paragraph,
-        custom_id="worked",
-        max_length=1000,
-        placeholder="The answer or approach that helped, in a few sentences",
-    )
-    did_not: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-        label="What did not work",
-        style=discord.TextStyle.paragraph,
-        custom_id="did_not",
-        required=False,
-        max_length=1000,
-        placeholder="Dead ends worth knowing about (optional)",
-    )
-    contact: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-        label="Who to contact",
-        custom_id="contact",
-        required=False,
-        max_length=200,
-        placeholder="A person, team or city office (optional)",
-    )
-
-    def __init__(self, exchange_id: int) -> None:
-        """Prepare the form for one exchange."""
-        super().__init__(title="Lesson learned", custom_id=f"exchange:resolve:{exchange_id}", timeout=1800)
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Do nothing: ExchangeCog.on_interaction answers lesson forms, even ones from before a restart."""
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (CityPageButton, ExchangePageButton)

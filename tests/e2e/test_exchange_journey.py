@@ -220,7 +220,11 @@ async def test_city_list_pages_with_persistent_buttons_and_autocomplete_stays_wi
     it = await emulator.click(town.guild, town.member, reply, "exchange:cities:1:-")
     await it.responded()
     assert "City 29" in reply.embeds[0]["description"]
-    assert [b["custom_id"] for b in reply.buttons()] == ["exchange:cities:0:-"]
+    # The one paginator of the bot: Previous back to page 0, Next disabled on the last page.
+    assert [(b["custom_id"], bool(b.get("disabled"))) for b in reply.buttons()] == [
+        ("exchange:cities:0:-", False),
+        ("exchange:cities:1:-", True),
+    ]
 
     choices = await emulator.autocomplete(town.guild, town.member, "city info", focused="name", value="city")
     assert len(choices) == 25 and choices[0]["value"] == "City 00"
@@ -256,7 +260,10 @@ async def test_exchange_list_pages_keep_their_filters_across_a_restart(
     await it.responded()
     description = reply.embeds[0]["description"]
     assert "Question 00" in description and "Question 05" not in description
-    assert [b["custom_id"] for b in reply.buttons()] == ["exchange:list:0:0:energy:open"]
+    assert [(b["custom_id"], bool(b.get("disabled"))) for b in reply.buttons()] == [
+        ("exchange:list:0:0:energy:open", False),
+        ("exchange:list:1:0:energy:open", True),
+    ]
 
 
 async def test_bad_inputs_get_clear_errors_and_create_nothing(

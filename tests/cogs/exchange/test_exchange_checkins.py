@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.scheduling import Misfire
-from cogs.exchange.checkins import CHECKIN_PERIOD, next_occurrence, plan_checkin
+from cogs.exchange.rules import CHECKIN_PERIOD, next_occurrence, plan_checkin
 
 DUE = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.exchange.snippets import clean_text, escape_markdown, render_snippet, thread_link
+from cogs.exchange.rules import clean_text, escape_markdown, render_snippet, thread_link
 from storage.exchange import HIGHLIGHT_END as E
 from storage.exchange import HIGHLIGHT_START as S
 
