@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
-from bot.guards import moderator_only
+from bot.guards import moderator_only, require_guild
 from cogs.insights.chart import render_insights_chart
 from cogs.insights.render import build_embed, chart_data, chart_filename
 from storage.insights import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
@@ -30,19 +30,19 @@ class InsightsCog(ClimaCog, name="Insights"):
     @moderator_only()
     async def insights(self, interaction: discord.Interaction[Any], days: int = DEFAULT_DAYS) -> None:
         """Count the server's activity in the window, draw the chart and reply privately with both."""
-        assert interaction.guild is not None
+        guild = require_guild(interaction).guild
         if not MIN_DAYS <= days <= MAX_DAYS:
             raise ValidationError(
                 f"`days` must be a whole number from {MIN_DAYS} to {MAX_DAYS} (you gave {days}); "
                 f"leave it out for the last {DEFAULT_DAYS} days."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.bot.repos.insights.report(interaction.guild.id, days=days, now=datetime.now(UTC))
+        report = await self.bot.repos.insights.report(guild.id, days=days, now=datetime.now(UTC))
         png = await asyncio.to_thread(render_insights_chart, chart_data(report))
         filename = chart_filename(report)
         await interaction.followup.send(
-            embed=build_embed(report, interaction.guild.name, filename),
+            embed=build_embed(report, guild.name, filename),
             file=discord.File(io.BytesIO(png), filename=filename),
             ephemeral=True,
         )
-        log.info("guild %s: insights for %d days sent to %s", interaction.guild.id, days, interaction.user.id)
+        log.info("guild %s: insights for %d days sent to %s", guild.id, days, interaction.user.id)
