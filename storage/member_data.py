@@ -1,8 +1,9 @@
-"""A member's own data across every capability, for /mydata export: collected, described, packaged.
+"""The generic side of /mydata export: sections merged, described, encoded and packaged.
 
-Each repository answers `member_data(guild_id, user_id)` with plain JSON-able sections; this module
-merges them into one document with a header saying what it is and what it leaves out, and turns it
-into a file that fits an upload limit. Nothing here imports discord.
+Each capability exports its own sections (bot/member_data.py MemberDataHolder, usually through its
+repository's `member_data(guild_id, user_id)`); this module merges them into one document with a
+header saying what it is and what it leaves out, turns it into a file that fits an upload limit,
+and counts its items. Nothing here imports discord or knows which capabilities exist.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-
-from storage.repositories import Repositories
 
 FORMAT = "climabot-mydata"
 FORMAT_VERSION = 1
@@ -62,26 +60,8 @@ NOT_INCLUDED: tuple[str, ...] = (
 )
 
 
-async def collect(
-    repos: Repositories, guild_id: int, user_id: int, *, media_dir: Path | None = None
-) -> dict[str, Any]:
-    """Every capability's data linked to a member in one server, merged into the document's sections."""
-    parts = [
-        await repos.profiles.member_data(guild_id, user_id),
-        await repos.cities.member_data(guild_id, user_id),
-        await repos.twins.member_data(guild_id, user_id),
-        await repos.calls.member_data(guild_id, user_id),
-        await repos.announcements.member_data(guild_id, user_id),
-        await repos.testimonials.member_data(guild_id, user_id, media_dir=media_dir),
-        await repos.polls.member_data(guild_id, user_id),
-        await repos.exchanges.member_data(guild_id, user_id),
-        await repos.events.member_data(guild_id, user_id),
-    ]
-    return merge_sections(parts)
-
-
 def merge_sections(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Merge repositories' sections in document order; moderator actions are merged one level down."""
+    """Merge capabilities' sections in document order; moderator actions are merged one level down."""
     merged: dict[str, Any] = {}
     actions: dict[str, Any] = {}
     for part in parts:
@@ -100,9 +80,9 @@ def merge_sections(parts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:
-    """Add one section, refusing a name two repositories both use."""
+    """Add one section, refusing a name two capabilities both use."""
     if key in target:
-        raise ValueError(f"two repositories export a section named {key!r}")
+        raise ValueError(f"two capabilities export a section named {key!r}")
     target[key] = value
 
 

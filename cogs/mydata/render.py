@@ -12,6 +12,20 @@ NOT_YOURS = (
 )
 
 
+# The counts the erasure summary names; capabilities' erasures report them (and possibly others).
+ERASURE_COUNTS = (
+    "profile",
+    "city_memberships",
+    "call_subscriptions",
+    "call_reminder_dms",
+    "testimonials",
+    "open_poll_ballots_withdrawn",
+    "closed_poll_ballots_unlinked",
+    "exchanges_unlinked",
+    "lessons_unlinked",
+)
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     """`1 city membership`, `2 city memberships`."""
     return f"{count} {word if count == 1 else (words or word + 's')}"
@@ -77,6 +91,8 @@ def forget_prompt(counts: Mapping[str, int], guild_name: str) -> str:
 
 def erasure_text(counts: Mapping[str, int], notes: list[str]) -> str:
     """The summary after an erasure: what was erased, unlinked and withdrawn, or that nothing was left."""
+    # Each capability reports its own counts; one that is not loaded reports none.
+    counts = {**dict.fromkeys(ERASURE_COUNTS, 0), **counts}
     erased = [
         plural(counts["profile"], "profile"),
         plural(counts["city_memberships"], "city membership"),

@@ -24,7 +24,6 @@ from storage.member_data import (
     NOT_INCLUDED,
     SECTIONS,
     build_document,
-    collect,
     encode,
     export_filename,
     item_counts,
@@ -45,6 +44,24 @@ PHOTO = Media("b" * 64, f"bb/{'b' * 64}.jpg", "image/jpeg", 2345, 64, 48)
 def repos(migrated_db: Database) -> Repositories:
     """Every repository on one migrated database."""
     return build_repositories(migrated_db, default_timezone="Europe/Brussels")
+
+
+async def collect(
+    repos: Repositories, guild_id: int, user_id: int, *, media_dir: Path | None = None
+) -> dict[str, Any]:
+    """Every repository's sections about a member, merged as /mydata merges its capabilities' exports."""
+    parts = [
+        await repos.profiles.member_data(guild_id, user_id),
+        await repos.cities.member_data(guild_id, user_id),
+        await repos.twins.member_data(guild_id, user_id),
+        await repos.calls.member_data(guild_id, user_id),
+        await repos.announcements.member_data(guild_id, user_id),
+        await repos.testimonials.member_data(guild_id, user_id, media_dir=media_dir),
+        await repos.polls.member_data(guild_id, user_id),
+        await repos.exchanges.member_data(guild_id, user_id),
+        await repos.events.member_data(guild_id, user_id),
+    ]
+    return merge_sections(parts)
 
 
 def submission(author: int, guild_id: int = GUILD, campaign: str = "Trams") -> NewTestimonial:
@@ -346,8 +363,8 @@ def test_document_has_a_header_and_pretty_utf8_json() -> None:
     assert export_filename(GUILD, ALICE) == f"climabot-mydata-{GUILD}-{ALICE}.json"
 
 
-def test_sections_from_two_repositories_must_not_collide() -> None:
-    """Two repositories exporting the same section (or moderator action) is a programming error."""
+def test_sections_from_two_capabilities_must_not_collide() -> None:
+    """Two capabilities exporting the same section (or moderator action) is a programming error."""
     with pytest.raises(ValueError, match="profile"):
         merge_sections([{"profile": None}, {"profile": None}])
     with pytest.raises(ValueError, match="polls_created"):
