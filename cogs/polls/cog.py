@@ -1,34 +1,29 @@
-"""The /poll commands, the vote path, live tallies and closing (by command, timer or on start)."""
+"""The /poll commands and the vote path; closing and message upkeep are in jobs.py."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cog_base import ClimaCog
+from bot.discord_steps import create_then_record
 from bot.errors import NotFoundError, ValidationError
 from bot.guards import moderator_only
+from bot.member_data import MemberDataHolder
 from bot.replies import clip
 from bot.scheduling import utcnow
-from cogs.polls.chart import render_chart
+from cogs.polls.coalescer import Coalescer
 from cogs.polls.export import export_files, fit_uploads
-from cogs.polls.live import EDIT_INTERVAL, Coalescer
-from cogs.polls.render import (
-    chart_filename,
-    closed_embed,
-    hidden_results_text,
-    poll_choice_name,
-    poll_embed,
-    results_embed,
-)
-from cogs.polls.rules import parse_closes_in, parse_options, validate_question
+from cogs.polls.jobs import PollJobs
+from cogs.polls.member_data import PollsMemberData
+from cogs.polls.render import hidden_results_text, poll_choice_name, poll_embed, results_embed
+from cogs.polls.rules import parse_closes_in, parse_options, validate_question, vote_target_in_range
 from cogs.polls.tally import confirmation_text, refusal_text, results_text
-from cogs.polls.views import COG_NAME, NO_POLL, VoteButton, poll_view
+from cogs.polls.views import COG_NAME, VoteButton, poll_view
 from storage.polls import ClickAction, Poll, PollResults, PollsRepository, VoteRefusal
 
 if TYPE_CHECKING:
@@ -36,16 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JOB_PREFIX = "poll:"
 AUTOCOMPLETE_LIMIT = 25
 THREAD_TYPES = frozenset(
     {discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread}
 )
-
-
-def close_job_id(poll_id: int) -> str:
-    """The timeline job id of a poll's automatic close."""
-    return f"{JOB_PREFIX}{poll_id}"
 
 
 def missing_post_permissions(permissions: discord.Permissions, in_thread: bool) -> list[str]:
@@ -54,54 +43,52 @@ def missing_post_permissions(permissions: discord.Permissions, in_thread: bool) 
     return [name.replace("_", " ") for name in needs if not getattr(permissions, name)]
 
 
-class PollsCog(commands.Cog, name=COG_NAME):
+class PollsCog(ClimaCog, name=COG_NAME):
     """Button polls: one vote per member enforced by the database, coalesced live tallies."""
 
     poll_group = app_commands.Group(
         name="poll", description="Button polls: create, close, see results, export", guild_only=True
     )
 
+    dynamic_items = (VoteButton,)
+
     def __init__(self, bot: ClimaBot, repo: PollsRepository) -> None:
-        """Keep the bot (timeline, HTTP) and the polls repository."""
-        self.bot = bot
+        """Keep the bot, the polls repository and the poll jobs (closing, message upkeep)."""
+        super().__init__(bot)
         self.repo = repo
-        self.refresher: Coalescer[int] = Coalescer(self.repaint, interval=EDIT_INTERVAL)
-        # Polls whose message edit failed: warn once per poll, and stop editing a deleted message.
-        self._edit_warned: set[int] = set()
-        self._message_gone: set[int] = set()
+        self.jobs = PollJobs(bot, repo)
 
-    async def cog_load(self) -> None:
-        """Take clicks on every poll ever posted, schedule open polls' closes and repaint their messages.
+    @property
+    def refresher(self) -> Coalescer[int]:
+        """The coalesced tally refresher (ask it to repaint a poll's message)."""
+        return self.jobs.refresher
 
-        Repainting from the database fixes a tally left stale by a stop before its edit, and shows the
-        final results of a poll closed just before the bot died (an overdue poll closes instead).
-        """
-        self.bot.add_dynamic_items(VoteButton)
-        now = utcnow()
-        polls = await self.repo.polls_to_resume()
-        for poll in polls:
-            if poll.is_open:
-                self.schedule_close(poll)
-            if poll.message_id is not None and (not poll.is_open or poll.accepts_votes(now)):
-                self.refresher.request(poll.id)
-        if polls:
-            log.info("resumed %d polls (closes scheduled, messages repainted)", len(polls))
+    def member_data(self) -> MemberDataHolder:
+        """Members' ballots and moderators' polls, with erasure that repaints the tallies it changes."""
+        return PollsMemberData(self.repo, self.jobs.refresher.request)
 
-    async def cog_unload(self) -> None:
-        """Stop taking clicks, forget the close timers (the database keeps them) and flush tallies."""
-        self.bot.remove_dynamic_items(VoteButton)
-        for job_id in self.bot.timeline.pending(JOB_PREFIX):
-            self.bot.timeline.cancel(job_id)
-        await self.refresher.aclose()
+    async def start(self) -> None:
+        """Schedule open polls' closes again and repaint poll messages from the database."""
+        await self.jobs.resume()
+
+    async def stop(self) -> None:
+        """Forget the close timers (the database keeps them) and flush pending tally edits."""
+        await self.jobs.stop()
 
     # --- voting ---------------------------------------------------------------------------------
 
     async def vote(self, interaction: discord.Interaction[Any], poll_id: int, option_index: int) -> None:
-        """Apply a click in one transaction, confirm it privately at once, then refresh the tally later."""
-        if poll_id == NO_POLL:
+        """Apply a click in one transaction, confirm it privately at once, then refresh the tally later.
+
+        Only a poll of the server the click came from counts: a custom_id carried into another server
+        is refused as not found.
+        """
+        if interaction.guild_id is None or not vote_target_in_range(poll_id, option_index):
             await interaction.response.send_message(refusal_text(VoteRefusal.NOT_FOUND), ephemeral=True)
             return
-        result = await self.repo.cast_vote(poll_id, interaction.user.id, option_index, interaction.created_at)
+        result = await self.repo.cast_vote(
+            poll_id, interaction.user.id, option_index, interaction.created_at, guild_id=interaction.guild_id
+        )
         repaint = result.accepted and result.action is not ClickAction.UNCHANGED
         if result.refused is not None:
             text = refusal_text(result.refused)
@@ -109,7 +96,7 @@ class PollsCog(commands.Cog, name=COG_NAME):
             if result.refused is VoteRefusal.CLOSED and poll is not None:
                 if poll.is_open:
                     # Its closing time passed but the timer has not run yet: close it now.
-                    self.bot.timeline.run_at(close_job_id(poll_id), utcnow(), self.close_when_due, poll_id)
+                    self.jobs.close_now(poll_id)
                 elif poll.results_posted_at is None:
                     # The message still has buttons: its final edit failed earlier; try it again.
                     repaint = True
@@ -128,126 +115,7 @@ class PollsCog(commands.Cog, name=COG_NAME):
             )
         # After the answer, so the confirmation never waits behind a message edit.
         if repaint:
-            self.refresher.request(poll_id)
-
-    async def repaint(self, poll_id: int) -> None:
-        """Make the poll message show what the database holds: the live tally, or unshown final results."""
-        results = await self.repo.results(poll_id)
-        if results is None or results.poll.message_id is None:
-            return
-        poll = results.poll
-        if not poll.is_open:
-            if poll.results_posted_at is None:
-                await self._show_final(results)
-            return
-        if poll_id in self._message_gone:
-            return
-        try:
-            await self._poll_message(poll).edit(embed=poll_embed(results))
-        except discord.NotFound as error:
-            self._message_gone.add(poll_id)
-            self._warn_edit_failed(poll_id, error)
-        except discord.HTTPException as error:
-            self._warn_edit_failed(poll_id, error)
-
-    def _warn_edit_failed(self, poll_id: int, error: discord.HTTPException) -> None:
-        """Log a failed tally edit once per poll; the votes are safe in the database either way."""
-        if poll_id in self._edit_warned:
-            return
-        self._edit_warned.add(poll_id)
-        log.warning(
-            "could not update the tally of poll %s (HTTP %s, code %s); votes are still counted",
-            poll_id,
-            error.status,
-            error.code,
-        )
-
-    def _poll_message(self, poll: Poll) -> discord.PartialMessage:
-        """The poll's message, addressed without fetching it."""
-        assert poll.message_id is not None
-        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        return channel.get_partial_message(poll.message_id)
-
-    # --- closing --------------------------------------------------------------------------------
-
-    def schedule_close(self, poll: Poll) -> None:
-        """Close the poll at its closing time (at once if that passed while the bot was down)."""
-        if poll.closes_at is not None:
-            self.bot.timeline.run_at(close_job_id(poll.id), poll.closes_at, self.close_when_due, poll.id)
-
-    async def close_when_due(self, poll_id: int) -> None:
-        """The timer's job: close the poll; errors are logged (nobody is waiting for an answer)."""
-        try:
-            await self.close_poll(poll_id)
-        except Exception:
-            log.exception("closing poll %s on time failed", poll_id)
-
-    async def close_poll(self, poll_id: int) -> PollResults | None:
-        """Close the poll and show its final results; None if it was missing or already closed.
-
-        No tally edit can run while closing, so the final results are the last thing the message shows.
-        """
-        self.bot.timeline.cancel(close_job_id(poll_id))
-        async with self.refresher.exclusive(poll_id):
-            results = await self.repo.close(poll_id, utcnow())
-            if results is None:
-                return None
-            await self._show_final(results)
-        self._edit_warned.discard(poll_id)
-        self._message_gone.discard(poll_id)
-        return results
-
-    async def _show_final(self, results: PollResults) -> None:
-        """Replace the buttons and live tally with the final results and a bar chart, and record it.
-
-        The record is written once the edit succeeded or can never succeed (message or channel gone);
-        until then the next start, or a click on the stale buttons, tries again.
-        """
-        poll = results.poll
-        if poll.message_id is not None and poll.id not in self._message_gone:
-            try:
-                await self._poll_message(poll).edit(**await self._final_message(results), view=None)
-            except discord.NotFound as error:
-                self._warn_final_failed(poll.id, error, "its message is gone")
-            except discord.HTTPException as error:
-                self._warn_final_failed(poll.id, error, "tried again on the next start or click")
-                return
-            except Exception:
-                log.exception(
-                    "showing the final results of poll %s failed; tried again on next start", poll.id
-                )
-                return
-        await self.repo.mark_results_posted(poll.id, utcnow())
-
-    async def _final_message(self, results: PollResults) -> dict[str, Any]:
-        """The closed poll's embed and chart attachment (text only if the chart cannot be drawn)."""
-        poll = results.poll
-        png: bytes | None = None
-        try:
-            png = await asyncio.to_thread(
-                render_chart,
-                poll.question,
-                poll.options,
-                results.counts,
-                voters=results.voters,
-                multiple=poll.multiple,
-            )
-        except Exception:
-            log.exception("drawing the results chart of poll %s failed; posting text only", poll.id)
-        name = chart_filename(poll.id)
-        files = [] if png is None else [discord.File(io.BytesIO(png), filename=name)]
-        return {"embed": closed_embed(results, chart=None if png is None else name), "attachments": files}
-
-    @staticmethod
-    def _warn_final_failed(poll_id: int, error: discord.HTTPException, outcome: str) -> None:
-        """Log that a closed poll's message could not be edited to its final results."""
-        log.warning(
-            "could not show the final results of poll %s (HTTP %s, code %s); %s",
-            poll_id,
-            error.status,
-            error.code,
-            outcome,
-        )
+            self.jobs.refresher.request(poll_id)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -297,9 +165,8 @@ class PollsCog(commands.Cog, name=COG_NAME):
             anonymous=anonymous,
             hide_results=hide_results,
         )
-        message = await self._post(interaction, poll)
-        await self.repo.set_message(poll.id, message.channel.id, message.id)
-        self.schedule_close(poll)
+        message = await self._post_and_record(interaction, poll)
+        self.jobs.schedule_close(poll)
         closing = "" if poll.closes_at is None else " It closes by itself when its time is up."
         await interaction.followup.send(
             f"Poll #{poll.id} is posted: {message.jump_url}.{closing} "
@@ -307,12 +174,27 @@ class PollsCog(commands.Cog, name=COG_NAME):
             ephemeral=True,
         )
 
-    async def _post(self, interaction: discord.Interaction[Any], poll: Poll) -> discord.Message:
-        """Post the poll message where the command was typed; if that fails, the poll is deleted."""
+    async def _post_and_record(self, interaction: discord.Interaction[Any], poll: Poll) -> discord.Message:
+        """Post the poll message where the command was typed and record it; on any failure keep nothing.
+
+        The poll row comes first because the message shows its number and its buttons carry it. If
+        Discord refuses the message, or recording it fails (the message is then deleted again), the
+        poll row is deleted too.
+        """
         channel = self.bot.get_partial_messageable(interaction.channel_id or 0, guild_id=interaction.guild_id)
+        empty = PollResults(poll, (0,) * len(poll.options), 0)
+
+        async def record(message: discord.Message) -> discord.Message:
+            """Store where the poll message is."""
+            await self.repo.set_message(poll.id, message.channel.id, message.id)
+            return message
+
         try:
-            return await channel.send(
-                embed=poll_embed(PollResults(poll, (0,) * len(poll.options), 0)), view=poll_view(poll)
+            return await create_then_record(
+                lambda: channel.send(embed=poll_embed(empty), view=poll_view(poll)),
+                record,
+                lambda message: message.delete(),
+                what=f"the message of poll {poll.id} in guild {interaction.guild_id}",
             )
         except discord.HTTPException as error:
             await self.repo.delete(poll.id)
@@ -334,7 +216,7 @@ class PollsCog(commands.Cog, name=COG_NAME):
         if not poll.is_open:
             raise ValidationError(f"Poll #{poll.id} is already closed. See `/poll results {poll.id}`.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        results = await self.close_poll(poll.id)
+        results = await self.jobs.close_poll(poll.id)
         if results is None:
             await interaction.followup.send(f"Poll #{poll.id} was already closed.", ephemeral=True)
             return

@@ -1,4 +1,8 @@
-"""Pure CSV export of poll results and, for non-anonymous polls, ballots."""
+"""Pure CSV export of poll results and, for non-anonymous polls, ballots.
+
+Every row goes through bot.spreadsheet.safe_row: an option a moderator typed as `=...` (or `+`, `-`,
+`@`, tab, carriage return) is written as `'=...`, so a spreadsheet shows it instead of running it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.spreadsheet import safe_row
 from storage.polls import Ballot, PollExport
 
 RESULTS_HEADER = ("option", "votes")
@@ -30,8 +35,8 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Render a header and rows as RFC 4180 CSV (CRLF line ends, quoting only where needed)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return buffer.getvalue()
 
 

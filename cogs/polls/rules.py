@@ -1,5 +1,9 @@
 """Pure poll rules: reading `/poll create` input, vote button custom_ids and what a click does.
 
+The vote button custom_id (`polls:vote:<poll>:<option>`) is a public contract: VoteButton builds it
+through the shared component layer, and the functions here state and parse it (tests check that both
+agree, so messages posted long ago keep voting).
+
 The click rules themselves live in storage.poll_clicks (the repository applies them inside its write
 transaction, and storage never imports Discord); they are re-exported here for the cog.
 """
@@ -12,6 +16,7 @@ from datetime import timedelta
 from bot.durations import ACCEPTED_FORMS, parse_duration
 from bot.errors import ValidationError
 from bot.replies import quote_input
+from bot.text import require_visible, visible_length
 from storage.polls import (
     DOUBLE_CLICK_WINDOW,
     MAX_OPTION_LENGTH,
@@ -42,6 +47,7 @@ __all__ = [
     "parse_vote_custom_id",
     "validate_question",
     "vote_custom_id",
+    "vote_target_in_range",
 ]
 
 OPTION_SEPARATOR = ";"
@@ -80,6 +86,7 @@ def parse_options(text: str) -> list[str]:
             raise ValidationError(
                 f"Option {position} is empty (two `{OPTION_SEPARATOR}` in a row?). {accepted}"
             )
+        require_visible(part, f"option {position}")
     if len(parts) < MIN_OPTIONS:
         raise ValidationError(
             f"A poll needs at least {MIN_OPTIONS} options; got only {quote_input(parts[0])}. {accepted}"
@@ -93,7 +100,8 @@ def parse_options(text: str) -> list[str]:
                 f"Option {position} ({quote_input(part)}) is {len(part)} characters long; "
                 f"the limit is {MAX_OPTION_LENGTH} (Discord's button label limit)."
             )
-        folded = part.casefold()
+        # Invisible characters do not make two options different to a reader.
+        folded = "".join(char for char in part if visible_length(char)).casefold()
         if folded in seen:
             raise ValidationError(
                 f"Options {seen[folded]} and {position} are the same ({quote_input(part)}); "
@@ -104,10 +112,11 @@ def parse_options(text: str) -> list[str]:
 
 
 def validate_question(text: str) -> str:
-    """Return the trimmed question, which must be 1 to 300 characters."""
+    """Return the trimmed question, which must be 1 to 300 characters and show something."""
     question = text.strip()
     if not question:
         raise ValidationError(f"The question is empty; write 1 to {MAX_QUESTION_LENGTH} characters.")
+    require_visible(question, "question")
     if len(question) > MAX_QUESTION_LENGTH:
         raise ValidationError(
             f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_LENGTH}."
@@ -153,3 +162,8 @@ def parse_vote_custom_id(custom_id: str) -> tuple[int, int]:
     if poll_id > _MAX_POLL_ID or option_index >= MAX_OPTIONS:
         raise ValueError(f"poll vote custom_id out of range: {custom_id!r}")
     return poll_id, option_index
+
+
+def vote_target_in_range(poll_id: int, option_index: int) -> bool:
+    """Whether a clicked custom_id names a poll id SQLite can hold and an option a poll can have."""
+    return 0 <= poll_id <= _MAX_POLL_ID and 0 <= option_index < MAX_OPTIONS

@@ -67,7 +67,7 @@ async def test_create_vote_change_retract_close_and_export(
     assert [a.filename for a in closed.attachments] == [f"poll-{poll_id}-results.png"]
     assert closed.attachments[0].data.startswith(b"\x89PNG")
     assert closed.embeds[0]["image"]["url"].endswith(f"poll-{poll_id}-results.png")
-    assert not harness.bot or f"poll:{poll_id}" not in harness.bot.timeline.pending("poll:")
+    assert harness.bot is not None and f"poll:{poll_id}" not in harness.bot.timeline.pending("poll:")
 
     export = await (await emulator.slash(town.guild, town.moderator, "poll export", poll_id=poll_id)).reply()
     files = {a.filename: a.data for a in export.attachments}

@@ -91,5 +91,7 @@ async def test_anonymous_poll_keeps_no_member_choice_link_after_close(
 
     # A click on a stale copy of the message is refused, and nobody's earlier choice can be looked up.
     assert harness.bot is not None
-    late = await harness.bot.repos.polls.cast_vote(poll_id, alice.user.id, 0, datetime.now(UTC))
+    late = await harness.bot.repos.polls.cast_vote(
+        poll_id, alice.user.id, 0, datetime.now(UTC), guild_id=town.guild.id
+    )
     assert late.refused is VoteRefusal.CLOSED and late.choices == frozenset()

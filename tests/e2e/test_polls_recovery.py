@@ -71,7 +71,7 @@ async def test_votes_the_message_missed_are_shown_on_start(
     await harness.stop()
     async with stored_polls(settings) as polls:
         for member_id in (900_001, 900_002):
-            assert (await polls.cast_vote(poll_id, member_id, 2, utcnow())).accepted
+            assert (await polls.cast_vote(poll_id, member_id, 2, utcnow(), guild_id=town.guild.id)).accepted
     edits = emulator.count_requests("PATCH", EDIT_PATH)
     assert "1 member voted" in message.text, "the message is stale before the start"
     await harness.start()

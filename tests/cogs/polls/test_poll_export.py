@@ -97,3 +97,20 @@ def test_a_file_over_the_upload_limit_is_zipped_or_left_out() -> None:
         assert archive.read("poll-7-ballots.csv") == ballots_file.data()
     uploads, left_out = fit_uploads([results, ballots_file], limit=len(results.data()))
     assert [u.filename for u in uploads] == ["poll-7-results.csv"] and left_out == ["poll-7-ballots.csv"]
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised() -> None:
+    """Options starting with =, +, -, @, tab or CR get a leading apostrophe; numbers stay numbers."""
+    labels = ('=HYPERLINK("http://x")', "+1", "-5 °C", "@SUM(A1)", "\tTab", "\rCR", "Plain = fine")
+    assert rows(results_csv(labels, (1, 0, 2, 0, 0, 0, 3))) == [
+        ["option", "votes"],
+        ['\'=HYPERLINK("http://x")', "1"],
+        ["'+1", "0"],
+        ["'-5 °C", "2"],
+        ["'@SUM(A1)", "0"],
+        ["'\tTab", "0"],
+        ["'\rCR", "0"],
+        ["Plain = fine", "3"],
+    ]
+    ballot = Ballot(voter_id=5, option_index=0, option="=cmd|' /C calc'!A0", voted_at=T0)
+    assert rows(ballots_csv([ballot]))[1] == ["5", "'=cmd|' /C calc'!A0", "2026-03-01T09:00:00+00:00"]

@@ -1,4 +1,4 @@
-"""The vote button (a DynamicItem) and the poll embeds, checked without Discord."""
+"""The vote button (a persistent button of the shared layer) and the poll embeds, checked without Discord."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cogs.polls.render import closed_embed, poll_embed, results_embed
-from cogs.polls.views import NO_POLL, VoteButton, poll_view
+from cogs.polls.rules import VOTE_ID_PATTERN, parse_vote_custom_id, vote_custom_id, vote_target_in_range
+from cogs.polls.views import VoteButton, poll_view
 from storage.polls import Poll, PollResults
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -54,18 +55,29 @@ async def rebuilt(custom_id: str) -> VoteButton:
 
 @given(poll_id=st.integers(min_value=0, max_value=2**63 - 1), option=st.integers(min_value=0, max_value=19))
 def test_every_button_custom_id_fits_matches_the_template_and_parses_back(poll_id: int, option: int) -> None:
-    """Any poll id and option: the custom_id fits in 100 characters and rebuilds the same button."""
+    """Any poll id and option: the custom_id is the contract's, fits in 100 characters, rebuilds the same."""
     button = VoteButton(poll_id, option, "x" * 80)
+    assert button.custom_id == vote_custom_id(poll_id, option)
     assert len(button.custom_id) <= 100
     back = asyncio.run(rebuilt(button.custom_id))
-    assert (back.poll_id, back.option_index) == (poll_id, option)
+    assert (back.poll, back.option) == (poll_id, option) == parse_vote_custom_id(button.custom_id)
     assert button.row == option // 5
 
 
-async def test_out_of_range_custom_ids_become_a_refusal_not_a_crash() -> None:
-    """An id matching the template but out of range becomes a button that refuses politely."""
-    for custom_id in ("polls:vote:1:25", "polls:vote:9999999999999999999:0"):
-        assert (await rebuilt(custom_id)).poll_id == NO_POLL
+@given(custom_id=st.from_regex(VOTE_ID_PATTERN, fullmatch=True))
+def test_every_custom_id_of_the_old_format_is_still_taken(custom_id: str) -> None:
+    """Whatever the old DynamicItem's template accepted (polls posted before), the new button accepts."""
+    assert VoteButton.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
+    back = asyncio.run(rebuilt(custom_id))
+    _, _, poll, option = custom_id.split(":")
+    assert (back.poll, back.option) == (int(poll), int(option))
+
+
+async def test_out_of_range_custom_ids_rebuild_and_are_refused_before_the_database() -> None:
+    """An id matching the template but out of range still rebuilds; the vote path refuses it."""
+    for custom_id in ("polls:vote:1:25", "polls:vote:9999999999999999999:0", "polls:vote:-3:1"):
+        button = await rebuilt(custom_id)
+        assert not vote_target_in_range(button.poll, button.option)
 
 
 def test_twenty_options_fill_four_rows_of_five() -> None:

@@ -20,6 +20,7 @@ from cogs.polls.rules import (
     parse_vote_custom_id,
     validate_question,
     vote_custom_id,
+    vote_target_in_range,
 )
 
 # --- options -------------------------------------------------------------------------------------
@@ -258,3 +259,45 @@ def test_multiple_choice_only_touches_the_clicked_option(
     """A multiple-choice click changes nothing but the clicked option."""
     outcome = apply_click(current, clicked, multiple=True, same_option_age=age)
     assert outcome.choices - {clicked} == current - {clicked}
+
+
+# --- visible text and vote targets ---------------------------------------------------------------
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (f"Energy; {ZERO_WIDTH}; Mobility", "option 2 is empty or only invisible characters"),
+        (f"{ZERO_WIDTH};{ZERO_WIDTH}", "option 1 is empty or only invisible characters"),
+        ("Energy; \u200b \u200b", "option 2 is empty or only invisible characters"),
+        ("Energy; \u202e\u200f", "option 2 is empty or only invisible characters"),
+    ],
+)
+def test_options_of_invisible_characters_only_are_refused(text: str, fragment: str) -> None:
+    """Zero-width, bidi and format characters alone are not an option anyone could read."""
+    with pytest.raises(ValidationError, match=fragment):
+        parse_options(text)
+
+
+def test_options_differing_only_in_invisible_characters_are_the_same() -> None:
+    """`Tram` and `Tram` with a zero-width space look alike, so they are refused as duplicates."""
+    with pytest.raises(ValidationError, match="the same"):
+        parse_options("Tram; Tra\u200bm; Bus")
+    assert parse_options("Tram\u200b; Bus") == ["Tram\u200b", "Bus"], "visible text is kept as typed"
+
+
+def test_a_question_of_invisible_characters_only_is_refused() -> None:
+    """A question that shows nothing is refused with the shared wording."""
+    with pytest.raises(ValidationError, match="question is empty or only invisible characters"):
+        validate_question(f" {ZERO_WIDTH} ")
+
+
+@pytest.mark.parametrize(
+    ("poll_id", "option", "ok"),
+    [(0, 0, True), (2**63 - 1, 19, True), (-1, 0, False), (2**63, 0, False), (1, 20, False), (1, -1, False)],
+)
+def test_vote_targets_in_range(poll_id: int, option: int, ok: bool) -> None:
+    """Only poll ids SQLite can hold and option indexes a poll can have reach the database."""
+    assert vote_target_in_range(poll_id, option) is ok
