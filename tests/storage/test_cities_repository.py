@@ -110,3 +110,23 @@ async def test_profiles_set_keep_and_clear(migrated_db: Database) -> None:
     assert await profiles.forget(GUILD, 5) == 2
     assert await profiles.get(GUILD, 5) is None
     assert not await cities.is_member(lyon.id, 5)
+
+
+async def test_erasure_removes_the_profile_and_the_memberships_separately(migrated_db: Database) -> None:
+    cities, profiles = CitiesRepository(migrated_db), ProfilesRepository(migrated_db)
+    lyon = await cities.add(GUILD, "Lyon", "FR", mission_city=True, created_by=None)
+    riga = await cities.add(GUILD, "Riga", "LV", mission_city=True, created_by=None)
+    elsewhere = await cities.add(2, "Oslo", "NO", mission_city=True, created_by=None)
+    for city in (lyon, riga, elsewhere):
+        await cities.join(city.id, 5)
+    await cities.join(lyon.id, 6)
+    await profiles.set(GUILD, 5, target_group="citizen", city_id=lyon.id)
+    # Profiles go first and leave the memberships to the cities' erasure.
+    assert await profiles.forget_profile(GUILD, 5) == 1
+    assert await profiles.get(GUILD, 5) is None
+    assert [c.name for c in await cities.cities_of(GUILD, 5)] == ["Lyon", "Riga"]
+    assert await cities.forget_memberships(GUILD, 5) == 2
+    assert await cities.cities_of(GUILD, 5) == []
+    # Other members and the member's other servers are untouched; a rerun finds nothing.
+    assert await cities.members(lyon.id) == [6] and await cities.is_member(elsewhere.id, 5)
+    assert (await profiles.forget_profile(GUILD, 5), await cities.forget_memberships(GUILD, 5)) == (0, 0)

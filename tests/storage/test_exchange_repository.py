@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from storage.cities import CitiesRepository, City
 from storage.database import Database
-from storage.exchange import HIGHLIGHT_END, HIGHLIGHT_START, AlreadyResolvedError, ExchangeRepository
+from storage.exchange import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    AlreadyResolvedError,
+    ExchangeRepository,
+    QuestionLimitError,
+)
+from storage.exchange_search import search_terms
 from storage.twins import DuplicateTwinError, Twin, TwinsRepository
 
 GUILD = 1
@@ -128,14 +135,20 @@ async def test_search_text_without_words_is_refused(migrated_db: Database) -> No
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=80))
 async def test_search_never_raises_on_arbitrary_text(migrated_db: Database, text: str) -> None:
+    """Any text either has no word (ValueError) or searches; a known word next to it is still found."""
     repo = ExchangeRepository(migrated_db)
-    if not (await repo.page(GUILD))[1]:
-        await _ask(repo, 1, 'Say "hello" AND NEAR(x)', "col:umn * ^ - + OR NOT ()")
-    try:
-        hits = await repo.search(GUILD, text)
-    except ValueError:
-        return  # no word to search for: the cog turns this into a clear message
-    assert isinstance(hits, list)
+    exchanges, _ = await repo.page(GUILD)
+    if not exchanges:
+        exchanges = [await _ask(repo, 1, 'Say "hello" AND NEAR(x)', "col:umn * ^ - + OR NOT ()")]
+    if not search_terms(text):
+        with pytest.raises(ValueError):
+            await repo.search(GUILD, text)
+        return
+    hits = await repo.search(GUILD, text)
+    assert len(hits) <= 5 and all(hit.exchange.guild_id == GUILD for hit in hits)
+    # Whatever syntax the text holds, it cannot hide a word that is there (any word may match).
+    found = await repo.search(GUILD, f"{text} hello")
+    assert [hit.exchange.id for hit in found] == [exchanges[0].id]
 
 
 async def test_search_with_fts_syntax_in_query_finds_words(migrated_db: Database) -> None:
@@ -143,6 +156,24 @@ async def test_search_with_fts_syntax_in_query_finds_words(migrated_db: Database
     ex = await _ask(repo, 1, "NEAR the river", 'title: "flood" OR barrier')
     for query in ['"flood', "title:flood", "NEAR(flood barrier)", "flood OR", "barrier*", "-flood"]:
         assert [h.exchange.id for h in await repo.search(GUILD, query)] == [ex.id], query
+
+
+async def test_the_daily_question_limit_is_checked_inside_the_write(migrated_db: Database) -> None:
+    repo = ExchangeRepository(migrated_db)
+    day_ago = datetime.now(UTC) - timedelta(days=1)
+    await _ask(repo, 1, "One", "q", per_day_limit=2)
+    await _ask(repo, 2, "Two", "q", per_day_limit=2)
+    assert await repo.asked_since(GUILD, 10, day_ago) == 2
+    with pytest.raises(QuestionLimitError) as caught:
+        await _ask(repo, 3, "Three", "q", per_day_limit=2)
+    assert caught.value.limit == 2
+    assert (await repo.page(GUILD))[1] == 2 and await repo.by_thread(3) is None
+    # Another member, another server, or no limit: recorded.
+    await _ask(repo, 4, "Four", "q", author_id=11, per_day_limit=2)
+    await _ask(repo, 5, "Five", "q", guild_id=2, per_day_limit=2)
+    await _ask(repo, 6, "Six", "q")
+    assert await repo.asked_since(GUILD, 10, day_ago) == 3
+    assert await repo.asked_since(GUILD, 10, datetime.now(UTC) + timedelta(minutes=1)) == 0
 
 
 async def _twin(twins: TwinsRepository, x: City, y: City, *, thread_id: int, due: datetime) -> Twin:
