@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cogs.calls.cog_announce import AnnounceCog
-from cogs.calls.cog_calls import CallsCog
-from cogs.calls.dispatch import Dispatcher
+from cogs.calls.announce_cog import AnnounceCog
+from cogs.calls.calls_cog import CallsCog
+from cogs.calls.jobs import Dispatcher
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot

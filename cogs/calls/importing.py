@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import ValidationError
 from bot.replies import quote_input
+from bot.spreadsheet import safe_row
 from bot.timeparse import localize
 from bot.timezones import zone_names
 from cogs.calls.programmes import accepted_programmes, find_programme, infer_programme
@@ -289,9 +290,10 @@ class ImportReport:
         return "\n".join(lines), not complete
 
     def full_csv(self) -> str:
-        """Render every row's outcome as CSV (where, identifier, outcome, reason)."""
+        """Render every row's outcome as CSV (where, identifier, outcome, reason), safe in a spreadsheet."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        # RFC 4180 line ends: the writer then quotes a cell holding a lone carriage return too.
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["where", "identifier", "outcome", "reason"])
         for outcome, identifiers in (
             ("added", self.added),
@@ -299,14 +301,8 @@ class ImportReport:
             ("unchanged", self.unchanged),
         ):
             for identifier in identifiers:
-                writer.writerow(["", identifier, outcome, ""])
+                writer.writerow(safe_row(["", identifier, outcome, ""]))
         for item in self.rejected:
-            writer.writerow(
-                [item.where, inert_cell(item.identifier or ""), "rejected", inert_cell(item.reason)]
-            )
+            # Identifiers and reasons echo the file's text, which may start like a formula.
+            writer.writerow(safe_row([item.where, item.identifier or "", "rejected", item.reason]))
         return out.getvalue()
-
-
-def inert_cell(text: str) -> str:
-    """Keep a spreadsheet from reading file text as a formula (a leading =, +, -, @ or control)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

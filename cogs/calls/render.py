@@ -11,15 +11,15 @@ from bot.durations import describe_offset
 from bot.replies import clip
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.programmes import programme
+from cogs.calls.recurrence import Repeat
 from storage.announcements import Announcement
-from storage.calls import Call, CallStatus
+from storage.calls import ALL_PROGRAMMES, Call, CallStatus, Reminder
 
 EMBED_COLOUR = discord.Colour.from_rgb(0, 122, 94)
 PAGE_SIZE = 8
 DESCRIPTION_LIMIT = 4096
 # Each call of a list page gets an equal share of the description, so a page never loses a call.
 LINE_BUDGET = (DESCRIPTION_LIMIT - 2 * (PAGE_SIZE - 1)) // PAGE_SIZE
-# Items a moderation notice lists per section before saying how many more there are.
 
 
 def inline_title(call: Call, limit: int) -> str:
@@ -111,3 +111,29 @@ def announcement_line(item: Announcement) -> str:
 def new_call_message(call: Call) -> str:
     """Default text of the announcement of a new call."""
     return f"📣 New funding call: **{inline_title(call, 300)}** (`{call.identifier}`)"
+
+
+def reminder_summary(reminders: tuple[Reminder, ...] | list[Reminder]) -> str:
+    """Say when a call's reminders will go out."""
+    if not reminders:
+        return "No deadline reminders: the deadline is closer than the shortest reminder offset."
+    parts = [f"{describe_offset(r.offset)} before ({discord_timestamp(r.due_at, 'R')})" for r in reminders]
+    # Offsets are configurable: a long list must not push a reply past Discord's 2,000 characters.
+    return clip("Reminders: " + ", ".join(parts) + ".", 1000)
+
+
+def scope_name(code: str) -> str:
+    """Name a subscription's scope: every programme, or one programme's calls."""
+    return "every programme" if code == ALL_PROGRAMMES else f"{programme(code).name} calls"
+
+
+def quoted(text: str) -> str:
+    """Render text as a Markdown block quote, every line of it."""
+    return "\n".join(f"> {line}" for line in text.splitlines())
+
+
+def repeat_phrase(repeat: Repeat, first_local: str, zone: str) -> str:
+    """Say how an announcement repeats, in the zone its wall-clock time is kept in."""
+    if repeat is Repeat.NONE:
+        return "once"
+    return f"{repeat.value} at {first_local} {zone} (kept across daylight-saving changes)"

@@ -1,19 +1,25 @@
-"""Rules for what a call may contain: identifier, title, link, summary, tags and deadline.
+"""Rules for what a call and an announcement may contain, and how typed values become records.
 
 Every check returns the cleaned value or raises ValidationError with a message short enough to be
-shown as an import file's per-row reason as well as an ephemeral reply.
+shown as an import file's per-row reason as well as an ephemeral reply. Every free-text field passes
+bot.text's visible-text check, so text made only of invisible characters is never stored.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import ValidationError
 from bot.replies import quote_input
+from bot.text import optional_visible, require_visible, visible_length
 from bot.timeparse import parse_when
+from cogs.calls.programmes import infer_programme
+from storage.announcements import AnnouncementInput
+from storage.calls import Call, CallInput
 
 # Uppercase letters, digits, dots, dashes and underscores; 3 to 100 characters; lowercase input is
 # uppercased. Covers HORIZON-MISS-2024-CIT-01-01, LIFE-2025-SAP-CLIMA, EUI-IA-04, DUT-2024.
@@ -33,6 +39,8 @@ _BARE_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*", re.ASCII)
 _TAG_SPLIT = re.compile(r"[,;]")
 # Never valid unencoded in a URL (RFC 3986), and they would break the Markdown link of a call list.
 _LINK_FORBIDDEN = frozenset('<>"`\\\x7f')
+# Room for the role mention put in front of an announcement that pings a role.
+MESSAGE_MAX = 1900
 
 
 def normalize_identifier(text: str) -> str:
@@ -40,6 +48,7 @@ def normalize_identifier(text: str) -> str:
     cleaned = text.strip().upper()
     if not cleaned:
         raise ValidationError("The identifier is missing; use " + IDENTIFIER_RULE + ".")
+    require_visible(cleaned, "identifier")
     if IDENTIFIER_PATTERN.fullmatch(cleaned) is None:
         raise ValidationError(f"Identifier {quote_input(cleaned)} is not valid; use {IDENTIFIER_RULE}.")
     return cleaned
@@ -50,6 +59,7 @@ def check_title(text: str) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise ValidationError("The title is missing.")
+    require_visible(cleaned, "title")
     if len(cleaned) > TITLE_MAX:
         raise ValidationError(f"The title is {len(cleaned)} characters long; at most {TITLE_MAX} fit.")
     return cleaned
@@ -57,7 +67,7 @@ def check_title(text: str) -> str:
 
 def check_summary(text: str) -> str:
     """Return the summary trimmed, or raise ValidationError if too long."""
-    cleaned = text.strip()
+    cleaned = optional_visible(text, "summary") or ""
     if len(cleaned) > SUMMARY_MAX:
         raise ValidationError(f"The summary is {len(cleaned)} characters long; at most {SUMMARY_MAX} fit.")
     return cleaned
@@ -65,15 +75,17 @@ def check_summary(text: str) -> str:
 
 def check_link(text: str) -> str | None:
     """Return an http(s) link (None when blank), or raise ValidationError."""
-    cleaned = text.strip()
-    if not cleaned:
+    cleaned = optional_visible(text, "link")
+    if cleaned is None:
         return None
     if len(cleaned) > LINK_MAX:
         raise ValidationError(f"The link is {len(cleaned)} characters long; at most {LINK_MAX} fit.")
-    if any(ch.isspace() or ch in _LINK_FORBIDDEN or ord(ch) < 32 for ch in cleaned):
+    # Zero-width and other invisible characters would hide a different address behind the one shown.
+    invisible = visible_length(cleaned) != len(cleaned)
+    if invisible or any(ch in _LINK_FORBIDDEN or ord(ch) < 32 for ch in cleaned):
         raise ValidationError(
-            f"The link {quote_input(cleaned)} holds spaces or characters a web address cannot "
-            '(< > " ` \\); percent-encode them, e.g. %20 for a space.'
+            f"The link {quote_input(cleaned)} holds spaces, invisible characters or characters a web "
+            'address cannot (< > " ` \\); percent-encode them, e.g. %20 for a space.'
         )
     try:
         parts = urlsplit(cleaned)
@@ -94,6 +106,7 @@ def parse_tags(text: str) -> tuple[str, ...]:
         tag = " ".join(part.split())
         if not tag or tag.lower() in seen:
             continue
+        require_visible(tag, "tag")
         if len(tag) > TAG_MAX:
             raise ValidationError(f"Tag {quote_input(tag)} is too long; at most {TAG_MAX} characters each.")
         seen.add(tag.lower())
@@ -118,3 +131,73 @@ def parse_deadline(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
 def local_text(moment: datetime, tz: ZoneInfo) -> str:
     """Render an instant as `YYYY-MM-DD HH:MM` wall-clock time in a zone (for prefilled forms)."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def message_text(typed: str) -> str:
+    """Turn a typed one-line announcement into the posted text (`\\n` becomes a line break)."""
+    text = require_visible(typed.replace("\\n", "\n"), "message")
+    if len(text) > MESSAGE_MAX:
+        raise ValidationError(f"The message is {len(text)} characters long; at most {MESSAGE_MAX} fit.")
+    return text
+
+
+@dataclass(frozen=True)
+class CallFormValues:
+    """What a moderator typed into the call form."""
+
+    identifier: str = ""
+    title: str = ""
+    deadline: str = ""
+    link: str = ""
+    summary: str = ""
+    tags: str = ""
+
+
+def call_input(
+    values: CallFormValues, programme: str | None, existing: Call | None, tz: ZoneInfo, *, now: datetime
+) -> CallInput:
+    """Validate a call form's values into a CallInput (raises ValidationError, nothing stored)."""
+    identifier = existing.identifier if existing else normalize_identifier(values.identifier)
+    title = check_title(values.title)
+    if existing is not None and values.deadline.strip() == local_text(existing.deadline_at, tz):
+        # An untouched deadline is kept as it is, even if it has passed (editing a closed call's text).
+        deadline, zone_name = existing.deadline_at, existing.timezone
+    else:
+        deadline, zone_name = parse_deadline(values.deadline, tz, now=now), tz.key
+    if existing is not None and existing.opens_at is not None and existing.opens_at >= deadline:
+        raise ValidationError("The deadline must come after the call's opening date.")
+    return CallInput(
+        identifier=identifier,
+        title=title,
+        programme=programme or (existing.programme if existing else infer_programme(identifier).code),
+        deadline_at=deadline,
+        timezone=zone_name,
+        link=check_link(values.link),
+        summary=check_summary(values.summary),
+        tags=parse_tags(values.tags),
+        opens_at=existing.opens_at if existing else None,
+    )
+
+
+def announcement_input(
+    *,
+    channel_id: int,
+    message: str,
+    due: datetime,
+    tz: ZoneInfo,
+    repeat: str = "none",
+    ping_role_id: int | None = None,
+    call_id: int | None = None,
+) -> AnnouncementInput:
+    """Describe a new announcement; repeats are anchored at the due time's wall clock in `tz`."""
+    due = due.replace(microsecond=0)
+    return AnnouncementInput(
+        channel_id=channel_id,
+        message=message,
+        repeat=repeat,
+        timezone=tz.key,
+        first_local=due.astimezone(tz).replace(tzinfo=None),
+        due_at=due,
+        ping_role_id=ping_role_id,
+        call_id=call_id,
+    )

@@ -1,392 +1,341 @@
-"""Buttons and forms of the calls capability; buttons are DynamicItems so they work after restarts."""
+"""Buttons and forms of the calls capability, on the shared layer (bot.components, bot.forms).
+
+The custom_ids of buttons already posted are kept: `calls:page:<status>:<programme or *>:<page>:<p|n>`,
+`calls:announce:<call>` and `calls:schedule:<call>`. Components call the cogs through the Protocols
+below, never the cog classes, so this module imports no cog.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
 
 import discord
 
-from bot.error_handler import new_error_id
-from bot.errors import UserFacingError
-from bot.replies import send_ephemeral
-from cogs.calls.rules import LINK_MAX, SUMMARY_MAX, TITLE_MAX
+from bot.components import PersistentButton, persistent_view
+from bot.forms import Form, Submission
+from bot.paginator import LABELS, PageButton, pager
+from cogs.calls.rules import LINK_MAX, MESSAGE_MAX, SUMMARY_MAX, TITLE_MAX, CallFormValues
 from storage.calls import CallStatus
 
-if TYPE_CHECKING:
-    from cogs.calls.cog_calls import CallsCog
-
-log = logging.getLogger(__name__)
-
 COG_NAME = "Calls"
-FORM_TIMEOUT = 15 * 60
+ANNOUNCE_COG_NAME = "Announcements"
+# Stands for "every programme" in a list button's custom_id.
+ANY_PROGRAMME = "*"
 
 
-def calls_cog(interaction: discord.Interaction[Any]) -> CallsCog:
-    """Return the loaded calls cog of the bot that received an interaction."""
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the calls cog is not loaded")
-    return cast("CallsCog", cog)
+class CallsHandler(Protocol):
+    """What the calls components and forms ask of the calls cog."""
+
+    async def list_page(
+        self, guild_id: int, status: CallStatus, programme: str | None, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """One page of a call list with its previous/next buttons."""
+        ...
+
+    async def save_new_call(
+        self, interaction: discord.Interaction[Any], state: Mapping[str, Any], values: CallFormValues
+    ) -> None:
+        """Store a call from the add form."""
+        ...
+
+    async def save_edited_call(
+        self, interaction: discord.Interaction[Any], state: Mapping[str, Any], values: CallFormValues
+    ) -> None:
+        """Store the edit form's changes to the call named in its state."""
+        ...
 
 
-async def guarded(interaction: discord.Interaction[Any], action: Callable[[], Awaitable[None]]) -> None:
-    """Run a component or form action, turning expected errors into a private reply (no tree handler here)."""
-    try:
-        await action()
-    except UserFacingError as problem:
-        await send_ephemeral(interaction, str(problem))
-    except Exception:
-        error_id = new_error_id()
-        log.exception("error %s in a calls component (guild %s)", error_id, interaction.guild_id)
-        await send_ephemeral(
-            interaction, f"Something went wrong on my side; it was logged as error `{error_id}`."
-        )
+class AnnounceHandler(Protocol):
+    """What the buttons under a new call and the schedule form ask of the announcements cog."""
+
+    async def announce_call_now(self, interaction: discord.Interaction[Any], call_id: int) -> None:
+        """Post a call in the announcements channel at once."""
+        ...
+
+    async def open_schedule_form(self, interaction: discord.Interaction[Any], call_id: int) -> None:
+        """Ask when to announce a call."""
+        ...
+
+    async def schedule_call_announcement(
+        self, interaction: discord.Interaction[Any], call_id: int, when: str, message: str
+    ) -> None:
+        """Schedule a call's announcement."""
+        ...
 
 
 # --- list pages ------------------------------------------------------------------------------------
 
 
-class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"calls:page:(?P<status>[a-z]+):(?P<programme>[a-z0-9*-]+):(?P<page>[0-9]{1,6}):(?P<dir>[pn])",
+class CallsPageButton(
+    PageButton,
+    cog=COG_NAME,
+    prefix="calls:page",
+    fields={"status": str, "programme": str, "page": int, "direction": str},
 ):
-    """Previous/next button of a call list: `calls:page:<status>:<programme or *>:<page>:<p|n>`."""
+    """Previous/next of a call list: `calls:page:<status>:<programme or *>:<page>:<p|n>`."""
+
+    status: str
+    programme: str
 
     def __init__(
-        self, status: CallStatus, programme: str | None, page: int, direction: str, *, disabled: bool = False
-    ):
+        self, status: str, programme: str, page: int, direction: str, label: str = "", disabled: bool = False
+    ) -> None:
         """Build the button that shows `page` of the list."""
-        self.status, self.programme, self.page, self.direction = status, programme, page, direction
         super().__init__(
-            discord.ui.Button(
-                label="◀ Previous" if direction == "p" else "Next ▶",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"calls:page:{status.value}:{programme or '*'}:{page}:{direction}",
-                disabled=disabled,
-            )
+            status, programme, page, direction, label=label or LABELS[direction], disabled=disabled
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> PageButton:
-        """Rebuild the button from its custom_id."""
-        programme = None if match["programme"] == "*" else match["programme"]
-        return cls(CallStatus(match["status"]), programme, int(match["page"]), match["dir"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the requested page in place."""
-
-        async def show() -> None:
-            """Render the page and replace the list message with it."""
-            assert interaction.guild_id is not None
-            embed, view = await calls_cog(interaction).list_page(
-                interaction.guild_id, self.status, self.programme, self.page
-            )
-            await interaction.response.edit_message(embed=embed, view=view)
-
-        await guarded(interaction, show)
+    async def render(
+        self, interaction: discord.Interaction[Any], handler: CallsHandler
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """Ask the calls cog for the page."""
+        assert interaction.guild_id is not None
+        programme = None if self.programme == ANY_PROGRAMME else self.programme
+        return await handler.list_page(interaction.guild_id, CallStatus(self.status), programme, self.page)
 
 
 def page_view(status: CallStatus, programme: str | None, page: int, pages: int) -> discord.ui.View | None:
     """Return the previous/next buttons for a list page, or None when everything fits on one page."""
-    if pages <= 1:
-        return None
-    view = discord.ui.View(timeout=None)
-    view.add_item(PageButton(status, programme, max(page - 1, 0), "p", disabled=page <= 0))
-    view.add_item(PageButton(status, programme, min(page + 1, pages - 1), "n", disabled=page >= pages - 1))
-    return view
+    scope = programme or ANY_PROGRAMME
+    return pager(
+        lambda number, direction, label, disabled: CallsPageButton(
+            status.value, scope, number, direction, label, disabled
+        ),
+        page,
+        pages,
+    )
 
 
 # --- a new call: announce now or later -------------------------------------------------------------
 
 
 class AnnounceCallButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"calls:announce:(?P<call>[0-9]{1,19})"
+    PersistentButton, cog=ANNOUNCE_COG_NAME, prefix="calls:announce", fields={"call": int}
 ):
-    """ "Announce now" on a new call: posts it in the announcements channel (moderators only)."""
+    """ "Announce now" under a new call: posts it in the announcements channel (moderators only)."""
 
-    def __init__(self, call_id: int) -> None:
+    call: int
+
+    def __init__(self, call: int) -> None:
         """Build the button for a call."""
-        self.call_id = call_id
-        super().__init__(
-            discord.ui.Button(
-                label="Announce now", style=discord.ButtonStyle.primary, custom_id=f"calls:announce:{call_id}"
-            )
-        )
+        super().__init__(call, label="Announce now", style=discord.ButtonStyle.primary)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> AnnounceCallButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["call"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def clicked(self, interaction: discord.Interaction[Any], handler: AnnounceHandler) -> None:
         """Announce the call at once."""
-        await guarded(
-            interaction, lambda: calls_cog(interaction).announce_call_now(interaction, self.call_id)
-        )
+        await handler.announce_call_now(interaction, self.call)
 
 
 class ScheduleCallButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"calls:schedule:(?P<call>[0-9]{1,19})"
+    PersistentButton, cog=ANNOUNCE_COG_NAME, prefix="calls:schedule", fields={"call": int}
 ):
-    """ "Schedule announcement" on a new call: asks when, then schedules it (moderators only)."""
+    """ "Schedule announcement" under a new call: asks when, then schedules it (moderators only)."""
 
-    def __init__(self, call_id: int) -> None:
+    call: int
+
+    def __init__(self, call: int) -> None:
         """Build the button for a call."""
-        self.call_id = call_id
-        super().__init__(
-            discord.ui.Button(
-                label="Schedule announcement",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"calls:schedule:{call_id}",
-            )
-        )
+        super().__init__(call, label="Schedule announcement")
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-    ) -> ScheduleCallButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["call"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def clicked(self, interaction: discord.Interaction[Any], handler: AnnounceHandler) -> None:
         """Open the form asking when to announce."""
-
-        async def open_form() -> None:
-            """Check the clicker is a moderator and open the form."""
-            cog = calls_cog(interaction)
-            await cog.require_moderator(interaction)
-            tz = await cog.zone(interaction)
-            await interaction.response.send_modal(ScheduleCallForm(self.call_id, str(tz)))
-
-        await guarded(interaction, open_form)
+        await handler.open_schedule_form(interaction, self.call)
 
 
 def new_call_view(call_id: int) -> discord.ui.View:
     """The buttons under a freshly added call."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(AnnounceCallButton(call_id))
-    view.add_item(ScheduleCallButton(call_id))
-    return view
+    return persistent_view(AnnounceCallButton(call_id), ScheduleCallButton(call_id))
 
 
 # --- forms -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CallFormValues:
-    """What a moderator typed into the call form (kept to refill it after an error)."""
-
-    identifier: str = ""
-    title: str = ""
-    deadline: str = ""
-    link: str = ""
-    summary: str = ""
-    tags: str = ""
+def text_field(
+    label: str, custom_id: str, value: str | None, *, description: str | None = None, **kwargs: Any
+) -> discord.ui.Label[Any]:
+    """A labelled text input, prefilled with `value`."""
+    field: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        custom_id=custom_id, default=value or None, **kwargs
+    )
+    return discord.ui.Label(text=label, description=description, component=field)
 
 
-def _text_field(
-    label: str, value: str, *, description: str | None = None, **kwargs: Any
-) -> tuple[discord.ui.Label[Any], discord.ui.TextInput[Any]]:
-    """Return a labelled text input (and the input, to read its value)."""
-    field: discord.ui.TextInput[Any] = discord.ui.TextInput(default=value or None, **kwargs)
-    return discord.ui.Label(text=label, description=description, component=field), field
+class CallForm(Form):
+    """The call form: identifier (add) or tags (edit), title, deadline, link, summary."""
 
+    cog_name = COG_NAME
+    moderators_only = True
+    labels: ClassVar[dict[str, str]] = {
+        "identifier": "Identifier",
+        "title": "Title",
+        "deadline": "Deadline",
+        "link": "Link",
+        "summary": "Summary",
+        "tags": "Tags",
+    }
 
-class CallForm(discord.ui.Modal):
-    """The form of `/calls add` (identifier first) and `/calls edit` (tags instead of identifier)."""
+    def title(self, state: Mapping[str, Any]) -> str:
+        """The form's heading."""
+        raise NotImplementedError
 
-    def __init__(
-        self,
-        *,
-        editing: str | None,
-        values: CallFormValues,
-        programme: str | None,
-        tags: tuple[str, ...],
-        zone: str,
-    ) -> None:
-        """Build the form, prefilled with `values`."""
-        super().__init__(
-            title=f"Edit {editing}"[:45] if editing else "Register a funding call",
-            timeout=FORM_TIMEOUT,
-            custom_id=f"calls:form:{'edit' if editing else 'add'}",
-        )
-        self.editing, self.programme, self.tags, self.zone = editing, programme, tags, zone
-        self.identifier: discord.ui.TextInput[Any] | None = None
-        self.tags_input: discord.ui.TextInput[Any] | None = None
-        if editing is None:
-            label, self.identifier = _text_field(
-                "Identifier",
-                values.identifier,
-                description="Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01",
-                min_length=3,
-                max_length=100,
-                custom_id="identifier",
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+        """The fields, prefilled with what was typed before, else the call's current values."""
+        known = {**state.get("values", {}), **typed}
+        modal = discord.ui.Modal(title=self.title(state)[:45])
+        if "call" not in state:
+            modal.add_item(
+                text_field(
+                    "Identifier",
+                    "identifier",
+                    known.get("identifier"),
+                    description="Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01",
+                    min_length=3,
+                    max_length=100,
+                )
             )
-            self.add_item(label)
-        label, self.title_input = _text_field("Title", values.title, max_length=TITLE_MAX, custom_id="title")
-        self.add_item(label)
-        label, self.deadline = _text_field(
-            "Deadline",
-            values.deadline,
-            description=f"2026-09-17 (means 17:00) or 2026-09-17 12:00, in {zone}"[:100],
-            max_length=40,
-            custom_id="deadline",
+        modal.add_item(text_field("Title", "title", known.get("title"), max_length=TITLE_MAX))
+        modal.add_item(
+            text_field(
+                "Deadline",
+                "deadline",
+                known.get("deadline"),
+                description=f"2026-09-17 (means 17:00) or 2026-09-17 12:00, in {state['zone']}"[:100],
+                max_length=40,
+            )
         )
-        self.add_item(label)
-        label, self.link = _text_field(
-            "Link",
-            values.link,
-            description="https://…",
-            required=False,
-            max_length=LINK_MAX,
-            custom_id="link",
-        )
-        self.add_item(label)
-        label, self.summary = _text_field(
-            "Summary",
-            values.summary,
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=SUMMARY_MAX,
-            custom_id="summary",
-        )
-        self.add_item(label)
-        if editing is not None:
-            # A modal holds five fields: an edit swaps the fixed identifier for the tags.
-            label, self.tags_input = _text_field(
-                "Tags",
-                values.tags,
-                description="Separated by commas",
+        modal.add_item(
+            text_field(
+                "Link",
+                "link",
+                known.get("link"),
+                description="https://…",
                 required=False,
-                max_length=400,
-                custom_id="tags",
+                max_length=LINK_MAX,
             )
-            self.add_item(label)
+        )
+        modal.add_item(
+            text_field(
+                "Summary",
+                "summary",
+                known.get("summary"),
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=SUMMARY_MAX,
+            )
+        )
+        if "call" in state:
+            # A modal holds five fields: an edit swaps the fixed identifier for the tags.
+            modal.add_item(
+                text_field(
+                    "Tags",
+                    "tags",
+                    known.get("tags"),
+                    description="Separated by commas",
+                    required=False,
+                    max_length=400,
+                )
+            )
+        return modal
 
-    def values(self) -> CallFormValues:
-        """Return what was typed."""
+    @staticmethod
+    def values(state: Mapping[str, Any], sent: Submission) -> CallFormValues:
+        """What the moderator typed, with the identifier (edit) or tags (add) the form held."""
         return CallFormValues(
-            identifier=self.identifier.value if self.identifier else (self.editing or ""),
-            title=self.title_input.value,
-            deadline=self.deadline.value,
-            link=self.link.value,
-            summary=self.summary.value,
-            tags=self.tags_input.value if self.tags_input else ", ".join(self.tags),
+            identifier=state.get("identifier") or sent.text("identifier"),
+            title=sent.text("title"),
+            deadline=sent.text("deadline"),
+            link=sent.text("link"),
+            summary=sent.text("summary"),
+            tags=sent.text("tags") if "call" in state else state.get("tags", ""),
         )
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Validate and store the call; on bad input say why and offer to reopen the filled form."""
-        values = self.values()
-        cog = calls_cog(interaction)
-        try:
-            if self.editing is None:
-                await cog.save_new_call(interaction, values, programme=self.programme)
-            else:
-                await cog.save_edited_call(interaction, self.editing, values, programme=self.programme)
-        except UserFacingError as problem:
-            retry = RetryView(replace_form(self), values)
-            if interaction.response.is_done():
-                await interaction.followup.send(str(problem), ephemeral=True, view=retry)
-            else:
-                await interaction.response.send_message(str(problem), ephemeral=True, view=retry)
 
-    async def on_error(
+class AddCallForm(CallForm):
+    """`/calls add`: state holds the zone, and the programme and tags given as slash options."""
+
+    kind = "calls:add"
+
+    def title(self, state: Mapping[str, Any]) -> str:
+        """The form's heading."""
+        return "Register a funding call"
+
+    async def submit(
         self,
         interaction: discord.Interaction[Any],
-        error: Exception,
-        item: discord.ui.Item[Any] | None = None,
-        /,
+        handler: CallsHandler,
+        state: Mapping[str, Any],
+        sent: Submission,
     ) -> None:
-        """Log an unexpected failure and tell the moderator its id."""
-        error_id = new_error_id()
-        log.error("error %s in the call form (guild %s)", error_id, interaction.guild_id, exc_info=error)
-        await send_ephemeral(
-            interaction, f"Something went wrong on my side; it was logged as error `{error_id}`."
-        )
+        """Store the new call."""
+        await handler.save_new_call(interaction, state, self.values(state, sent))
 
 
-@dataclass(frozen=True)
-class FormSpec:
-    """How to rebuild a call form."""
+class EditCallForm(CallForm):
+    """`/calls edit`: state holds the call's row id and identifier, the zone and its current values."""
 
-    editing: str | None
-    programme: str | None
-    tags: tuple[str, ...]
-    zone: str
+    kind = "calls:edit"
+
+    def title(self, state: Mapping[str, Any]) -> str:
+        """The form's heading."""
+        return f"Edit {state['identifier']}"
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        handler: CallsHandler,
+        state: Mapping[str, Any],
+        sent: Submission,
+    ) -> None:
+        """Store the changes to the call this form was opened for."""
+        await handler.save_edited_call(interaction, state, self.values(state, sent))
 
 
-def replace_form(form: CallForm) -> FormSpec:
-    """Describe a form so it can be opened again with new values."""
-    return FormSpec(form.editing, form.programme, form.tags, form.zone)
+class ScheduleCallForm(Form):
+    """Asks when to announce a call (posted in the announcements channel); state holds the call."""
 
+    kind = "calls:when"
+    cog_name = ANNOUNCE_COG_NAME
+    moderators_only = True
+    labels: ClassVar[dict[str, str]] = {"when": "When", "message": "Message"}
 
-class RetryView(discord.ui.View):
-    """One button that reopens the call form with what the moderator typed, after an error."""
-
-    def __init__(self, spec: FormSpec, values: CallFormValues) -> None:
-        """Remember the form and the values."""
-        super().__init__(timeout=FORM_TIMEOUT)
-        self.spec = spec
-        self.values = values
-        button: discord.ui.Button[RetryView] = discord.ui.Button(
-            label="Fix and submit again", style=discord.ButtonStyle.primary, custom_id="calls:retry:form"
-        )
-        button.callback = self.reopen  # type: ignore[method-assign]
-        self.add_item(button)
-
-    async def reopen(self, interaction: discord.Interaction[Any]) -> None:
-        """Open the form again, filled in."""
-        await interaction.response.send_modal(
-            CallForm(
-                editing=self.spec.editing,
-                values=self.values,
-                programme=self.spec.programme,
-                tags=self.spec.tags,
-                zone=self.spec.zone,
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+        """The when and message fields."""
+        modal = discord.ui.Modal(title="Schedule the announcement")
+        modal.add_item(
+            text_field(
+                "When",
+                "when",
+                typed.get("when"),
+                description=f"e.g. 2026-12-01 09:30 or in 2h ({state['zone']})"[:100],
+                max_length=40,
             )
         )
+        modal.add_item(
+            text_field(
+                "Message (optional)",
+                "message",
+                typed.get("message"),
+                description="Text above the call; leave empty for the default",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=min(MESSAGE_MAX, 1800),
+            )
+        )
+        return modal
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        handler: AnnounceHandler,
+        state: Mapping[str, Any],
+        sent: Submission,
+    ) -> None:
+        """Schedule the announcement of the call this form was opened for."""
+        await handler.schedule_call_announcement(
+            interaction, int(state["call"]), sent.text("when"), sent.text("message")
+        )
 
 
-class ScheduleCallForm(discord.ui.Modal):
-    """Asks when to announce a call (posted in the announcements channel)."""
-
-    def __init__(self, call_id: int, zone: str) -> None:
-        """Build the form for a call."""
-        super().__init__(
-            title="Schedule the announcement", timeout=FORM_TIMEOUT, custom_id=f"calls:when:{call_id}"
-        )
-        self.call_id = call_id
-        label, self.when = _text_field(
-            "When",
-            "",
-            description=f"e.g. 2026-12-01 09:30 or in 2h ({zone})"[:100],
-            max_length=40,
-            custom_id="when",
-        )
-        self.add_item(label)
-        label, self.message = _text_field(
-            "Message (optional)",
-            "",
-            description="Text above the call; leave empty for the default",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=1800,
-            custom_id="message",
-        )
-        self.add_item(label)
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Schedule the announcement."""
-        await guarded(
-            interaction,
-            lambda: calls_cog(interaction).schedule_call_announcement(
-                interaction, self.call_id, self.when.value, self.message.value
-            ),
-        )
+ADD_FORM = AddCallForm()
+EDIT_FORM = EditCallForm()
+SCHEDULE_FORM = ScheduleCallForm()

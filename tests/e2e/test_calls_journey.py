@@ -277,4 +277,4 @@ async def test_new_call_announcement_can_be_scheduled_from_the_confirmation(
     assert "Innovative Actions" in posted.text and "EUI-IA-05" in posted.text
     town.guild.take_role(town.moderator, town.moderators)
     demoted = await emulator.click(town.guild, town.moderator, confirmation, f"calls:announce:{call.id}")
-    assert "Only moderators" in (await demoted.reply()).content
+    assert "This is for moderators" in (await demoted.reply()).content

@@ -17,7 +17,7 @@ import pytest
 
 from bot.replies import stable_nonce
 from bot.settings import DefaultsSettings, Settings
-from cogs.calls.dispatch import Dispatcher
+from cogs.calls.jobs import Dispatcher
 from cogs.calls.views import COG_NAME
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput, Claim

@@ -197,9 +197,17 @@ def test_report_quotes_what_rows_called_themselves() -> None:
 
 
 def test_full_report_cells_cannot_run_as_spreadsheet_formulas() -> None:
-    """File text starting with = + - @ is prefixed with a quote in the CSV report."""
+    """File text starting with = + - @, tab or CR is prefixed with a quote in the CSV report (safe_row)."""
     report = ImportReport(
-        rejected=[Rejected("row 2", "=HYPERLINK(1)", "bad"), Rejected("row 3", "OK-1", "-x")]
+        added=["+A"],
+        rejected=[
+            Rejected("row 2", "=HYPERLINK(1)", "bad"),
+            Rejected("row 3", "OK-1", "-x"),
+            Rejected("row 4", "\tTAB", "@SUM(1)"),
+            Rejected("row 5", "\rCR", "fine"),
+        ],
     )
-    rows = list(csv.reader(io.StringIO(report.full_csv())))
-    assert rows[1][1] == "'=HYPERLINK(1)" and rows[2][1] == "OK-1" and rows[2][3] == "'-x"
+    rows = list(csv.reader(io.StringIO(report.full_csv(), newline="")))
+    assert rows[1][1] == "'+A"
+    assert rows[2][1] == "'=HYPERLINK(1)" and rows[3][1] == "OK-1" and rows[3][3] == "'-x"
+    assert rows[4][1] == "'\tTAB" and rows[4][3] == "'@SUM(1)" and rows[5][1] == "'\rCR"

@@ -82,6 +82,10 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._running: set[asyncio.Task[Any]] = set()
 
+    async def zone(self, guild_id: int) -> ZoneInfo:
+        """The time zone a server's typed dates and times are read in."""
+        return ZoneInfo((await self.bot.repos.guild_settings.get(guild_id)).timezone)
+
     @property
     def grace(self) -> timedelta:
         """How late an item may still be sent."""

@@ -5,32 +5,32 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cog_base import ClimaCog
 from bot.durations import describe_offset
 from bot.errors import NotFoundError, ValidationError
+from bot.forms import Form
 from bot.guards import moderator_only
+from bot.member_data import MemberDataHolder
+from bot.paginator import clamp_page
 from bot.replies import clip, quote_input
-from cogs.calls.actions import CallActions, reminder_summary
+from bot.text import optional_visible
 from cogs.calls.calendar import deadlines_calendar
-from cogs.calls.dispatch import Dispatcher
-from cogs.calls.importing import MAX_FILE_BYTES, ImportReport, parse_calls_file
-from cogs.calls.programmes import PROGRAMMES, programme
-from cogs.calls.render import call_embed
-from cogs.calls.rules import local_text, parse_tags
-from cogs.calls.views import (
-    COG_NAME,
-    AnnounceCallButton,
-    CallForm,
-    CallFormValues,
-    PageButton,
-    ScheduleCallButton,
-)
-from storage.calls import ALL_PROGRAMMES, Call, CallStatus
+from cogs.calls.importing import MAX_FILE_BYTES, ImportReport, ParsedFile, parse_calls_file
+from cogs.calls.jobs import Dispatcher
+from cogs.calls.member_data import CallsMemberData
+from cogs.calls.programmes import PROGRAMMES
+from cogs.calls.render import PAGE_SIZE, call_embed, list_embed, reminder_summary, scope_name
+from cogs.calls.rules import CallFormValues, call_input, local_text, parse_tags
+from cogs.calls.views import ADD_FORM, COG_NAME, EDIT_FORM, CallsPageButton, new_call_view, page_view
+from storage.calls import ALL_PROGRAMMES, Call, CallChange, CallStatus, DuplicateCallError
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -42,30 +42,45 @@ STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in Call
 IMPORT_TYPES = (".csv", ".json")
 # Discord takes files up to 10 MiB from bots; keep a margin for the rest of the request.
 CALENDAR_MAX_BYTES = 8 * 1024 * 1024
-DYNAMIC_ITEMS = (PageButton, AnnounceCallButton, ScheduleCallButton)
 
 
-class CallsCog(CallActions, commands.Cog, name=COG_NAME):
+class CallsCog(ClimaCog, name=COG_NAME):
     """Funding calls: the register, deadline reminders, subscriptions and the calendar file."""
 
     calls_group = app_commands.Group(
         name="calls", description="Funding calls: deadlines, reminders and a calendar", guild_only=True
     )
+    dynamic_items = (CallsPageButton,)
 
     def __init__(self, bot: ClimaBot, dispatcher: Dispatcher) -> None:
         """Keep the bot and the dispatcher that sends reminders and announcements."""
-        self.bot = bot
+        super().__init__(bot)
         self.dispatcher = dispatcher
 
-    async def cog_load(self) -> None:
-        """Register the persistent buttons and schedule every pending reminder and announcement again."""
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    def forms(self) -> tuple[Form, ...]:
+        """The add and edit forms."""
+        return (ADD_FORM, EDIT_FORM)
+
+    def member_data(self) -> MemberDataHolder:
+        """Subscriptions, reminder DMs, and the calls and announcements a moderator made."""
+        return CallsMemberData(self.bot.repos)
+
+    async def start(self) -> None:
+        """Schedule every pending reminder and announcement again."""
         await self.dispatcher.start()
 
-    async def cog_unload(self) -> None:
-        """Forget the buttons and the jobs."""
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+    async def stop(self) -> None:
+        """Forget the jobs, letting sends under way finish."""
         await self.dispatcher.close()
+
+    def now(self) -> datetime:
+        """The current UTC time (the dispatcher's clock, replaceable in tests)."""
+        return self.dispatcher.clock()
+
+    async def zone(self, interaction: discord.Interaction[Any]) -> ZoneInfo:
+        """The time zone dates typed in this server are read in."""
+        assert interaction.guild_id is not None
+        return await self.dispatcher.zone(interaction.guild_id)
 
     async def identifier_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -92,6 +107,11 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
             )
         return call
 
+    def _apply_schedule(self, change: CallChange) -> None:
+        """Drop the jobs of moved reminders and wake the new ones."""
+        self.dispatcher.cancel_reminders(change.cancelled_reminders)
+        self.dispatcher.schedule_reminders(change.new_reminders)
+
     # --- moderators --------------------------------------------------------------------------------
 
     @calls_group.command(name="add", description="Register a funding call (opens a form)")
@@ -103,17 +123,40 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
     async def add(
         self, interaction: discord.Interaction[Any], programme: str | None = None, tags: str | None = None
     ) -> None:
-        """Open the call form."""
-        tag_tuple = parse_tags(tags or "")
+        """Open the call form, bound to this moderator, this server and these options."""
+        tag_text = ", ".join(parse_tags(optional_visible(tags, "tags") or ""))
         tz = await self.zone(interaction)
-        await interaction.response.send_modal(
-            CallForm(
-                editing=None,
-                values=CallFormValues(tags=", ".join(tag_tuple)),
-                programme=programme,
-                tags=tag_tuple,
-                zone=tz.key,
+        await self.bot.forms.open(
+            interaction, ADD_FORM, {"programme": programme, "tags": tag_text, "zone": tz.key}
+        )
+
+    async def save_new_call(
+        self, interaction: discord.Interaction[Any], state: Mapping[str, Any], values: CallFormValues
+    ) -> None:
+        """Store a call from the add form and confirm it with buttons to announce it."""
+        assert interaction.guild_id is not None
+        data = call_input(values, state.get("programme"), None, ZoneInfo(state["zone"]), now=self.now())
+        try:
+            change = await self.bot.repos.calls.add(
+                interaction.guild_id,
+                data,
+                created_by=interaction.user.id,
+                planner=self.dispatcher.planner(),
+                now=self.now(),
             )
+        except DuplicateCallError:
+            raise ValidationError(
+                f"A call `{data.identifier}` is already registered; "
+                f"change it with `/calls edit {data.identifier}`."
+            ) from None
+        self._apply_schedule(change)
+        log.info("guild %s: call %s added by %s", interaction.guild_id, data.identifier, interaction.user.id)
+        await interaction.response.send_message(
+            f"Registered `{change.call.identifier}`. {reminder_summary(change.new_reminders)}\n"
+            "Announce it now in the announcements channel, or schedule the announcement:",
+            embed=call_embed(change.call, now=self.now()),
+            view=new_call_view(change.call.id),
+            ephemeral=True,
         )
 
     @calls_group.command(name="import", description="Add or update calls from a CSV or JSON file")
@@ -138,27 +181,32 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
             raise ValidationError(
                 f"I could not download the file ({problem.status}); upload it again."
             ) from None
-        now = self.now()
-        parsed = parse_calls_file(data, file.filename, default_tz=tz, now=now)
-        changes = await self.bot.repos.calls.upsert_many(
-            interaction.guild_id,
-            [call for _, call in parsed.rows],
-            created_by=interaction.user.id,
-            planner=self.dispatcher.planner(),
-            now=now,
+        report = await self._import(
+            interaction, parse_calls_file(data, file.filename, default_tz=tz, now=self.now())
         )
-        report = ImportReport(rejected=parsed.rejected)
-        for change in changes:
-            self.dispatcher.cancel_reminders(change.cancelled_reminders)
-            self.dispatcher.schedule_reminders(change.new_reminders)
-            getattr(report, change.outcome).append(change.call.identifier)
-        log.info("guild %s: import by %s: %s", interaction.guild_id, interaction.user.id, report.headline())
         text, truncated = report.summary(2000)
         if truncated:
             attachment = discord.File(io.BytesIO(report.full_csv().encode()), filename="import-report.csv")
             await interaction.followup.send(text, file=attachment, ephemeral=True)
         else:
             await interaction.followup.send(text, ephemeral=True)
+
+    async def _import(self, interaction: discord.Interaction[Any], parsed: ParsedFile) -> ImportReport:
+        """Store a parsed file's valid rows, reschedule their reminders and say what happened to each."""
+        assert interaction.guild_id is not None
+        changes = await self.bot.repos.calls.upsert_many(
+            interaction.guild_id,
+            [call for _, call in parsed.rows],
+            created_by=interaction.user.id,
+            planner=self.dispatcher.planner(),
+            now=self.now(),
+        )
+        report = ImportReport(rejected=parsed.rejected)
+        for change in changes:
+            self._apply_schedule(change)
+            getattr(report, change.outcome).append(change.call.identifier)
+        log.info("guild %s: import by %s: %s", interaction.guild_id, interaction.user.id, report.headline())
+        return report
 
     @calls_group.command(name="edit", description="Change a call (opens the form, filled in)")
     @app_commands.describe(identifier="The call's identifier", programme="Move the call to another programme")
@@ -168,19 +216,50 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
     async def edit(
         self, interaction: discord.Interaction[Any], identifier: str, programme: str | None = None
     ) -> None:
-        """Open the call form with the call's current values."""
+        """Open the call form with the call's current values, bound to this moderator and this call."""
         call = await self._existing(interaction, identifier)
         tz = await self.zone(interaction)
-        values = CallFormValues(
-            identifier=call.identifier,
-            title=call.title,
-            deadline=local_text(call.deadline_at, tz),
-            link=call.link or "",
-            summary=call.summary,
-            tags=", ".join(call.tags),
+        values = {
+            "title": call.title,
+            "deadline": local_text(call.deadline_at, tz),
+            "link": call.link or "",
+            "summary": call.summary,
+            "tags": ", ".join(call.tags),
+        }
+        state = {
+            "call": call.id,
+            "identifier": call.identifier,
+            "programme": programme,
+            "zone": tz.key,
+            "values": values,
+        }
+        await self.bot.forms.open(interaction, EDIT_FORM, state)
+
+    async def save_edited_call(
+        self, interaction: discord.Interaction[Any], state: Mapping[str, Any], values: CallFormValues
+    ) -> None:
+        """Store the edit form's changes to its call; moving the deadline moves the pending reminders."""
+        assert interaction.guild_id is not None
+        identifier = str(state["identifier"])
+        existing = await self.bot.repos.calls.get_by_id(int(state["call"]))
+        if existing is None or existing.guild_id != interaction.guild_id:
+            raise NotFoundError(f"There is no call {quote_input(identifier)} any more.")
+        data = call_input(values, state.get("programme"), existing, ZoneInfo(state["zone"]), now=self.now())
+        change = await self.bot.repos.calls.update(
+            interaction.guild_id, existing.identifier, data, planner=self.dispatcher.planner(), now=self.now()
         )
-        await interaction.response.send_modal(
-            CallForm(editing=call.identifier, values=values, programme=programme, tags=call.tags, zone=tz.key)
+        if change is None:
+            raise NotFoundError(f"There is no call {quote_input(identifier)} any more.")
+        self._apply_schedule(change)
+        if change.outcome == "unchanged":
+            text = f"Nothing changed in `{identifier}`."
+        elif change.cancelled_reminders or change.new_reminders:
+            text = f"Updated `{identifier}`; the deadline moved. {reminder_summary(change.new_reminders)}"
+        else:
+            text = f"Updated `{identifier}`."
+        log.info("guild %s: call %s edited by %s", interaction.guild_id, identifier, interaction.user.id)
+        await interaction.response.send_message(
+            text, embed=call_embed(change.call, now=self.now()), ephemeral=True
         )
 
     @calls_group.command(
@@ -228,6 +307,28 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
             await interaction.response.send_message(embed=embed, ephemeral=True)
         else:
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def list_page(
+        self, guild_id: int, status: CallStatus, programme: str | None, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """Render one page of a call list with its previous/next buttons."""
+        now = self.now()
+        calls, total = await self.bot.repos.calls.list_calls(
+            guild_id, status=status, now=now, programme=programme, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        shown, pages = clamp_page(page, total, PAGE_SIZE)
+        if shown != page:
+            # The list shrank since the button was drawn: show its last page instead.
+            calls, total = await self.bot.repos.calls.list_calls(
+                guild_id,
+                status=status,
+                now=now,
+                programme=programme,
+                offset=shown * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        embed = list_embed(calls, status=status, programme_code=programme, page=shown, total=total)
+        return embed, page_view(status, programme, shown, pages)
 
     @calls_group.command(name="show", description="Show one funding call")
     @app_commands.describe(identifier="The call's identifier", share="Post it in this channel for everyone")
@@ -319,8 +420,3 @@ class CallsCog(CallActions, commands.Cog, name=COG_NAME):
             file=discord.File(io.BytesIO(data), filename="call-deadlines.ics"),
             ephemeral=True,
         )
-
-
-def scope_name(code: str) -> str:
-    """Name a subscription's scope: every programme, or one programme's calls."""
-    return "every programme" if code == ALL_PROGRAMMES else f"{programme(code).name} calls"
