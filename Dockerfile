@@ -22,4 +22,6 @@ USER climabot
 WORKDIR /data
 VOLUME /data
 STOPSIGNAL SIGTERM
+# Healthy while the bot is connected and its scheduler refreshes the heartbeat (every 30 s).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["climabot", "health"]
 CMD ["climabot", "run"]

@@ -1,4 +1,4 @@
-"""The `climabot` command line: run, check-config, migrate, backup, import-cities, export."""
+"""The `climabot` command line: run, check-config, migrate, backup, import-cities, export, health."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
 from bot import __version__
+from bot.health import DEFAULT_MAX_AGE, judge
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, find_config_file, load_settings, masked_dump, require_token
 from storage.backup import BackupError, backup_database
 from storage.database import Database, DatabaseOpenError
+from storage.heartbeat import HeartbeatUnavailable, read_heartbeat
 from storage.migrate import MigrationError, apply_migrations, current_version
 
 log = logging.getLogger("climabot.cli")
 
 EXIT_OK = 0
+EXIT_UNHEALTHY = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -77,7 +81,26 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", required=True, type=Path, metavar="PATH", help="file to write")
     export.add_argument("--guild", type=int, metavar="ID", help=GUILD_HELP)
+    health = add("health", "exit 0 if a bot on this database is connected and its scheduler alive, else 1")
+    health.add_argument(
+        "--max-age",
+        type=_positive_seconds,
+        default=int(DEFAULT_MAX_AGE.total_seconds()),
+        metavar="SECONDS",
+        help="oldest heartbeat still taken as alive (default: %(default)s; the bot beats every 30 s)",
+    )
     return parser
+
+
+def _positive_seconds(text: str) -> int:
+    """Parse a whole number of seconds, at least 1."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if seconds < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 second")
+    return seconds
 
 
 def _command_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -171,6 +194,18 @@ def _command_export(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_health(settings: Settings, args: argparse.Namespace) -> int:
+    """Say in one line whether the bot on this database is connected and its scheduler alive."""
+    try:
+        heartbeat = read_heartbeat(settings.storage.database_path)
+    except HeartbeatUnavailable as problem:
+        print(f"not healthy: {problem}")
+        return EXIT_UNHEALTHY
+    verdict = judge(heartbeat, datetime.now(UTC), timedelta(seconds=args.max_age))
+    print(verdict.line)
+    return EXIT_OK if verdict.healthy else EXIT_UNHEALTHY
+
+
 _COMMANDS: dict[str, tuple[bool, Callable[[Settings, argparse.Namespace], int]]] = {
     # name: (needs the token, handler)
     "run": (True, _command_run),
@@ -179,6 +214,7 @@ _COMMANDS: dict[str, tuple[bool, Callable[[Settings, argparse.Namespace], int]]]
     "backup": (False, _command_backup),
     "import-cities": (False, _command_import_cities),
     "export": (False, _command_export),
+    "health": (False, _command_health),
 }
 
 

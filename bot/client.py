@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import pkgutil
+import socket
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -14,11 +17,13 @@ from discord.ext import commands
 import cogs
 from bot.error_handler import ClimaTree
 from bot.forms import FormDesk
+from bot.health import HEARTBEAT_INTERVAL
 from bot.member_data import MemberDataRegistry
 from bot.replies import clip
 from bot.scheduling import Timeline, new_scheduler
 from bot.settings import DiscordSettings, Settings
 from storage.database import Database
+from storage.heartbeat import HeartbeatRepository
 from storage.repositories import Repositories, open_storage
 
 log = logging.getLogger(__name__)
@@ -70,6 +75,8 @@ class ClimaBot(commands.Bot):
         self._database: Database | None = None
         self._repos: Repositories | None = None
         self._forms: FormDesk | None = None
+        self._heartbeat: HeartbeatRepository | None = None
+        self._started_at = datetime.now(UTC)
         point_discord_at(settings.discord)
 
     @property
@@ -104,6 +111,11 @@ class ClimaBot(commands.Bot):
         self.member_data.register("Forms", self._forms)
         # Unsent forms expire; their rows and held files are swept out regularly.
         self.scheduler.add_job(self._forms.sweep, "interval", minutes=10, id="forms:sweep")
+        # `climabot health` reads this heartbeat: a job that stops running means a stuck scheduler.
+        self._heartbeat = HeartbeatRepository(self._database)
+        self.scheduler.add_job(
+            self.beat, "interval", seconds=HEARTBEAT_INTERVAL.total_seconds(), id="health:heartbeat"
+        )
         for name in self.extension_names:
             await self.load_extension(name)
         await self.sync_commands()
@@ -145,6 +157,9 @@ class ClimaBot(commands.Bot):
         await super().close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._heartbeat is not None:
+            await self._mark_stopped(self._heartbeat)
+            self._heartbeat = None
         if self._database is not None:
             await self._database.close()
             self._database = None
@@ -155,3 +170,30 @@ class ClimaBot(commands.Bot):
         """Log which account and servers the bot is connected as."""
         user = self.user
         log.info("connected as %s (%s) to %d servers", user, user.id if user else "?", len(self.guilds))
+        await self.beat()
+
+    def is_connected(self) -> bool:
+        """Whether the gateway connection is up and the bot has received READY."""
+        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+
+    async def beat(self) -> None:
+        """Refresh the heartbeat `climabot health` reads; a failure is logged, never raised into the job."""
+        if self._heartbeat is None:
+            return
+        try:
+            await self._heartbeat.beat(
+                pid=os.getpid(),
+                host=socket.gethostname(),
+                started_at=self._started_at,
+                now=datetime.now(UTC),
+                connected=self.is_connected(),
+            )
+        except Exception:
+            log.warning("could not refresh the heartbeat", exc_info=True)
+
+    async def _mark_stopped(self, heartbeat: HeartbeatRepository) -> None:
+        """Tell `climabot health` this bot has stopped."""
+        try:
+            await heartbeat.stopped(pid=os.getpid(), now=datetime.now(UTC))
+        except Exception:
+            log.warning("could not mark the heartbeat stopped", exc_info=True)

@@ -16,7 +16,7 @@ from bot import __version__, cli
 from bot.cli import main
 
 TOKEN = "MTIzNDU2Nzg5.cli-test.secret_token_value"
-COMMANDS = ("run", "check-config", "migrate", "backup", "import-cities", "export")
+COMMANDS = ("run", "check-config", "migrate", "backup", "import-cities", "export", "health")
 TIMEOUT = 60
 
 
@@ -199,3 +199,25 @@ def test_migrate_onto_a_folder(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     result = climabot(tmp_path, "migrate", env={"CLIMABOT_STORAGE__DATABASE_PATH": "data"})
     assert "cannot open database data" in assert_one_error_line(result)
+
+
+def test_health_without_a_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    """No database yet: not healthy, exit 1, one line, and no database is created by asking."""
+    result = climabot(tmp_path, "health", env={"CLIMABOT_STORAGE__DATABASE_PATH": "data/x.sqlite3"})
+    assert result.returncode == 1, result
+    assert result.stdout == "not healthy: no database at data/x.sqlite3\n" and result.stderr == ""
+    assert not (tmp_path / "data").exists()
+
+
+def test_health_on_a_migrated_database_no_bot_has_run_on(tmp_path: Path) -> None:
+    """A database no bot has run on: not healthy, exit 1, saying so."""
+    env = {"CLIMABOT_STORAGE__DATABASE_PATH": "x.sqlite3"}
+    assert climabot(tmp_path, "migrate", env=env).returncode == 0
+    result = climabot(tmp_path, "health", env=env)
+    assert (result.returncode, result.stdout) == (1, "not healthy: no bot has run on this database yet\n")
+
+
+def test_health_max_age_must_be_positive_seconds(tmp_path: Path) -> None:
+    """--max-age takes whole seconds, at least 1; anything else is a usage error (exit 2)."""
+    for bad in ("0", "ten"):
+        assert "--max-age" in assert_one_error_line(climabot(tmp_path, "health", "--max-age", bad))
