@@ -35,6 +35,11 @@ class UsageError(Exception):
 class CommandError(Exception):
     """A command could not do its work for a reason the operator can fix; the message is one line."""
 
+    def __init__(self, message: str, code: int = 2) -> None:
+        """Keep the one-line message and the documented exit code (2 unless said otherwise)."""
+        super().__init__(message)
+        self.code = code
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser that reports mistakes in one line instead of usage plus message."""
@@ -106,9 +111,12 @@ def _positive_seconds(text: str) -> int:
 def _command_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the bot."""
     # Imported here so the other commands work without discord.py's client machinery loaded.
-    from bot.runner import run_bot
+    from bot.runner import RunFailure, run_bot
 
-    return run_bot(settings)
+    try:
+        return run_bot(settings)
+    except RunFailure as failure:
+        raise CommandError(str(failure), failure.code) from failure
 
 
 def _command_check_config(settings: Settings, args: argparse.Namespace) -> int:
@@ -240,10 +248,10 @@ def _one_line(problem: BaseException) -> str:
     return " ".join(text.split())
 
 
-def _fail(message: str) -> int:
-    """Print one error line to stderr and return the error exit code."""
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    """Print one error line to stderr and return the exit code."""
     print(f"climabot: {message}", file=sys.stderr)
-    return EXIT_ERROR
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -275,7 +283,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return handler(settings, args)
     except _EXPECTED_ERRORS as problem:
         log.debug("%s failed", args.command, exc_info=True)
-        return _fail(_redact(_one_line(problem), secrets))
+        code = problem.code if isinstance(problem, CommandError) else EXIT_ERROR
+        return _fail(_redact(_one_line(problem), secrets), code)
 
 
 def _redact(text: str, secrets: list[str]) -> str:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
 import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from bot.runner import backoff_delays
 from bot.settings import Settings
-from tests.e2e.harness import BotHarness, Town, bot_settings, start_bot_process, subprocess_bot
+from tests.e2e.harness import BotHarness, Town, bot_settings, configure_town, subprocess_bot
 from tests.emulator.emulator import Emulator
 
 
@@ -89,21 +96,160 @@ async def test_climabot_run_serves_commands_and_stops_cleanly(
     assert not wal.exists()
 
 
-async def test_climabot_run_with_an_unusable_database_exits_2_in_one_line(
-    emulator: Emulator, town: Town, tmp_path: Path
-):
-    """A database path that cannot be opened is a logged error naming the setting and exit code 2."""
-    settings = bot_settings(emulator, tmp_path, [town.guild.id])
-    settings.storage.database_path.mkdir()
-    proc = await start_bot_process(emulator, settings)
+def run_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    """The environment `climabot run` gets in these tests: the bot's settings, then the overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIMABOT_")}
+    env.update(
+        CLIMABOT_DISCORD__TOKEN=str(
+            settings.discord.token.get_secret_value() if settings.discord.token else ""
+        ),
+        CLIMABOT_DISCORD__API_BASE_URL=settings.discord.api_base_url,
+        CLIMABOT_DISCORD__GATEWAY_URL=settings.discord.gateway_url,
+        CLIMABOT_DISCORD__COMMAND_GUILD_IDS=str(settings.discord.command_guild_ids),
+        CLIMABOT_STORAGE__DATABASE_PATH=str(settings.storage.database_path),
+        CLIMABOT_STORAGE__MEDIA_DIR=str(settings.storage.media_dir),
+    )
+    env.update(overrides)
+    return env
+
+
+async def start_run(settings: Settings, **overrides: str) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` with stdout and stderr apart, so a test can count the stderr lines."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=run_env(settings, **overrides),
+        cwd=settings.storage.database_path.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def finish(proc: asyncio.subprocess.Process, timeout: float = 20) -> tuple[int, str]:
+    """Wait for the process to end (killing it if it does not); return its exit code and stderr."""
     try:
-        code = await asyncio.wait_for(proc.wait(), 20)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout)
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    assert proc.stdout is not None
-    output = (await proc.stdout.read()).decode()
-    assert code == 2, output
-    assert "cannot open database" in output and "storage.database_path" in output
-    assert "Traceback" not in output and "Event loop is closed" not in output
+    assert proc.returncode is not None
+    return proc.returncode, err.decode()
+
+
+async def stderr_line_matching(proc: asyncio.subprocess.Process, pattern: str, timeout: float = 20) -> str:
+    """Read stderr lines until one matches; return it."""
+    assert proc.stderr is not None
+    while True:
+        line = (await asyncio.wait_for(proc.stderr.readline(), timeout)).decode()
+        assert line, f"stderr ended before a line matching {pattern!r}"
+        if re.search(pattern, line):
+            return line
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def assert_one_line(err: str) -> str:
+    """Check stderr is exactly one `climabot: ` line, without a traceback; return it."""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("climabot: "), err
+    return lines[0]
+
+
+async def test_climabot_run_with_an_unusable_database_exits_2_before_contacting_discord(
+    emulator: Emulator, town: Town, tmp_path: Path
+):
+    """A database path that cannot be opened: one line naming the setting, exit 2, no request to Discord."""
+    settings = bot_settings(emulator, tmp_path, [town.guild.id])
+    settings.storage.database_path.mkdir()
+    code, err = await finish(await start_run(settings))
+    line = assert_one_line(err)
+    assert code == 2
+    assert "cannot open database" in line and "storage.database_path" in line
+    assert emulator.requests == [] and emulator.identify_count == 0
+
+
+async def test_a_refused_token_exits_2_at_once_in_one_line(emulator: Emulator, town: Town, tmp_path: Path):
+    """Discord answers 401: no retry, exit 2, one line that names discord.token and never shows the token."""
+    settings = bot_settings(emulator, tmp_path, [town.guild.id])
+    wrong = "MTIz.wrong.token-that-discord-refuses"
+    started = asyncio.get_running_loop().time()
+    code, err = await finish(await start_run(settings, CLIMABOT_DISCORD__TOKEN=wrong))
+    assert code == 2
+    assert "refused the token (discord.token)" in assert_one_line(err)
+    assert wrong not in err
+    assert emulator.count_requests("GET", r"^/users/@me$", 401) == 1
+    assert asyncio.get_running_loop().time() - started < 15
+
+
+async def test_an_unreachable_discord_is_retried_with_growing_waits_until_stopped(
+    emulator: Emulator, town: Town, tmp_path: Path
+):
+    """Connection refused: one log line per attempt, waits 1 s then 2 s; SIGTERM while waiting exits 0."""
+    settings = bot_settings(emulator, tmp_path, [town.guild.id])
+    api = f"http://127.0.0.1:{closed_port()}/api/v10"
+    proc = await start_run(settings, CLIMABOT_DISCORD__API_BASE_URL=api)
+    first = await stderr_line_matching(proc, r"cannot reach Discord")
+    second = await stderr_line_matching(proc, r"cannot reach Discord")
+    assert "(attempt 1)" in first and first.rstrip().endswith("trying again in 1 s")
+    assert "(attempt 2)" in second and second.rstrip().endswith("trying again in 2 s")
+    assert api in first and "Traceback" not in first
+    proc.send_signal(signal.SIGTERM)
+    code, rest = await finish(proc, 10)
+    assert code == 0, rest
+    assert "Traceback" not in rest
+
+
+async def test_the_bot_starts_once_discord_becomes_reachable(emulator: Emulator, town: Town, tmp_path: Path):
+    """Discord unreachable at first, then back: the bot keeps trying, connects and answers a command."""
+    settings = bot_settings(emulator, tmp_path, [town.guild.id])
+    await configure_town(settings, town)
+    port = closed_port()
+    target = urlsplit(emulator.api_base_url)
+    proc = await start_run(settings, CLIMABOT_DISCORD__API_BASE_URL=f"http://127.0.0.1:{port}/api/v10")
+    try:
+        await stderr_line_matching(proc, r"cannot reach Discord .*\(attempt 1\)")
+
+        async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            """Pass one connection through to the emulator, both ways."""
+            up_reader, up_writer = await asyncio.open_connection(target.hostname, target.port)
+
+            async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+                """Copy bytes until the source closes."""
+                with contextlib.suppress(ConnectionError):
+                    while data := await source.read(65536):
+                        sink.write(data)
+                        await sink.drain()
+                sink.close()
+
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+        # Discord "comes back": the refused port now leads to the emulator.
+        server = await asyncio.start_server(forward, "127.0.0.1", port)
+        async with server:
+            await emulator.wait_for_gateway(identifies=1, timeout=20)
+            reply = await (
+                await emulator.slash(town.guild, town.admin, "setup show", override_permissions=False)
+            ).reply(timeout=10)
+            assert "climabot settings" in reply.text
+            proc.send_signal(signal.SIGTERM)
+            code, err = await finish(proc, 15)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    """The waits between attempts double from 1 s and stop growing at one minute."""
+    delays = backoff_delays()
+    assert [next(delays) for _ in range(9)] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
