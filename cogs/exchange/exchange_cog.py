@@ -20,7 +20,6 @@ from bot.forms import Form
 from bot.guards import member_is_moderator, require_guild
 from bot.member_data import MemberDataHolder
 from bot.paginator import clamp_page, pager
-from bot.replies import CONTENT_LIMIT
 from bot.text import optional_visible
 from bot.themes import THEMES, theme_by_key
 from cogs.exchange.forum import (
@@ -35,7 +34,14 @@ from cogs.exchange.forum import (
 from cogs.exchange.lookup import city_autocomplete, city_list_autocomplete, resolve_city, resolve_city_list
 from cogs.exchange.member_data import ExchangeData
 from cogs.exchange.render import AskedCity, exchange_list_embed, lesson_embed, post_content
-from cogs.exchange.rules import asker_text, clean_text, member_text, question_title
+from cogs.exchange.rules import (
+    Draft,
+    asker_text,
+    check_post_length,
+    clean_text,
+    member_text,
+    question_title,
+)
 from cogs.exchange.views import (
     STATUSES,
     ExchangeFilters,
@@ -118,12 +124,7 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         member = require_guild(interaction)
         guild, limits = member.guild, self.bot.settings.limits
         title, question = question_title(title), member_text(question, "question")
-        day_ago = datetime.now(UTC) - timedelta(days=1)
-        if (
-            await self.bot.repos.exchanges.asked_since(guild.id, member.id, day_ago)
-            >= limits.questions_per_day
-        ):
-            raise ValidationError(quota_message(limits.questions_per_day))
+        await self._check_quota(guild.id, member.id, limits.questions_per_day)
         forum = exchange_forum(guild, await self.bot.repos.guild_settings.get(guild.id))
         asked = (
             await resolve_city_list(self.bot.repos.cities, guild.id, cities, limits.cities_per_question)
@@ -135,38 +136,17 @@ class ExchangeCog(ClimaCog, name="Exchange"):
             AskedCity(c.name, c.role_id if c.role_id and guild.get_role(c.role_id) else None) for c in asked
         ]
         content = post_content(question, member.id, home.name if home else None, targets, theme.value)
-        if len(content) > CONTENT_LIMIT:
-            room = CONTENT_LIMIT - (len(content) - len(question))
-            raise ValidationError(
-                f"Your question has {len(question)} characters; with the line naming you and the cities, "
-                f"this post can hold {room}. Shorten it by {len(question) - room} characters."
-            )
+        check_post_length(content, question)
+        draft = Draft(
+            guild.id, forum.id, member.id, home.id if home else None, title, question, theme.value, asked
+        )
         # Tags and the post are two requests, which may take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=True, thinking=True)
         forum = await ensure_tags(forum, [theme_by_key(theme.value).tag])
         roles = [t.role_id for t in targets if t.role_id]
-
-        async def record(created: discord.channel.ThreadWithMessage) -> Exchange:
-            """Record the exchange of a post that exists, within the member's daily quota."""
-            try:
-                return await self.bot.repos.exchanges.create(
-                    guild_id=guild.id,
-                    forum_id=forum.id,
-                    thread_id=created.thread.id,
-                    author_id=member.id,
-                    from_city_id=home.id if home else None,
-                    title=title,
-                    question=question,
-                    theme=theme.value,
-                    city_ids=[c.id for c in asked],
-                    per_day_limit=limits.questions_per_day,
-                )
-            except QuestionLimitError as exc:
-                raise ValidationError(quota_message(exc.limit)) from None
-
         exchange = await create_then_record(
             lambda: self._post(forum, title, content, theme.value, roles, member.id),
-            record,
+            lambda created: self._record(draft, created.thread, limits.questions_per_day),
             lambda created: created.thread.delete(reason="climabot: the exchange could not be recorded"),
             what="an exchange post",
         )
@@ -180,6 +160,30 @@ class ExchangeCog(ClimaCog, name="Exchange"):
             "there.",
             ephemeral=True,
         )
+
+    async def _check_quota(self, guild_id: int, user_id: int, per_day: int) -> None:
+        """Refuse a member who already asked as many questions as one may in 24 hours."""
+        day_ago = datetime.now(UTC) - timedelta(days=1)
+        if await self.bot.repos.exchanges.asked_since(guild_id, user_id, day_ago) >= per_day:
+            raise ValidationError(quota_message(per_day))
+
+    async def _record(self, draft: Draft, thread: discord.Thread, per_day: int) -> Exchange:
+        """Record the exchange of a post that exists, within the member's daily quota."""
+        try:
+            return await self.bot.repos.exchanges.create(
+                guild_id=draft.guild_id,
+                forum_id=draft.forum_id,
+                thread_id=thread.id,
+                author_id=draft.author_id,
+                from_city_id=draft.from_city_id,
+                title=draft.title,
+                question=draft.question,
+                theme=draft.theme,
+                city_ids=[c.id for c in draft.asked],
+                per_day_limit=per_day,
+            )
+        except QuestionLimitError as exc:
+            raise ValidationError(quota_message(exc.limit)) from None
 
     async def _home_city(self, guild_id: int, user_id: int) -> City | None:
         """The member's home city from their profile, if they set one."""

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import ValidationError
-from bot.replies import quote_input
+from bot.replies import CONTENT_LIMIT, quote_input
 from bot.scheduling import Misfire, misfire_decision
 from bot.text import require_visible
+from storage.cities import City
 from storage.exchange import HIGHLIGHT_END, HIGHLIGHT_START
 
 CHECKIN_PERIOD = timedelta(weeks=4)
@@ -77,6 +78,30 @@ def question_title(text: str) -> str:
             f"yours has {len(title)}."
         )
     return title
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A checked question about to be posted: what its exchange record will hold."""
+
+    guild_id: int
+    forum_id: int
+    author_id: int
+    from_city_id: int | None
+    title: str
+    question: str
+    theme: str
+    asked: list[City]
+
+
+def check_post_length(content: str, question: str) -> None:
+    """Refuse a question whose post (header, question, footer) would not fit one message."""
+    if len(content) > CONTENT_LIMIT:
+        room = CONTENT_LIMIT - (len(content) - len(question))
+        raise ValidationError(
+            f"Your question has {len(question)} characters; with the line naming you and the cities, "
+            f"this post can hold {room}. Shorten it by {len(question) - room} characters."
+        )
 
 
 def member_text(text: str | None, field: str) -> str:
