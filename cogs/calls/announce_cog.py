@@ -20,7 +20,7 @@ from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.jobs import Dispatcher
 from cogs.calls.recurrence import Repeat
-from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line, new_call_message, quoted, repeat_phrase
+from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line, new_call_message, scheduled_text
 from cogs.calls.rules import MESSAGE_MAX, announcement_input, message_text
 from cogs.calls.views import (
     ANNOUNCE_COG_NAME,
@@ -114,17 +114,10 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
             item.next_due_at.isoformat(),
             item.repeat,
         )
-        local = item.first_local.strftime("%H:%M")
-        pings = f", notifying {ping_role.mention}" if ping_role else ""
-        if ping_role is not None and not ping_role.mentionable and not (have and have.mention_everyone):
-            pings += (
-                " (⚠️ the role is not mentionable and I lack the Mention @everyone permission there, "
-                "so Discord will show the mention without notifying anyone)"
-            )
+        # Discord shows a role mention without notifying anyone unless it is mentionable or we may ping all.
+        silent = ping_role is not None and not ping_role.mentionable and not (have and have.mention_everyone)
         await interaction.response.send_message(
-            f"Announcement #{item.id} scheduled in {channel.mention} "
-            f"for {full_and_relative(item.next_due_at)}, "
-            f"{repeat_phrase(Repeat(repeat), local, tz.key)}{pings}.\n{quoted(clip(text, 300))}",
+            scheduled_text(item, channel.mention, ping_role.mention if ping_role else None, silent=silent),
             ephemeral=True,
         )
 

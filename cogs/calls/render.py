@@ -132,6 +132,21 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}" for line in text.splitlines())
 
 
+def scheduled_text(item: Announcement, channel: str, ping: str | None, *, silent: bool) -> str:
+    """Confirm a scheduled announcement: where, when, how often, whom it notifies, and its text."""
+    pings = f", notifying {ping}" if ping else ""
+    if silent:
+        pings += (
+            " (⚠️ the role is not mentionable and I lack the Mention @everyone permission there, "
+            "so Discord will show the mention without notifying anyone)"
+        )
+    repeat = repeat_phrase(Repeat(item.repeat), item.first_local.strftime("%H:%M"), item.timezone)
+    return (
+        f"Announcement #{item.id} scheduled in {channel} for {full_and_relative(item.next_due_at)}, "
+        f"{repeat}{pings}.\n{quoted(clip(item.message, 300))}"
+    )
+
+
 def repeat_phrase(repeat: Repeat, first_local: str, zone: str) -> str:
     """Say how an announcement repeats, in the zone its wall-clock time is kept in."""
     if repeat is Repeat.NONE:

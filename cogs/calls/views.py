@@ -160,6 +160,21 @@ def text_field(
     return discord.ui.Label(text=label, description=description, component=field)
 
 
+CALL_FIELDS = ("identifier", "title", "deadline", "link", "summary", "tags")
+FIELD_SPECS: dict[str, dict[str, Any]] = {
+    "identifier": {
+        "description": "Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01",
+        "min_length": 3,
+        "max_length": 100,
+    },
+    "title": {"max_length": TITLE_MAX},
+    "deadline": {"max_length": 40},
+    "link": {"description": "https://…", "required": False, "max_length": LINK_MAX},
+    "summary": {"style": discord.TextStyle.paragraph, "required": False, "max_length": SUMMARY_MAX},
+    "tags": {"description": "Separated by commas", "required": False, "max_length": 400},
+}
+
+
 class CallForm(Form):
     """The call form: identifier (add) or tags (edit), title, deadline, link, summary."""
 
@@ -181,60 +196,17 @@ class CallForm(Form):
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
         """The fields, prefilled with what was typed before, else the call's current values."""
         known = {**state.get("values", {}), **typed}
+        # A modal holds five fields: an edit swaps the fixed identifier for the tags.
+        editing = "call" in state
+        keys = ("title", "deadline", "link", "summary", "tags") if editing else CALL_FIELDS[:5]
         modal = discord.ui.Modal(title=self.title(state)[:45])
-        if "call" not in state:
-            modal.add_item(
-                text_field(
-                    "Identifier",
-                    "identifier",
-                    known.get("identifier"),
-                    description="Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01",
-                    min_length=3,
-                    max_length=100,
-                )
-            )
-        modal.add_item(text_field("Title", "title", known.get("title"), max_length=TITLE_MAX))
-        modal.add_item(
-            text_field(
-                "Deadline",
-                "deadline",
-                known.get("deadline"),
-                description=f"2026-09-17 (means 17:00) or 2026-09-17 12:00, in {state['zone']}"[:100],
-                max_length=40,
-            )
-        )
-        modal.add_item(
-            text_field(
-                "Link",
-                "link",
-                known.get("link"),
-                description="https://…",
-                required=False,
-                max_length=LINK_MAX,
-            )
-        )
-        modal.add_item(
-            text_field(
-                "Summary",
-                "summary",
-                known.get("summary"),
-                style=discord.TextStyle.paragraph,
-                required=False,
-                max_length=SUMMARY_MAX,
-            )
-        )
-        if "call" in state:
-            # A modal holds five fields: an edit swaps the fixed identifier for the tags.
-            modal.add_item(
-                text_field(
-                    "Tags",
-                    "tags",
-                    known.get("tags"),
-                    description="Separated by commas",
-                    required=False,
-                    max_length=400,
-                )
-            )
+        for key in keys:
+            spec = dict(FIELD_SPECS[key])
+            if key == "deadline":
+                spec["description"] = f"2026-09-17 (means 17:00) or 2026-09-17 12:00, in {state['zone']}"[
+                    :100
+                ]
+            modal.add_item(text_field(self.labels[key], key, known.get(key), **spec))
         return modal
 
     @staticmethod

@@ -217,3 +217,32 @@ async def test_two_moderators_schedule_two_call_announcements_at_once(
         calls["EUI-2027-A"].id: ("A!", town.moderator.id),  # type: ignore[union-attr]
         calls["EUI-2027-B"].id: ("B!", bruno.id),  # type: ignore[union-attr]
     }
+
+
+async def test_add_and_schedule_forms_sent_after_a_restart_complete(
+    emulator: Emulator, town: Town, harness: BotHarness
+) -> None:
+    """The add form keeps its programme and tags across a restart; so does the schedule form its call."""
+    add = await emulator.slash(town.guild, town.moderator, "calls add", programme="neb", tags="bauhaus")
+    await add.wait_modal()
+    first = await emulator.slash(town.guild, town.moderator, "calls add")
+    await first.wait_modal()
+    values = {"identifier": "EUI-2027-T", "title": "T", "deadline": later(20), "link": "", "summary": ""}
+    confirmation = await (await emulator.submit_modal(town.guild, town.moderator, first, values)).reply()
+    assert harness.bot is not None
+    call = await harness.bot.repos.calls.get(town.guild.id, "EUI-2027-T")
+    assert call is not None
+    schedule = await emulator.click(town.guild, town.moderator, confirmation, f"calls:schedule:{call.id}")
+    await schedule.wait_modal()
+    bot = await harness.restart()
+    values = {**values, "identifier": "NEB-2027-R", "title": "Restarted"}
+    added = await (await emulator.submit_modal(town.guild, town.moderator, add, values)).reply()
+    assert "Registered `NEB-2027-R`" in added.content
+    stored = await bot.repos.calls.get(town.guild.id, "NEB-2027-R")
+    assert stored is not None and (stored.programme, stored.tags) == ("neb", ("bauhaus",))
+    scheduled = await (
+        await emulator.submit_modal(town.guild, town.moderator, schedule, {"when": "in 5h"})
+    ).reply()
+    assert "of `EUI-2027-T`" in scheduled.content
+    (item,) = await bot.repos.announcements.pending(town.guild.id, limit=-1)
+    assert item.call_id == call.id
