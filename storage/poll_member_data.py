@@ -4,17 +4,14 @@ Mixed into PollsRepository. Erasure withdraws the member's ballots from open pol
 longer counts, as if they had retracted it) and, in closed non-anonymous polls, replaces their id by
 a random pseudonym and the time of the ballot by its day, so the final counts and the ballot export
 keep their rows but nothing links them to the member any more (an exact time could, next to a log
-or a screenshot). Closed anonymous polls hold no ballots at all. Freed space is overwritten
-(secure_delete) and the write-ahead log emptied, so the erased values stay in neither file.
+or a screenshot). Closed anonymous polls hold no ballots at all. The writer overwrites freed space
+(secure_delete, set by storage.database) and the write-ahead log is emptied after an erasure, so the
+erased values stay in neither file.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -23,8 +20,6 @@ from storage.base import Repository
 from storage.poll_keys import erased_key, voter_key
 from storage.times import from_db_time, to_db_time
 
-log = logging.getLogger(__name__)
-
 
 def day_of(stored_time: str | None) -> str | None:
     """A stored time rounded down to its day (UTC midnight), in the same text form; None stays None."""
@@ -32,23 +27,6 @@ def day_of(stored_time: str | None) -> str | None:
     if moment is None:
         return None
     return to_db_time(moment.replace(hour=0, minute=0, second=0, microsecond=0))
-
-
-async def scrub_wal(path: Path) -> None:
-    """Copy the WAL into the database file and empty it, so erased values leave no old page copies."""
-
-    def run() -> None:
-        """Checkpoint on a short-lived connection so neither of the Database's connections waits."""
-        with sqlite3.connect(path, timeout=2.0) as conn:
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        conn.close()
-        if busy is not None and busy[0]:
-            log.info("WAL checkpoint after erasing poll ballots was incomplete; it will finish later")
-
-    try:
-        await asyncio.to_thread(run)
-    except sqlite3.Error:
-        log.warning("WAL checkpoint after erasing poll ballots failed", exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -119,8 +97,6 @@ class PollMemberData(Repository):
         """
         member_key = str(user_id)
         async with self._db.transaction() as conn:
-            # Overwrite freed space, as closing an anonymous poll does, so removed ballots do not linger.
-            await conn.execute("PRAGMA secure_delete = ON")
             touched = {
                 int(row[0])
                 for row in await conn.execute_fetchall(
@@ -160,7 +136,8 @@ class PollMemberData(Repository):
             for row in closed:
                 unlinked += await _unlink(conn, int(row[0]), member_key)
         if withdrawn or withdrawn_anonymous or unlinked:
-            await scrub_wal(self._db.path)
+            # The writer runs with secure_delete, so only the WAL's older frames still hold the values.
+            await self._db.checkpoint_truncate()
         return BallotErasure(withdrawn, withdrawn_anonymous, unlinked, tuple(sorted(touched)))
 
 

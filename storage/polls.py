@@ -8,7 +8,9 @@ The records this repository returns are in storage.poll_records (re-exported her
 
 from __future__ import annotations
 
+import logging
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,7 +20,7 @@ import aiosqlite
 from storage.database import Database
 from storage.poll_clicks import DOUBLE_CLICK_WINDOW, ClickAction, ClickOutcome, apply_click
 from storage.poll_keys import is_erased_key, voter_key
-from storage.poll_member_data import BallotErasure, PollMemberData, scrub_wal
+from storage.poll_member_data import BallotErasure, PollMemberData
 from storage.poll_records import (
     MAX_OPTION_LENGTH,
     MAX_OPTIONS,
@@ -55,6 +57,8 @@ __all__ = [
     "VoteResult",
     "apply_click",
 ]
+
+log = logging.getLogger(__name__)
 
 SECRET_BYTES = 32
 
@@ -234,8 +238,6 @@ class PollsRepository(PollMemberData):
         ballots are deleted in the same transaction; the counts and number of voters remain.
         """
         async with self._db.transaction() as conn:
-            # Overwrite freed space so the destroyed secret and ballots do not linger in the file.
-            await conn.execute("PRAGMA secure_delete = ON")
             cursor = await conn.execute(
                 "UPDATE polls SET closed_at = ?, secret = NULL WHERE id = ? AND closed_at IS NULL",
                 (to_db_time(now), poll_id),
@@ -251,8 +253,20 @@ class PollsRepository(PollMemberData):
                 _SELECT_WITH_OPTIONS + "WHERE p.id = ? ORDER BY o.idx", (poll_id,)
             )
         if anonymous:
-            await scrub_wal(self._db.path)
+            await self._empty_wal()
         return results_from_rows(list(rows))
+
+    async def _empty_wal(self) -> None:
+        """Empty the WAL after an anonymous poll closed, so no old frame keeps its secret or ballots.
+
+        The writer runs with secure_delete (storage.database), so the database file itself already
+        holds zeros there. The poll is closed either way: a failed checkpoint is logged, and the next
+        one (another close, an erasure) finishes it.
+        """
+        try:
+            await self._db.checkpoint_truncate()
+        except sqlite3.Error:
+            log.warning("WAL checkpoint after closing an anonymous poll failed", exc_info=True)
 
     async def open_polls(self, guild_id: int) -> list[Poll]:
         """A server's open polls, newest first (for autocomplete and listings)."""
