@@ -23,7 +23,7 @@ from cogs.polls.member_data import PollsMemberData
 from cogs.polls.render import hidden_results_text, poll_choice_name, poll_embed, results_embed
 from cogs.polls.rules import parse_closes_in, parse_options, validate_question, vote_target_in_range
 from cogs.polls.tally import confirmation_text, refusal_text, results_text
-from cogs.polls.views import COG_NAME, VoteButton, poll_view
+from cogs.polls.views import COG_NAME, VoteButton, VoteHandler, poll_view
 from storage.polls import ClickAction, Poll, PollResults, PollsRepository, VoteRefusal
 
 if TYPE_CHECKING:
@@ -313,3 +313,8 @@ class PollsCog(ClimaCog, name=COG_NAME):
             f"There is no poll #{poll_id} in this server. The number is in the poll message's title; "
             "start typing to pick an open poll."
         )
+
+
+if TYPE_CHECKING:
+    # mypy checks that the cog is what its vote buttons call (views.py knows only the Protocol).
+    _vote_handler: type[VoteHandler] = PollsCog

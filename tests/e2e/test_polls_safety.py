@@ -118,3 +118,11 @@ async def test_member_data_lists_ballots_and_erasure_repaints_the_tally(
     assert stored_counts(settings.storage.database_path, closed_id) == [0, 0, 1], "final counts stay"
     again = await bot.member_data.export(town.guild.id, town.member.user.id)
     assert not [b for part in again for b in part.get("poll_ballots", [])]
+    # The closed poll's ballot stays counted, under a pseudonym and with only its day.
+    export = await (
+        await emulator.slash(town.guild, town.moderator, "poll export", poll_id=closed_id)
+    ).reply()
+    files = {a.filename: a.data.decode("utf-8") for a in export.attachments}
+    (row,) = list(csv.reader(io.StringIO(files[f"poll-{closed_id}-ballots.csv"])))[1:]
+    assert row[0].startswith("erased:") and row[1] == "Buildings", row
+    assert row[2].endswith("T00:00:00+00:00"), row
