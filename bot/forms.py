@@ -24,7 +24,7 @@ from discord.ext import commands
 
 from bot.components import PersistentButton, persistent_view
 from bot.error_handler import report_failure
-from bot.errors import UserFacingError, ValidationError
+from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
 from bot.guards import require_guild, require_moderator
 from bot.member_data import Erasure
 from bot.replies import clip, send_ephemeral
@@ -277,6 +277,11 @@ class FormDesk(commands.Cog, name="Forms"):
             if form.moderators_only:
                 await require_moderator(interaction)
             await form.submit(interaction, handler, state, sent)
+        except (PermissionDeniedError, NotFoundError) as problem:
+            # Sending the same form again cannot help (no longer a moderator, item gone): say why and
+            # give the text back instead of offering a retry.
+            await self._hand_back(interaction, str(problem), sent, form)
+            await form.discard(state)
         except UserFacingError as problem:
             await self._offer_retry(interaction, form, state, sent, str(problem))
         except Exception as error:

@@ -152,6 +152,8 @@ async def test_a_moderator_demoted_before_sending_is_refused_and_nothing_is_stor
         await emulator.submit_modal(town.guild, town.moderator, edit, {"title": "Demoted edit"})
     ).reply()
     assert refused.ephemeral and "This is for moderators" in refused.content
+    # Sending again cannot help, so no retry button: the typed text comes back instead.
+    assert "Demoted edit" in refused.content and not refused.components
     values = {"identifier": "LIFE-2027-NEW", "title": "New", "deadline": later(30), "link": "", "summary": ""}
     refused_add = await (await emulator.submit_modal(town.guild, town.moderator, add, values)).reply()
     assert "This is for moderators" in refused_add.content
