@@ -98,6 +98,11 @@ def _check_row(record: dict[str, str], seen: set[str], parsed: ParsedFile) -> st
 async def import_cities_file(database_path: Path, guild_id: int, path: Path) -> ImportReport:
     """Register the cities of a CSV file for one server; the valid rows go in one transaction."""
     text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    return await import_cities_text(database_path, guild_id, text)
+
+
+async def import_cities_text(database_path: Path, guild_id: int, text: str) -> ImportReport:
+    """Register the cities of CSV text already decoded (the CLI reads files in several encodings)."""
     parsed = parse_city_file(text)
     db, repos = await open_storage(database_path, default_timezone="UTC")
     try:

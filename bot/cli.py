@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from bot import __version__
 from bot.health import DEFAULT_MAX_AGE, judge
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, find_config_file, load_settings, masked_dump, require_token
+from bot.text_files import decode_text
 from storage.backup import BackupError, backup_database
 from storage.database import Database, DatabaseOpenError
 from storage.heartbeat import HeartbeatUnavailable, read_heartbeat
@@ -50,6 +53,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 GUILD_HELP = "server id (default: the only one in discord.command_guild_ids)"
+EXPORT_GUILD_HELP = "server id, needed only when several servers have a campaign of that name (default: any)"
+EXIT_REJECTED = 3
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """Say '1 testimonial', '2 testimonials' (or the plural form given)."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -71,12 +81,20 @@ def _build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", "connect to Discord and run the bot until stopped")
-    add("check-config", "validate the configuration and print it with secrets masked")
+    check = add("check-config", "validate the configuration and print it with secrets masked")
+    check.add_argument(
+        "--no-token",
+        action="store_true",
+        help="check everything but the token (e.g. in CI, without the secret)",
+    )
     add("migrate", "create the database or bring it up to date")
     backup = add("backup", "write a consistent copy of the database to PATH")
     backup.add_argument("path", type=Path, metavar="PATH", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     cities = add("import-cities", "register the cities listed in a CSV file for one server")
-    cities.add_argument("file", type=Path, metavar="FILE", help="CSV: name,country,mission_city")
+    cities.add_argument(
+        "file", type=Path, metavar="FILE", help="CSV: name,country,mission_city (UTF-8, or Windows-1252)"
+    )
     cities.add_argument("--guild", type=int, metavar="ID", help=GUILD_HELP)
     export = add("export", "write approved, consented testimonials of a campaign as open data")
     export.add_argument("what", choices=["testimonials"], help="what to export")
@@ -84,8 +102,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", default="csv", choices=["csv", "jsonl", "datapackage"], help="file format"
     )
-    export.add_argument("--out", required=True, type=Path, metavar="PATH", help="file to write")
-    export.add_argument("--guild", type=int, metavar="ID", help=GUILD_HELP)
+    export.add_argument("--out", required=True, type=Path, metavar="PATH", help="file to write; - for stdout")
+    export.add_argument("--guild", type=int, metavar="ID", help=EXPORT_GUILD_HELP)
     health = add("health", "exit 0 if a bot on this database is connected and its scheduler alive, else 1")
     health.add_argument(
         "--max-age",
@@ -149,7 +167,7 @@ async def _migrate(path: Path) -> tuple[int, list[int]]:
 
 def _command_backup(settings: Settings, args: argparse.Namespace) -> int:
     """Copy the database to the given path."""
-    backup_database(settings.storage.database_path, args.path)
+    backup_database(settings.storage.database_path, args.path, overwrite=args.force)
     print(f"backup of {settings.storage.database_path} written to {args.path}")
     return EXIT_OK
 
@@ -166,13 +184,26 @@ def _guild_id(settings: Settings, given: int | None) -> int:
 
 def _command_import_cities(settings: Settings, args: argparse.Namespace) -> int:
     """Register the cities listed in a CSV file, reporting added, updated and rejected rows."""
-    from bot.city_import import import_cities_file
+    from bot.city_import import import_cities_text
 
     guild_id = _guild_id(settings, args.guild)
+    if args.file.is_dir():
+        raise CommandError(f"{args.file} is a folder; name the CSV file inside it")
     if not args.file.is_file():
         raise CommandError(f"{args.file}: no such file")
-    report = asyncio.run(import_cities_file(settings.storage.database_path, guild_id, args.file))
-    print("\n".join(report.lines()))
+    decoded = decode_text(args.file.read_bytes())
+    if decoded.notice:
+        print(f"climabot: note: {args.file}: {decoded.notice}", file=sys.stderr)
+    report = asyncio.run(import_cities_text(settings.storage.database_path, guild_id, decoded.text))
+    # The report goes to stderr: it is about the run, and stdout stays free for data.
+    print("\n".join(report.lines()), file=sys.stderr)
+    if report.rejected:
+        print(
+            f"climabot: {plural(len(report.rejected), 'row')} rejected (exit code {EXIT_REJECTED}); "
+            "the valid rows were imported",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
     return EXIT_OK
 
 
@@ -182,23 +213,38 @@ def _command_export(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.storage.database_path.is_file():
         raise CommandError(f"no database at {settings.storage.database_path} (storage.database_path)")
+    to_stdout = str(args.out) == "-"
     try:
-        result = export_campaign(
-            settings.storage.database_path,
-            settings.storage.media_dir,
-            args.campaign,
-            args.format,
-            args.out,
-            guild_id=args.guild,
-        )
+        with tempfile.TemporaryDirectory(prefix="climabot-export-") as folder:
+            out = Path(folder) / f"export.{args.format}" if to_stdout else args.out
+            result = export_campaign(
+                settings.storage.database_path,
+                settings.storage.media_dir,
+                args.campaign,
+                args.format,
+                out,
+                guild_id=args.guild,
+            )
+            if to_stdout:
+                with out.open("rb") as written:
+                    shutil.copyfileobj(written, sys.stdout.buffer)
+                sys.stdout.flush()
     except ExportError as problem:
-        raise CommandError(str(problem)) from problem
+        text = str(problem)
+        if text.endswith("name the server"):
+            text += " with --guild ID"
+        raise CommandError(text) from problem
+    where = "stdout" if to_stdout else str(result.path)
+    # The summary goes to stderr so that `--out -` leaves stdout to the data.
     print(
-        f"exported {result.items} testimonials of {result.campaign!r} ({result.format}, "
-        f"{result.media_files} photos, {result.bytes} bytes) to {result.path}"
+        f"exported {plural(result.items, 'testimonial')} of {result.campaign!r} ({result.format}, "
+        f"{plural(result.media_files, 'photo')}, {plural(result.bytes, 'byte')}) to {where}",
+        file=sys.stderr,
     )
     if result.missing_media:
-        print(f"warning: {result.missing_media} photo files were missing from {settings.storage.media_dir}")
+        missing = plural(result.missing_media, "photo file")
+        verb = "was" if result.missing_media == 1 else "were"
+        print(f"warning: {missing} {verb} missing from {settings.storage.media_dir}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -277,7 +323,8 @@ def _main(argv: Sequence[str] | None) -> int:
         settings = load_settings(args.config)
         if settings.discord.token is not None:
             secrets.append(settings.discord.token.get_secret_value())
-        if needs_token:
+        if needs_token and not getattr(args, "no_token", False):
+            _token_notice(settings)
             require_token(settings)
         setup_logging(settings.logging.level, secrets=secrets)
         return handler(settings, args)
@@ -285,6 +332,16 @@ def _main(argv: Sequence[str] | None) -> int:
         log.debug("%s failed", args.command, exc_info=True)
         code = problem.code if isinstance(problem, CommandError) else EXIT_ERROR
         return _fail(_redact(_one_line(problem), secrets), code)
+
+
+def _token_notice(settings: Settings) -> None:
+    """Say so when the token has spaces or line breaks around it, which are ignored."""
+    token = settings.discord.token.get_secret_value() if settings.discord.token else ""
+    if token and token != token.strip():
+        print(
+            "climabot: note: discord.token has spaces or line breaks around it; they are ignored",
+            file=sys.stderr,
+        )
 
 
 def _redact(text: str, secrets: list[str]) -> str:

@@ -81,6 +81,15 @@ def _positive_duration(value: str) -> str:
     return value
 
 
+def _check_token_text(token: str) -> None:
+    """Refuse a token pasted with the 'Bot ' prefix or with spaces inside; the message never shows it."""
+    text = token.strip()
+    if text[:4].lower() == "bot ":
+        raise ValueError("paste the token alone, without the 'Bot ' in front of it")
+    if any(character.isspace() for character in text):
+        raise ValueError("the token has spaces or line breaks inside it; copy it again in one piece")
+
+
 @cache
 def _zones_by_lowercase() -> dict[str, str]:
     """Map lower-cased IANA zone names to their spelling, to suggest a fix for a miscased name."""
@@ -106,9 +115,11 @@ class DiscordSettings(BaseModel):
     @field_validator("token", mode="before")
     @classmethod
     def _blank_token_is_unset(cls, value: Any) -> Any:
-        """Treat an empty token (as in the example config) the same as no token."""
+        """Treat an empty token (as in the example config) the same as no token; refuse pasting mistakes."""
         if isinstance(value, str) and not value.strip():
             return None
+        if isinstance(value, str):
+            _check_token_text(value)
         return value
 
     @field_validator("api_base_url")
@@ -158,11 +169,13 @@ class DefaultsSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        """Require a time zone name the IANA database knows."""
+        """Require a time zone name the IANA database knows, in any case; store its proper spelling."""
+        # europe/brussels is accepted as Europe/Brussels, as the calls import accepts it.
+        value = _zones_by_lowercase().get(value.strip().lower(), value)
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            suggestion = _zones_by_lowercase().get(value.strip().lower(), "Europe/Brussels")
+            suggestion = "Europe/Brussels"
             raise ValueError(
                 f"unknown time zone {value[:60]!r}; use an IANA name such as {suggestion}"
             ) from None

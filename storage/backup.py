@@ -13,8 +13,12 @@ class BackupError(Exception):
     """The backup could not be made or the copy failed its integrity check."""
 
 
-def backup_database(source: Path, destination: Path) -> None:
-    """Copy source to destination while the bot may be writing, then verify the copy's integrity."""
+def backup_database(source: Path, destination: Path, *, overwrite: bool = False) -> None:
+    """Copy source to destination while the bot may be writing, then verify the copy's integrity.
+
+    An existing destination is replaced only with overwrite=True (the CLI's --force), so a mistyped
+    path never silently destroys an older backup.
+    """
     source, destination = Path(source), Path(destination)
     if not source.is_file():
         raise BackupError(f"cannot back up {source}: no such database file")
@@ -22,6 +26,8 @@ def backup_database(source: Path, destination: Path) -> None:
         raise BackupError(f"refusing to back up {source} onto itself")
     if destination.is_dir():
         raise BackupError(f"cannot back up to {destination}: it is a folder")
+    if destination.exists() and not overwrite:
+        raise BackupError(f"{destination} already exists; choose another name, or add --force to replace it")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

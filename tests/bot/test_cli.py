@@ -221,3 +221,63 @@ def test_health_max_age_must_be_positive_seconds(tmp_path: Path) -> None:
     """--max-age takes whole seconds, at least 1; anything else is a usage error (exit 2)."""
     for bad in ("0", "ten"):
         assert "--max-age" in assert_one_error_line(climabot(tmp_path, "health", "--max-age", bad))
+
+
+def test_backup_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    """An existing backup file is kept unless --force is given; then it is replaced by a good copy."""
+    env = {"CLIMABOT_STORAGE__DATABASE_PATH": "x.sqlite3"}
+    assert climabot(tmp_path, "migrate", env=env).returncode == 0
+    old = tmp_path / "old.sqlite3"
+    old.write_bytes(b"last month's backup")
+    line = assert_one_error_line(climabot(tmp_path, "backup", "old.sqlite3", env=env))
+    assert "already exists" in line and "--force" in line
+    assert old.read_bytes() == b"last month's backup"
+    forced = climabot(tmp_path, "backup", "old.sqlite3", "--force", env=env)
+    assert forced.returncode == 0, forced.stderr
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize("pasted", [f"Bot {TOKEN}", f"bot {TOKEN}", "MTIz.abc def.ghi"])
+def test_a_token_pasted_with_bot_or_spaces_inside_is_refused(tmp_path: Path, pasted: str) -> None:
+    """'Bot abc.def' or a token broken by a space: one line naming discord.token, never the token."""
+    result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": pasted})
+    line = assert_one_error_line(result)
+    assert "discord.token" in line and "CLIMABOT_DISCORD__TOKEN" in line
+    assert TOKEN not in line and "abc def" not in line
+
+
+def test_a_token_with_whitespace_around_it_is_stripped_with_a_note(tmp_path: Path) -> None:
+    """A trailing newline or spaces around the token are ignored, and check-config says so."""
+    result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": f"  {TOKEN}\n"})
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stderr
+        == "climabot: note: discord.token has spaces or line breaks around it; they are ignored\n"
+    )
+    assert TOKEN not in result.stdout
+
+
+def test_lowercase_time_zone_is_normalised(tmp_path: Path) -> None:
+    """europe/brussels in the config is accepted and shown as Europe/Brussels."""
+    (tmp_path / "config.toml").write_text('[defaults]\ntimezone = "europe/lisbon"\n', encoding="utf-8")
+    result = climabot(tmp_path, "check-config", env={"CLIMABOT_DISCORD__TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr
+    assert 'timezone = "Europe/Lisbon"' in result.stdout
+
+
+def test_check_config_no_token_validates_everything_else(tmp_path: Path) -> None:
+    """--no-token: a config without the secret passes (as in CI); a bad key still fails."""
+    (tmp_path / "config.toml").write_text('[defaults]\ntimezone = "Europe/Riga"\n', encoding="utf-8")
+    result = climabot(tmp_path, "check-config", "--no-token")
+    assert result.returncode == 0, result.stderr
+    assert 'timezone = "Europe/Riga"' in result.stdout and "(not set)" in result.stdout
+    (tmp_path / "config.toml").write_text('[defaults]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    assert "defaults.timezone" in assert_one_error_line(climabot(tmp_path, "check-config", "--no-token"))
+
+
+def test_gitignore_covers_the_readme_backup_folder() -> None:
+    """The README's backup example writes into backups/, which git ignores."""
+    root = Path(__file__).resolve().parents[2]
+    assert "climabot backup backups/" in (root / "README.md").read_text(encoding="utf-8")
+    assert "/backups/" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()

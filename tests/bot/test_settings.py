@@ -237,12 +237,11 @@ def test_unknown_time_zone() -> None:
     assert "CLIMABOT_DEFAULTS__TIMEZONE" in message
 
 
-def test_miscased_time_zone_gets_a_suggestion(tmp_path: Path) -> None:
-    """A zone in the wrong case suggests the right spelling and names the file."""
-    message = config_error(write(tmp_path, '[defaults]\ntimezone = "america/new_york"\n'), environ={})
-    assert "defaults.timezone" in message
-    assert "America/New_York" in message
-    assert "climabot.toml" in message
+def test_miscased_time_zone_is_accepted_and_spelled_properly(tmp_path: Path) -> None:
+    """A zone in the wrong case (or with spaces around it) is the same zone, stored in its IANA spelling."""
+    settings = load_settings(write(tmp_path, '[defaults]\ntimezone = " america/new_york"\n'), environ={})
+    assert settings.defaults.timezone == "America/New_York"
+    assert settings.defaults.tzinfo == ZoneInfo("America/New_York")
 
 
 def test_bad_reminder_offset_names_the_item(tmp_path: Path) -> None:

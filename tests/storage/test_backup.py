@@ -57,14 +57,17 @@ async def test_backup_during_open_transaction_has_only_committed_rows(db: Databa
     assert [r[0] for r in _rows(destination)] == [0, 1, 2]
 
 
-async def test_backup_overwrites_an_older_backup(db: Database, tmp_path: Path) -> None:
-    """Backing up to an existing backup replaces it with the current contents."""
+async def test_backup_replaces_an_older_backup_only_when_told(db: Database, tmp_path: Path) -> None:
+    """An existing backup is kept (BackupError) unless overwrite=True replaces it with current contents."""
     await _fill(db, 2)
     destination = tmp_path / "copy.sqlite3"
     backup_database(db.path, destination)
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO t (id, label) VALUES (2, 'row 2')")
-    backup_database(db.path, destination)
+    with pytest.raises(BackupError, match="already exists"):
+        backup_database(db.path, destination)
+    assert len(_rows(destination)) == 2
+    backup_database(db.path, destination, overwrite=True)
     assert len(_rows(destination)) == 3
 
 
