@@ -4,6 +4,9 @@ and go straight to the file (or into the zip entry), so memory stays flat howeve
 are. Only approved items are exported (withdrawn ones no longer exist); research-only items are
 included, since research is what their authors consented to, and are marked by consent_scope.
 
+The standalone CSV neutralises cells a spreadsheet would run as formulas; JSON Lines and the data
+package keep the exact text (see write_csv).
+
 Synchronous on purpose: the bot runs it in a worker thread and the command line calls it directly.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.consent import LICENCES
+from bot.spreadsheet import safe_row
 from bot.target_groups import TARGET_GROUPS
 from storage.testimonials import CONSENT_SCOPES, Campaign, Media, Testimonial
 from storage.testimonials_export import ExportSnapshot
@@ -126,12 +130,17 @@ class _Sink:
 
 
 def write_csv(items: Iterable[Testimonial], secret: bytes, out: Any) -> int:
-    """Write the header and one row per item; return the number of items."""
+    """Write the header and one row per item, safe to open in a spreadsheet; return the number of items.
+
+    A cell a spreadsheet would read as a formula gets a leading apostrophe (bot.spreadsheet). The data
+    package's CSVs do not: they are described by their Table Schema for data tools, and keep the exact
+    text, as JSON Lines does (docs/testimonials.md).
+    """
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     count = 0
     for item in items:
-        writer.writerow(csv_row(item, secret))
+        writer.writerow(safe_row(csv_row(item, secret)))
         count += 1
     return count
 

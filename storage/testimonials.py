@@ -1,215 +1,71 @@
 """Testimonial campaigns, submitted stories with their consent, photos and moderation decisions.
 
-The async repository serves the bot; storage/testimonials_export.py holds the read-only snapshot an
+The async repository serves the bot; the records it returns and their row mappers are in
+storage/testimonial_records.py; storage/testimonials_export.py holds the read-only snapshot an
 export streams from.
 """
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from storage.testimonial_member_data import TestimonialMemberData
+from storage.testimonial_records import (
+    CONSENT_SCOPES,
+    SELECT_CAMPAIGN,
+    SELECT_TESTIMONIAL,
+    STORED,
+    AlreadyDecidedError,
+    Campaign,
+    CampaignClosedError,
+    CampaignExistsError,
+    CampaignSummary,
+    DailyLimitError,
+    Decision,
+    Media,
+    NewTestimonial,
+    Removal,
+    Testimonial,
+    TestimonialStoreError,
+    UnknownCampaignError,
+    UnknownTestimonialError,
+    build_record,
+    campaign_from_row,
+    campaign_key,
+    params_of,
+    testimonial_from_row,
+)
 from storage.times import from_db_time, to_db_time
 
-# Testimonial times are stored to the second.
-STORED = "seconds"
+__all__ = [
+    "CONSENT_SCOPES",
+    "AlreadyDecidedError",
+    "Campaign",
+    "CampaignClosedError",
+    "CampaignExistsError",
+    "CampaignSummary",
+    "DailyLimitError",
+    "Decision",
+    "Media",
+    "NewTestimonial",
+    "Removal",
+    "Testimonial",
+    "TestimonialStoreError",
+    "TestimonialsRepository",
+    "UnknownCampaignError",
+    "UnknownTestimonialError",
+    "seed_approved",
+]
 
-CONSENT_SCOPES = ("named", "anonymous", "research")
-
-
-class TestimonialStoreError(Exception):
-    """Base of the repository's refusals; the message is fit to show a member."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-
-class CampaignExistsError(TestimonialStoreError):
-    """A campaign with that name already exists on the server."""
-
-
-class UnknownCampaignError(TestimonialStoreError):
-    """No campaign with that name on the server."""
-
-
-class CampaignClosedError(TestimonialStoreError):
-    """The campaign no longer takes submissions."""
-
-
-class UnknownTestimonialError(TestimonialStoreError):
-    """No such testimonial (or not one the member may act on)."""
-
-
-class AlreadyDecidedError(TestimonialStoreError):
-    """A moderator already decided on this testimonial."""
-
-    def __init__(self, testimonial: Testimonial) -> None:
-        """Keep the testimonial as it stands, so the caller can say who decided and when."""
-        super().__init__(f"Testimonial #{testimonial.id} was already {testimonial.status}.")
-        self.testimonial = testimonial
-
-
-def campaign_key(name: str) -> str:
-    """The form of a campaign name used to find it: normalised, case-folded, trimmed."""
-    return unicodedata.normalize("NFKC", name).casefold().strip()
-
-
-@dataclass(frozen=True)
-class Campaign:
-    """A call for testimonials on one server."""
-
-    id: int
-    guild_id: int
-    name: str
-    prompt: str
-    licence: str
-    max_photo_bytes: int
-    created_by: int
-    created_at: datetime
-    closes_at: datetime | None
-    closed_at: datetime | None
-
-    def accepts_submissions(self, now: datetime) -> bool:
-        """Whether a submission at `now` is taken: not closed by hand and its closing time not reached."""
-        return self.closed_at is None and (self.closes_at is None or now < self.closes_at)
-
-
-@dataclass(frozen=True)
-class CampaignSummary:
-    """A campaign with how many of its testimonials are in each state."""
-
-    campaign: Campaign
-    pending: int
-    approved: int
-    rejected: int
-
-
-@dataclass(frozen=True)
-class Media:
-    """A stored photo, named by the sha256 of its (cleaned) bytes; relpath is under the media folder."""
-
-    sha256: str
-    relpath: str
-    mediatype: str
-    bytes: int
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
-class NewTestimonial:
-    """What a member submitted, with the consent they gave; validated by the caller."""
-
-    guild_id: int
-    campaign_name: str
-    author_id: int
-    author_name: str
-    story: str
-    city: str
-    target_group: str
-    consent_scope: str
-    consent_version: str
-    consent_text: str
-    consented_at: datetime
-
-
-@dataclass(frozen=True)
-class Testimonial(NewTestimonial):
-    """A stored testimonial: what was submitted and consented to, and where it stands."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    id: int
-    campaign_id: int
-    licence: str
-    media: Media | None
-    submitted_at: datetime
-    status: str
-    moderation_channel_id: int | None
-    moderation_message_id: int | None
-    showcase_channel_id: int | None
-    showcase_message_id: int | None
-    decided_by: int | None
-    decided_at: datetime | None
-    reject_reason: str | None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One moderator's decision on a testimonial."""
-
-    decision: str
-    moderator_id: int
-    decided_at: datetime
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Removal:
-    """A deleted testimonial and the media files no other testimonial uses any more."""
-
-    testimonial: Testimonial
-    orphaned_media: tuple[Media, ...]
-
-
-SELECT_CAMPAIGN = "SELECT c.* FROM testimonial_campaigns c "
-SELECT_TESTIMONIAL = (
-    "SELECT t.*, c.name AS campaign_name, m.relpath, m.mediatype, m.bytes, m.width, m.height "
-    "FROM testimonials t JOIN testimonial_campaigns c ON c.id = t.campaign_id "
-    "LEFT JOIN testimonial_media m ON m.sha256 = t.media_sha256 "
-)
-_TIME_FIELDS = frozenset(
-    {"created_at", "closes_at", "closed_at", "consented_at", "submitted_at", "decided_at"}
-)
-_T = TypeVar("_T")
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[tuple[str, bool], ...]:
-    """A record class's field names, each with whether it holds a stored time."""
-    return tuple((f.name, f.name in _TIME_FIELDS) for f in fields(cls))
-
-
-def build_record(cls: type[_T], row: Any, **given: Any) -> _T:
-    """Build a record dataclass from a row's same-named columns (times parsed), plus given values."""
-    values = {
-        name: from_db_time(row[name]) if is_time else row[name]
-        for name, is_time in _field_names(cls)  # type: ignore[arg-type]
-        if name not in given
-    }
-    return cls(**values, **given)
-
-
-def _media(row: Any) -> Media | None:
-    """The media of a row that joined testimonial_media (media_sha256, relpath, ...), or None."""
-    if row["media_sha256"] is None:
-        return None
-    return build_record(Media, row, sha256=row["media_sha256"])
-
-
-def campaign_from_row(row: Any) -> Campaign:
-    """Build a Campaign from a testimonial_campaigns row."""
-    return build_record(Campaign, row)
-
-
-def testimonial_from_row(row: Any) -> Testimonial:
-    """Build a Testimonial from a row selected with SELECT_TESTIMONIAL."""
-    return build_record(Testimonial, row, media=_media(row))
-
-
-def _params(record: Any, **extra: Any) -> dict[str, Any]:
-    """A record's fields (times as stored text) plus extra values, as named SQL parameters."""
-    values = {} if record is None else {f.name: getattr(record, f.name) for f in fields(record)}
-    values.update(extra)
-    return {k: to_db_time(v, timespec=STORED) if isinstance(v, datetime) else v for k, v in values.items()}
+# "Per day" for the submission limit is the last 24 hours, the same for members in every zone.
+DAY = timedelta(days=1)
 
 
 async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> aiosqlite.Row | None:
@@ -259,7 +115,7 @@ class TestimonialsRepository(TestimonialMemberData):
         closes_at: datetime | None = None,
     ) -> Campaign:
         """Create an open campaign; CampaignExistsError if the name (any case) is taken on the server."""
-        values = _params(
+        values = params_of(
             None, guild_id=guild_id, name=name, prompt=prompt, licence=licence,
             max_photo_bytes=max_photo_bytes, created_by=created_by, created_at=now, closes_at=closes_at,
             name_key=campaign_key(name),
@@ -335,20 +191,30 @@ class TestimonialsRepository(TestimonialMemberData):
 
     # --- testimonials ------------------------------------------------------------
 
-    async def submit(self, new: NewTestimonial, media: Media | None, *, now: datetime) -> Testimonial:
-        """Store a consented submission (and its media record) if the campaign still takes it."""
+    async def submit(
+        self, new: NewTestimonial, media: Media | None, *, now: datetime, daily_limit: int | None = None
+    ) -> Testimonial:
+        """Store a consented submission (and its media record) if the campaign still takes it.
+
+        With daily_limit, DailyLimitError if the author already sent that many stories to the campaign in
+        the last 24 hours (counted in the same transaction, so two forms sent at once cannot both pass).
+        """
         async with self._db.transaction() as conn:
             campaign = await _campaign_in(conn, new.guild_id, new.campaign_name)
             if not campaign.accepts_submissions(now):
                 raise CampaignClosedError(f"Campaign {campaign.name!r} is closed and takes no more stories.")
+            if daily_limit is not None:
+                sent = await _one(conn, _SENT_SINCE, (campaign.id, new.author_id, _since(now)))
+                if sent is not None and int(sent[0]) >= daily_limit:
+                    raise DailyLimitError(daily_limit)
             if media is not None:
                 await conn.execute(
                     "INSERT OR IGNORE INTO testimonial_media (sha256, relpath, mediatype, bytes, width,"
                     " height, stored_at)"
                     " VALUES (:sha256, :relpath, :mediatype, :bytes, :width, :height, :stored_at)",
-                    _params(media, stored_at=now),
+                    params_of(media, stored_at=now),
                 )
-            values = _params(
+            values = params_of(
                 new, campaign_id=campaign.id, licence=campaign.licence, submitted_at=now,
                 media_sha256=None if media is None else media.sha256,
             )  # fmt: skip
@@ -363,6 +229,14 @@ class TestimonialsRepository(TestimonialMemberData):
             stored = await _item_in(conn, cursor.lastrowid or 0)
         assert stored is not None
         return stored
+
+    async def sent_today(self, guild_id: int, campaign_name: str, author_id: int, *, now: datetime) -> int:
+        """How many stories the member sent to the campaign in the 24 hours before now."""
+        campaign = await self.get_campaign(guild_id, campaign_name)
+        if campaign is None:
+            return 0
+        row = await self._db.fetchone(_SENT_SINCE, (campaign.id, author_id, _since(now)))
+        return 0 if row is None else int(row[0])
 
     async def get(self, testimonial_id: int) -> Testimonial | None:
         """One testimonial, or None."""
@@ -466,15 +340,47 @@ class TestimonialsRepository(TestimonialMemberData):
             if item is None or (author_id is not None and item.author_id != author_id):
                 raise UnknownTestimonialError(f"You have no testimonial #{testimonial_id}.")
             await conn.execute("DELETE FROM testimonials WHERE id = ?", (testimonial_id,))
-            orphaned: tuple[Media, ...] = ()
-            if item.media is not None:
-                users = await _one(
-                    conn, "SELECT COUNT(*) FROM testimonials WHERE media_sha256 = ?", [item.media.sha256]
-                )
-                if users is not None and users[0] == 0:
-                    await conn.execute("DELETE FROM testimonial_media WHERE sha256 = ?", (item.media.sha256,))
-                    orphaned = (item.media,)
+            orphaned = () if item.media is None else await _drop_if_unused(conn, item.media)
         return Removal(item, orphaned)
+
+    async def drop_rejected_photos(self, *, decided_before: datetime, now: datetime) -> list[Removal]:
+        """Unlink the photo of every item rejected before the cut-off, recording when; report unused files."""
+        cut, at = to_db_time(decided_before, timespec=STORED), to_db_time(now, timespec=STORED)
+        dropped = []
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                SELECT_TESTIMONIAL + "WHERE t.status = 'rejected' AND t.media_sha256 IS NOT NULL"
+                " AND t.decided_at < ? ORDER BY t.id",
+                (cut,),
+            ) as cursor:
+                items = [testimonial_from_row(row) for row in await cursor.fetchall()]
+            for item in items:
+                await conn.execute(
+                    "UPDATE testimonials SET media_sha256 = NULL, photo_removed_at = ? WHERE id = ?",
+                    (at, item.id),
+                )
+                assert item.media is not None
+                orphaned = await _drop_if_unused(conn, item.media)
+                unlinked = replace(item, media=None, photo_removed_at=from_db_time(at))
+                dropped.append(Removal(unlinked, orphaned))
+        return dropped
+
+
+_SENT_SINCE = "SELECT COUNT(*) FROM testimonials WHERE campaign_id = ? AND author_id = ? AND submitted_at > ?"
+
+
+def _since(now: datetime) -> str:
+    """The stored form of the start of the 24 hours before now."""
+    return to_db_time(now - DAY, timespec=STORED)
+
+
+async def _drop_if_unused(conn: aiosqlite.Connection, media: Media) -> tuple[Media, ...]:
+    """Delete a media record no testimonial uses any more; return it (its file can go) or nothing."""
+    users = await _one(conn, "SELECT COUNT(*) FROM testimonials WHERE media_sha256 = ?", [media.sha256])
+    if users is not None and users[0] == 0:
+        await conn.execute("DELETE FROM testimonial_media WHERE sha256 = ?", (media.sha256,))
+        return (media,)
+    return ()
 
 
 def seed_approved(database_path: Path, rows: Iterable[tuple[Any, ...]], media: Iterable[Media]) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cogs.testimonials.cog import TestimonialsCog
+from cogs.testimonials.campaign_cog import CampaignsCog
 from cogs.testimonials.media import MediaStore
+from cogs.testimonials.testimonial_cog import TestimonialsCog
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
 
 
 async def setup(bot: ClimaBot) -> None:
-    """Add the testimonials cog, storing photos under the configured media folder."""
-    await bot.add_cog(
-        TestimonialsCog(bot, bot.repos.testimonials, MediaStore(bot.settings.storage.media_dir))
-    )
+    """Add the /campaign and /testimonial cogs, sharing the media folder (and its lock)."""
+    store = MediaStore(bot.settings.storage.media_dir)
+    await bot.add_cog(CampaignsCog(bot, bot.repos.testimonials, store))
+    await bot.add_cog(TestimonialsCog(bot, bot.repos.testimonials, store))

@@ -7,6 +7,11 @@ completely. It is then re-encoded from its pixels alone: EXIF (GPS position, cam
 comments and text chunks are left behind; only the colour profile and PNG transparency are kept,
 and the EXIF orientation is applied first so the photo still stands the right way up. The cleaned
 bytes are stored once under media_dir as `<sha256[:2]>/<sha256>.<ext>`.
+
+A photo attached to a form that is still open is fetched, checked and cleaned at once (Discord's
+links expire) and held as `pending/<name>` under media_dir, where `name` is kept in the form's
+state in the database: a form sent after a restart still finds it. It is moved into the store when
+the form is sent, and deleted when the form expires, is refused for good or its member is erased.
 """
 
 from __future__ import annotations
@@ -15,12 +20,18 @@ import asyncio
 import contextlib
 import hashlib
 import io
+import logging
 import os
+import re
+import secrets
 import tempfile
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 # About 7700 x 5200; a worst-case RGBA decode then takes about 160 MB.
@@ -40,6 +51,10 @@ _MODES = {"JPEG": {"L", "RGB", "CMYK"}, "WEBP": {"RGB", "RGBA"}}
 
 class MediaError(ValueError):
     """The file is not an acceptable photo; the message tells the member why."""
+
+
+class DownloadError(Exception):
+    """The photo could not be fetched from Discord."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,21 @@ def clean_image(
     return CleanImage(cleaned, hashlib.sha256(cleaned).hexdigest(), fmt, image.width, image.height)
 
 
+def describe_clean(data: bytes) -> CleanImage:
+    """Describe bytes that clean_image produced earlier (a held photo), without encoding them again."""
+    fmt = sniff(data)
+    if fmt is None:
+        raise MediaError("The held photo is damaged; run `/testimonial submit` again with the photo.")
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise MediaError(
+            "The held photo is damaged; run `/testimonial submit` again with the photo."
+        ) from None
+    return CleanImage(data, hashlib.sha256(data).hexdigest(), fmt, width, height)
+
+
 def _too_many_pixels(width: int, height: int, max_pixels: int) -> str:
     """Explain a refusal for size in pixels."""
     return f"The photo is {width} x {height} pixels; the limit is {max_pixels:,} pixels in all."
@@ -166,17 +196,7 @@ class MediaStore:
         target = self.path(image.relpath)
         if target.exists() and target.stat().st_size == len(image.data):
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(image.data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(target, image.data)
         return True
 
     def delete(self, relpath: str) -> None:
@@ -189,3 +209,108 @@ class MediaStore:
     def read(self, relpath: str) -> bytes:
         """The bytes of a stored file."""
         return self.path(relpath).read_bytes()
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write a file through a temporary one, so a crash never leaves half a file under its name."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+PENDING_NAME = re.compile(r"^[0-9a-f]{32}$")
+
+
+class PendingPhotos:
+    """Photos of forms not sent yet: fetched and cleaned at once, held under media_dir/pending/.
+
+    The bytes they take on disk, plus the declared sizes of photos still being fetched, stay under a
+    budget (limits.pending_photos_max_mb); at most `workers` photos are decoded at once, which
+    bounds the memory they take.
+    """
+
+    def __init__(self, root: Path, *, workers: int = 2) -> None:
+        """Hold pending photos in root (usually media_dir/pending)."""
+        self.root = Path(root)
+        self._fetching: dict[str, asyncio.Task[None]] = {}
+        self._reserved: dict[str, int] = {}
+        self._workers = asyncio.Semaphore(workers)
+
+    @staticmethod
+    def new_name() -> str:
+        """A fresh, unguessable name for a photo about to be held."""
+        return secrets.token_hex(16)
+
+    def path(self, name: str) -> Path:
+        """Where a held photo lives; refuses anything but a name new_name() makes."""
+        if not PENDING_NAME.match(name):
+            raise ValueError(f"{name!r} is not a pending photo name")
+        return self.root / name
+
+    def used_bytes(self) -> int:
+        """Bytes held on disk plus the declared sizes of photos still being fetched."""
+        held = 0
+        if self.root.is_dir():
+            held = sum(entry.stat().st_size for entry in self.root.iterdir() if entry.is_file())
+        return held + sum(self._reserved.values())
+
+    def fetch(self, name: str, size: int, read: Callable[[], Awaitable[bytes]], max_bytes: int) -> None:
+        """Start fetching, checking and cleaning a photo into `name`; its failure is kept for take()."""
+        self._reserved[name] = size
+        task = asyncio.create_task(self._fetch(name, read, max_bytes), name=f"pending photo {name}")
+        self._fetching[name] = task
+        task.add_done_callback(lambda _: self._reserved.pop(name, None))
+
+    async def _fetch(self, name: str, read: Callable[[], Awaitable[bytes]], max_bytes: int) -> None:
+        """Download, check, strip and write one photo."""
+        raw = await read()
+        check_size(len(raw), max_bytes)
+        async with self._workers:
+            image = await asyncio.to_thread(clean_image, raw, max_bytes=max_bytes)
+        await asyncio.to_thread(write_atomically, self.path(name), image.data)
+
+    async def take(self, name: str) -> CleanImage | None:
+        """The held photo, once fetched; None if it is not held (gone with a restart or expired).
+
+        Raises DownloadError or MediaError when fetching or checking it failed.
+        """
+        task = self._fetching.pop(name, None)
+        if task is not None:
+            await task
+        path = self.path(name)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None
+        return await asyncio.to_thread(describe_clean, data)
+
+    async def discard(self, name: str) -> None:
+        """Stop fetching and delete a held photo; nothing happens if it is gone already."""
+        task = self._fetching.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        self.path(name).unlink(missing_ok=True)
+
+    def sweep(self, keep: Iterable[str]) -> int:
+        """Delete held photos no open form refers to (left by a crash); return how many went."""
+        wanted = set(keep) | set(self._fetching)
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for entry in self.root.iterdir():
+            # A temporary file of a fetch under way is not left over.
+            in_flight = entry.name.startswith(".incoming-") and bool(self._fetching)
+            if entry.is_file() and entry.name not in wanted and not in_flight:
+                entry.unlink(missing_ok=True)
+                removed += 1
+        return removed

@@ -1,9 +1,8 @@
-"""What happens to a testimonial on Discord: received, checked, queued, decided, published, withdrawn.
+"""What happens to a testimonial on Discord once stored: queued, decided, published, withdrawn, erased.
 
-Order matters for "never a record pointing at nothing": the photo file is written, then the row is
-inserted (both under the media store's lock); if the moderators cannot be reached the row and an
-unused file are removed again. Withdrawal deletes the row first, then unused files, then the
-messages that showed the item.
+Order matters for "never a record pointing at nothing": withdrawal deletes the row first, then
+unused files, then the messages that showed the item. This module imports neither the cog nor the
+views: the cog hands it the card's buttons (`card_view`) and opens the forms itself.
 """
 
 from __future__ import annotations
@@ -11,30 +10,24 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import discord
-from discord.utils import escape_mentions
 
-from bot.consent import CONSENT_VERSION, ConsentError, check_consent, consent_text
-from bot.errors import PermissionDeniedError, ValidationError
-from bot.guards import is_moderator
-from bot.replies import clip, quote_input
+from bot.errors import ValidationError
+from bot.guards import require_moderator
+from bot.replies import quote_input, send_ephemeral
 from bot.timestamps import discord_timestamp
-from cogs.testimonials.media import CleanImage, MediaError, MediaStore, check_size, clean_image
+from cogs.testimonials.media import CleanImage, MediaStore
 from cogs.testimonials.render import decided_status, inert, moderation_embed, photo_filename, showcase_embed
-from cogs.testimonials.submission import SubmissionError, check_city, check_story, check_target_group
-from cogs.testimonials.views import RejectReasonModal, SubmissionModal, decision_view
+from cogs.testimonials.rules import check_reason
 from storage.testimonials import (
     AlreadyDecidedError,
-    Media,
-    NewTestimonial,
     Removal,
     Testimonial,
     TestimonialsRepository,
-    TestimonialStoreError,
     UnknownTestimonialError,
 )
 
@@ -43,118 +36,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DOWNLOAD_TIMEOUT = 60.0
-# Decoding a large photo takes memory; at most this many are checked at once.
-IMAGE_WORKERS = 2
-
-
-class DownloadError(Exception):
-    """The photo could not be fetched from Discord."""
-
 
 class Moderation:
-    """Submission, moderation, publication and withdrawal of testimonials."""
+    """Moderation, publication, withdrawal and erasure of stored testimonials."""
 
-    def __init__(self, bot: ClimaBot, repo: TestimonialsRepository, store: MediaStore) -> None:
-        """Use the bot's connection, the repository and the media folder."""
+    def __init__(
+        self,
+        bot: ClimaBot,
+        repo: TestimonialsRepository,
+        store: MediaStore,
+        card_view: Callable[[int], discord.ui.View],
+    ) -> None:
+        """Use the bot's connection, the repository, the media folder and the card's buttons."""
         self.bot = bot
         self.repo = repo
         self.store = store
-        self.image_workers = asyncio.Semaphore(IMAGE_WORKERS)
+        self.card_view = card_view
 
-    # --- submission -----------------------------------------------------------------
-
-    async def download(self, photo: discord.Attachment, max_bytes: int) -> bytes:
-        """Fetch the attachment's bytes, or raise DownloadError saying why."""
-        try:
-            data = await asyncio.wait_for(photo.read(), DOWNLOAD_TIMEOUT)
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as problem:
-            log.info("photo %s could not be downloaded: %s", photo.id, problem)
-            raise DownloadError(
-                "I could not download your photo from Discord (its link may have expired)."
-            ) from None
-        check_size(len(data), max_bytes)
-        return data
-
-    async def submit(self, interaction: discord.Interaction[Any], form: SubmissionModal) -> None:
-        """Check a sent form and its photo, store the item with its consent and queue it for moderators."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        assert interaction.guild_id is not None
-        campaign = form.campaign
-        try:
-            scope = check_consent(form.usage.value, form.licence.value)
-            story = check_story(str(form.story.value))
-            city = check_city(str(form.city.value))
-            group = check_target_group(form.group.value)
-        except (ConsentError, SubmissionError) as problem:
-            form.drop_download()
-            await self._refuse(interaction, str(problem), str(form.story.value))
-            return
-        image: CleanImage | None = None
-        if form.download is not None:
-            try:
-                raw = await form.download
-                async with self.image_workers:
-                    image = await asyncio.to_thread(clean_image, raw, max_bytes=campaign.max_photo_bytes)
-            except (DownloadError, MediaError) as problem:
-                message = f"{problem} Nothing was saved; run `/testimonial submit` again, with the photo."
-                await self._refuse(interaction, message, story)
-                return
-        registered = await self.bot.repos.cities.find(interaction.guild_id, city)
-        if registered is not None:
-            city = registered.name  # the register's spelling, so exports group one city's stories
-        consented_at = datetime.now(UTC)
-        new = NewTestimonial(
-            guild_id=interaction.guild_id, campaign_name=campaign.name, author_id=interaction.user.id,
-            author_name=interaction.user.display_name, story=story, city=city, target_group=group,
-            consent_scope=scope, consent_version=CONSENT_VERSION,
-            consent_text=consent_text(scope, campaign.licence), consented_at=consented_at,
-        )  # fmt: skip
-        try:
-            item = await self._store(new, image)
-        except TestimonialStoreError as problem:
-            await self._refuse(interaction, f"{escape_mentions(str(problem))} Nothing was saved.", story)
-            return
-        if not await self._queue(item, image):
-            await self.remove(item.id)
-            await self._refuse(
-                interaction,
-                "I could not reach the moderators (the moderation channel is missing or closed to me), "
-                "so nothing was kept. Please tell an administrator.",
-                story,
-            )
-            return
-        await interaction.followup.send(
-            f"Thank you! Testimonial #{item.id} is waiting for a moderator. See it with `/testimonial mine`; "
-            f"withdraw it any time with `/testimonial withdraw id:{item.id}`.",
-            ephemeral=True,
-        )
-
-    async def _refuse(self, interaction: discord.Interaction[Any], message: str, story: str) -> None:
-        """Say why nothing was stored, giving the member their story back to reuse."""
-        files = []
-        if story.strip():
-            files = [discord.File(io.BytesIO(story.encode("utf-8")), filename="your-story.txt")]
-            message += " Your story is attached so you do not have to type it again."
-        await interaction.followup.send(clip(message), files=files, ephemeral=True)
-
-    async def _store(self, new: NewTestimonial, image: CleanImage | None) -> Testimonial:
-        """Write the photo (if new) and the row together, removing a fresh file if the row fails."""
-        media = None
-        if image is not None:
-            media = Media(
-                image.sha256, image.relpath, image.mediatype, len(image.data), image.width, image.height
-            )
-        async with self.store.lock:
-            written = image is not None and await asyncio.to_thread(self.store.save, image)
-            try:
-                return await self.repo.submit(new, media, now=new.consented_at)
-            except BaseException:
-                if written and image is not None:
-                    await asyncio.to_thread(self.store.delete, image.relpath)
-                raise
-
-    async def _queue(self, item: Testimonial, image: CleanImage | None) -> bool:
+    async def queue(self, item: Testimonial, image: CleanImage | None) -> bool:
         """Post the moderation card; False if the moderation channel cannot be used."""
         settings = await self.bot.repos.guild_settings.get(item.guild_id)
         if settings.moderation_channel_id is None:
@@ -163,7 +62,7 @@ class Moderation:
         files = [] if image is None else [discord.File(io.BytesIO(image.data), filename=photo_filename(item))]
         try:
             message = await channel.send(
-                embed=moderation_embed(item), files=files, view=decision_view(item.id)
+                embed=moderation_embed(item), files=files, view=self.card_view(item.id)
             )
         except discord.HTTPException as problem:
             log.warning("guild %s: cannot post to moderation channel: %s", item.guild_id, problem)
@@ -172,17 +71,6 @@ class Moderation:
         return True
 
     # --- decisions ------------------------------------------------------------------
-
-    async def require_moderator(self, interaction: discord.Interaction[Any]) -> None:
-        """Refuse anyone but the server's moderators (checked here, not only by Discord)."""
-        member = interaction.user
-        if interaction.guild is None or not isinstance(member, discord.Member):
-            raise PermissionDeniedError("This only works inside a server.")
-        settings = await self.bot.repos.guild_settings.get(interaction.guild.id)
-        if not is_moderator(
-            member.guild_permissions, (r.id for r in member.roles), settings.moderator_role_id
-        ):
-            raise PermissionDeniedError("Only moderators can approve or reject testimonials.")
 
     async def _pending(self, interaction: discord.Interaction[Any], testimonial_id: int) -> Testimonial:
         """The pending item of this server, or a user-facing error saying what became of it."""
@@ -195,7 +83,7 @@ class Moderation:
 
     async def approve(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
         """Record the approval, publish as consented, update the card and tell the moderator."""
-        await self.require_moderator(interaction)
+        await require_moderator(interaction)
         await self._pending(interaction, testimonial_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -235,18 +123,27 @@ class Moderation:
             return []
         return [discord.File(self.store.path(item.media.relpath), filename=photo_filename(item))]
 
-    async def ask_reject_reason(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
-        """Open the reason form for a pending item."""
-        await self.require_moderator(interaction)
+    async def check_rejectable(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
+        """Refuse anyone but a moderator, and an item that is not pending in this server."""
+        await require_moderator(interaction)
         await self._pending(interaction, testimonial_id)
-        await interaction.response.send_modal(RejectReasonModal(testimonial_id))
 
     async def reject(self, interaction: discord.Interaction[Any], testimonial_id: int, reason: str) -> None:
-        """Record the rejection with its reason, tell the author by DM, update the card."""
-        await self.require_moderator(interaction)
-        await self._pending(interaction, testimonial_id)
+        """Record the rejection with its reason, tell the author by DM, update the card.
+
+        An empty or invisible reason is refused (the form stays, to fix); an item another moderator
+        decided meanwhile is only reported, since sending the reason again could not change that.
+        """
+        await require_moderator(interaction)
+        reason = check_reason(reason)
+        try:
+            await self._pending(interaction, testimonial_id)
+        except ValidationError as gone:
+            await send_ephemeral(
+                interaction, f"{gone} Your reason was not recorded: {quote_input(reason, 300)}"
+            )
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reason = " ".join(reason.split())
         try:
             item = await self.repo.decide(
                 testimonial_id,
@@ -327,6 +224,34 @@ class Moderation:
         for removal in removals:
             await self._retract(removal.testimonial)
         return len(removals)
+
+    async def drop_rejected_photos(self, retention: timedelta, *, now: datetime | None = None) -> int:
+        """Delete the photos of items rejected longer ago than `retention`, files and cards; count them."""
+        now = now or datetime.now(UTC)
+        async with self.store.lock:
+            removals = await self.repo.drop_rejected_photos(decided_before=now - retention, now=now)
+            for removal in removals:
+                await self._delete_files(removal)
+        for removal in removals:
+            await self._strip_card_photo(removal.testimonial)
+        if removals:
+            log.info(
+                "deleted the photos of %d testimonial(s) rejected before %s", len(removals), now - retention
+            )
+        return len(removals)
+
+    async def _strip_card_photo(self, item: Testimonial) -> None:
+        """Take the deleted photo off a rejected item's moderation card, saying why."""
+        if item.moderation_channel_id is None or item.moderation_message_id is None:
+            return
+        channel = self.bot.get_partial_messageable(item.moderation_channel_id, guild_id=item.guild_id)
+        status = "Rejected. Its photo was deleted when the retention period for rejected photos ended."
+        try:
+            await channel.get_partial_message(item.moderation_message_id).edit(
+                embed=moderation_embed(item, status=status), attachments=[], view=None
+            )
+        except discord.HTTPException as problem:
+            log.info("cannot update moderation card of testimonial %s: %s", item.id, problem)
 
     async def _delete_files(self, removal: Removal) -> None:
         """Delete the media files the removal left unused."""

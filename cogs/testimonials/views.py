@@ -1,215 +1,210 @@
-"""Buttons and forms of the testimonials capability.
+"""Buttons and forms of the testimonials capability, on the shared component layer.
 
-Approve and Reject are DynamicItems (`testimonials:approve:<id>`, `testimonials:reject:<id>`), so a
-card posted before any number of restarts still works. The forms (modals) live only as long as the
-process: they are answers to one interaction, and the member simply runs the command again.
+Approve and Reject are persistent buttons (`testimonials:approve:<id>`, `testimonials:reject:<id>`,
+the same custom_ids as cards posted before this layer), so a card still works after any number of
+restarts. The testimonial form and the moderator's reject-reason form are bot.forms Forms: each use
+has its own token and its state (campaign, held photo, testimonial) in the database, so two people's
+forms never mix and a form sent after a restart still completes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import re
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, ClassVar, Protocol
 
 import discord
 
+from bot.components import PersistentButton, persistent_view
 from bot.consent import licence_texts, wording
-from bot.error_handler import report_failure
+from bot.forms import Form, Submission
 from bot.target_groups import TARGET_GROUPS
-from cogs.testimonials.submission import CITY_MAX, STORY_MAX, STORY_MIN
-from storage.testimonials import Campaign
+from cogs.testimonials.media import PendingPhotos
+from cogs.testimonials.rules import CITY_MAX, REASON_MAX, REASON_MIN, STORY_MAX, STORY_MIN
 
-if TYPE_CHECKING:
-    from cogs.testimonials.cog import TestimonialsCog
-
-log = logging.getLogger(__name__)
-
-FORM_TIMEOUT = 3600.0
+COG = "Testimonials"
+PROMPT_SHOWN = 100
 
 
-def cog_of(interaction: discord.Interaction[Any]) -> TestimonialsCog:
-    """The loaded testimonials cog."""
-    cog = interaction.client.get_cog("Testimonials")
-    if cog is None:
-        raise RuntimeError("the testimonials cog is not loaded")
-    return cog
+class TestimonialActions(Protocol):
+    """What the buttons and forms ask of the testimonials cog."""
+
+    async def approve(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
+        """Approve a pending testimonial and publish it as consented."""
+        ...
+
+    async def ask_reject_reason(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
+        """Open the reject-reason form for a pending testimonial."""
+        ...
+
+    async def reject(self, interaction: discord.Interaction[Any], testimonial_id: int, reason: str) -> None:
+        """Reject a pending testimonial with the moderator's reason."""
+        ...
+
+    async def receive_submission(
+        self, interaction: discord.Interaction[Any], state: Mapping[str, Any], sent: Submission
+    ) -> None:
+        """Store a sent testimonial form."""
+        ...
 
 
-class _DecisionButton:
-    """What Approve and Reject share: one testimonial id, rebuilt from the custom id after restarts."""
-
-    action: str
-    label: str
-    style: discord.ButtonStyle
-
-    def __init__(self, testimonial_id: int) -> None:
-        """Build the button for one testimonial."""
-        super().__init__(  # type: ignore[call-arg]  # DynamicItem, next in the MRO, takes the button
-            discord.ui.Button(
-                label=self.label, style=self.style, custom_id=f"testimonials:{self.action}:{testimonial_id}"
-            )
-        )
-        self.testimonial_id = testimonial_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the click to the cog, reporting failures privately."""
-        try:
-            await self.act(cog_of(interaction), interaction)
-        except Exception as error:
-            await report_failure(interaction, error, f"{self.action} #{self.testimonial_id}")
-
-    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
-        """What a click does."""
-        raise NotImplementedError
-
-
-class ApproveButton(
-    _DecisionButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"testimonials:approve:(?P<id>\d+)",
-):
+class ApproveButton(PersistentButton, cog=COG, prefix="testimonials:approve", fields={"testimonial": int}):
     """Approve a testimonial (moderators only); publishes it as its author consented."""
 
-    action, label, style = "approve", "Approve", discord.ButtonStyle.success
+    testimonial: int
 
-    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
+    def __init__(self, testimonial: int) -> None:
+        """Build the button for one testimonial."""
+        super().__init__(testimonial, label="Approve", style=discord.ButtonStyle.success)
+
+    async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Record the approval and publish."""
-        await cog.approve(interaction, self.testimonial_id)
+        await handler.approve(interaction, self.testimonial)
 
 
-class RejectButton(
-    _DecisionButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"testimonials:reject:(?P<id>\d+)",
-):
+class RejectButton(PersistentButton, cog=COG, prefix="testimonials:reject", fields={"testimonial": int}):
     """Reject a testimonial (moderators only): asks for the reason sent to the author."""
 
-    action, label, style = "reject", "Reject", discord.ButtonStyle.danger
+    testimonial: int
 
-    async def act(self, cog: TestimonialsCog, interaction: discord.Interaction[Any]) -> None:
+    def __init__(self, testimonial: int) -> None:
+        """Build the button for one testimonial."""
+        super().__init__(testimonial, label="Reject", style=discord.ButtonStyle.danger)
+
+    async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Open the reason form, after checking the clicker may decide."""
-        await cog.ask_reject_reason(interaction, self.testimonial_id)
+        await handler.ask_reject_reason(interaction, self.testimonial)
 
 
 def decision_view(testimonial_id: int) -> discord.ui.View:
     """The Approve / Reject row of a moderation card."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(ApproveButton(testimonial_id))
-    view.add_item(RejectButton(testimonial_id))
-    return view
+    return persistent_view(ApproveButton(testimonial_id), RejectButton(testimonial_id))
 
 
-class RejectReasonModal(discord.ui.Modal):
-    """Asks the moderator why; the reason is sent to the author."""
+class RejectReasonForm(Form):
+    """Asks the moderator why; the reason is sent to the author. State: {"testimonial": id}."""
 
-    reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Reason (sent to the author)",
-        style=discord.TextStyle.paragraph,
-        custom_id="reason",
-        min_length=3,
-        max_length=500,
-    )
+    kind = "testimonials:reason"
+    cog_name = COG
+    moderators_only = True
+    labels: ClassVar[dict[str, str]] = {"reason": "Reason (sent to the author)"}
 
-    def __init__(self, testimonial_id: int) -> None:
-        """Create the form for one testimonial."""
-        super().__init__(
-            title=f"Reject testimonial #{testimonial_id}", custom_id=f"testimonials:reason:{testimonial_id}"
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+        """One paragraph field, filled in again after a refusal."""
+        modal = discord.ui.Modal(title=f"Reject testimonial #{int(state['testimonial'])}"[:45])
+        reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="reason",
+            style=discord.TextStyle.paragraph,
+            min_length=REASON_MIN,
+            max_length=REASON_MAX,
+            default=str(typed.get("reason") or "")[:REASON_MAX] or None,
         )
-        self.testimonial_id = testimonial_id
+        modal.add_item(discord.ui.Label(text=self.labels["reason"], component=reason))
+        return modal
 
-    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        """Record the rejection and tell the author."""
-        await cog_of(interaction).reject(interaction, self.testimonial_id, str(self.reason.value))
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        """Report failures privately."""
-        await report_failure(interaction, error, f"reject reason #{self.testimonial_id}")
-
-
-class SubmissionModal(discord.ui.Modal):
-    """The testimonial form: story, city, group, how it may be used, and the licence agreement."""
-
-    def __init__(
+    async def submit(
         self,
-        campaign: Campaign,
-        photo: discord.Attachment | None,
-        *,
-        city: str | None = None,
-        group: str | None = None,
+        interaction: discord.Interaction[Any],
+        handler: TestimonialActions,
+        state: Mapping[str, Any],
+        sent: Submission,
     ) -> None:
-        """Build the five fields for a campaign, city and group filled in when known."""
-        super().__init__(
-            title=f"Testimonial: {campaign.name}"[:45],
-            custom_id=f"testimonials:submit:{campaign.id}",
-            timeout=FORM_TIMEOUT,
-        )
-        self.campaign = campaign
-        self.photo = photo
-        # Started right after the form is shown, so the photo is fetched while its URL is fresh.
-        self.download: asyncio.Task[bytes] | None = None
+        """Record the rejection and tell the author."""
+        await handler.reject(interaction, int(state["testimonial"]), sent.text("reason"))
+
+
+class SubmissionForm(Form):
+    """The testimonial form: story, city, group, how it may be used, and the licence agreement.
+
+    State: campaign (id, name, prompt, licence), the city and group to suggest, and `photo`, the name
+    of the photo held for this form under media_dir/pending (None without a photo).
+    """
+
+    kind = "testimonials:submit"
+    cog_name = COG
+    lifetime = timedelta(hours=1)
+    labels: ClassVar[dict[str, str]] = {"story": "Your story", "city": "Your city"}
+
+    def __init__(self, pending: PendingPhotos) -> None:
+        """Use the pending-photo folder, so an expired or erased form's photo is deleted."""
+        self.pending = pending
+
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+        """The five fields, filled in from the profile or from what was typed before a refusal."""
         words = wording()
-        self.story: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="story", style=discord.TextStyle.paragraph, min_length=STORY_MIN, max_length=STORY_MAX
+        modal = discord.ui.Modal(title=f"Testimonial: {state['campaign_name']}"[:45])
+        story: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="story",
+            style=discord.TextStyle.paragraph,
+            min_length=STORY_MIN,
+            max_length=STORY_MAX,
+            default=str(typed.get("story") or "")[:STORY_MAX] or None,
         )
-        self.city: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="city", max_length=CITY_MAX, default=city[:CITY_MAX] if city else None
+        city_text = str(typed.get("city") or state.get("city") or "")[:CITY_MAX]
+        city: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="city", max_length=CITY_MAX, default=city_text or None
         )
-        self.group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+        chosen_group = _first(typed.get("group")) or state.get("group")
+        group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="group",
             options=[
-                discord.RadioGroupOption(label=label, value=key, default=key == group)
+                discord.RadioGroupOption(label=label, value=key, default=key == chosen_group)
                 for key, label in TARGET_GROUPS.items()
             ],
         )
-        self.usage: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+        chosen_usage = _first(typed.get("usage"))
+        usage: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="usage",
             options=[
-                discord.RadioGroupOption(label=label, value=scope, description=detail)
+                discord.RadioGroupOption(
+                    label=label, value=scope, description=detail, default=scope == chosen_usage
+                )
                 for scope, (label, detail) in words.scopes.items()
             ],
         )
-        self.licence: discord.ui.Checkbox[Any] = discord.ui.Checkbox(custom_id="licence")
-        licence_label, licence_description = licence_texts(campaign.licence)
-        prompt = campaign.prompt if len(campaign.prompt) <= 100 else campaign.prompt[:99] + "…"
-        self.add_item(discord.ui.Label(text="Your story", description=prompt, component=self.story))
-        self.add_item(discord.ui.Label(text="Your city", component=self.city))
-        self.add_item(discord.ui.Label(text="You are", component=self.group))
-        self.add_item(
-            discord.ui.Label(
-                text=words.usage_label, description=words.usage_description, component=self.usage
-            )
+        licence: discord.ui.Checkbox[Any] = discord.ui.Checkbox(
+            custom_id="licence", default=typed.get("licence") is True
         )
-        self.add_item(
-            discord.ui.Label(text=licence_label, description=licence_description, component=self.licence)
+        licence_label, licence_description = licence_texts(str(state["licence"]))
+        prompt = str(state["prompt"])
+        if len(prompt) > PROMPT_SHOWN:
+            prompt = prompt[: PROMPT_SHOWN - 1] + "…"
+        modal.add_item(discord.ui.Label(text="Your story", description=prompt, component=story))
+        modal.add_item(discord.ui.Label(text="Your city", component=city))
+        modal.add_item(discord.ui.Label(text="You are", component=group))
+        modal.add_item(
+            discord.ui.Label(text=words.usage_label, description=words.usage_description, component=usage)
         )
+        modal.add_item(
+            discord.ui.Label(text=licence_label, description=licence_description, component=licence)
+        )
+        return modal
 
-    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        """Hand the filled form to the cog."""
-        await cog_of(interaction).receive_submission(interaction, self)
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        handler: TestimonialActions,
+        state: Mapping[str, Any],
+        sent: Submission,
+    ) -> None:
+        """Hand the sent form to the cog."""
+        await handler.receive_submission(interaction, state, sent)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        """Report failures privately and drop the downloaded photo."""
-        self.drop_download()
-        await report_failure(interaction, error, f"testimonial form of campaign {self.campaign.id}")
+    async def discard(self, state: Mapping[str, Any]) -> None:
+        """Delete the photo held for a form that will never be sent."""
+        photo = state.get("photo")
+        if isinstance(photo, str):
+            await self.pending.discard(photo)
 
-    async def on_timeout(self) -> None:
-        """Forget the photo of a form that was never sent."""
-        self.drop_download()
 
-    def drop_download(self) -> None:
-        """Cancel the photo download if it is still running, or forget how it ended."""
-        if self.download is None:
-            return
-        if not self.download.done():
-            self.download.cancel()
-        elif not self.download.cancelled():
-            # Retrieved so asyncio does not log "exception was never retrieved" for an unused photo.
-            self.download.exception()
+class PhotoSubmissionForm(SubmissionForm):
+    """The same form with a photo attached: a kind of its own, so open photo forms can be counted."""
+
+    kind = "testimonials:photo"
+
+
+def _first(value: Any) -> str | None:
+    """The picked value of a radio group as typed before (a list of one), or None."""
+    if isinstance(value, list) and value:
+        return str(value[0])
+    return value if isinstance(value, str) and value else None

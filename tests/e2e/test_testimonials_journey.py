@@ -125,9 +125,9 @@ async def test_non_moderator_cannot_approve(stage: Stage) -> None:
     await stage.create_campaign()
     tid = item_id((await stage.submit(stage.member)).content)
     refused = await (await stage.click(stage.member, "approve", tid)).reply()
-    assert refused.ephemeral and "Only moderators" in refused.content
+    assert refused.ephemeral and "This is for moderators" in refused.content
     refused = await (await stage.click(stage.member, "reject", tid)).reply()
-    assert "Only moderators" in refused.content
+    assert "This is for moderators" in refused.content
     assert stage.card(tid).buttons() and stage.emu.messages_in(stage.showcase) == []
 
 

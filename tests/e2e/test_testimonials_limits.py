@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
@@ -171,13 +173,22 @@ async def test_city_comes_from_the_register_and_the_profile(stage: Stage) -> Non
     assert [t.city for t in stored if t is not None] == ["Gent", "Leuven", "Ghent-on-Sea"]
 
 
-async def test_export_keeps_cells_verbatim(stage: Stage) -> None:
-    """Cells that start like a spreadsheet formula are exported as written (see docs/testimonials.md)."""
+async def test_csv_cells_are_safe_in_spreadsheets_and_json_lines_keep_the_text(stage: Stage) -> None:
+    """A story starting with = is exported as '=... in CSV, exactly in JSON Lines and the data package."""
     await stage.create_campaign()
     story = '=HYPERLINK("https://example.org"; "click") is what our tram app shows.'
     tid = item_id((await stage.submit(stage.member, story=story, city="+32 Gent")).content)
     await (await stage.click(stage.moderator, "approve", tid)).reply()
-    it = await stage.emu.slash(stage.guild, stage.moderator, "campaign export", name="Trams", format="csv")
-    reply = await it.reply(timeout=10)
-    (row,) = csv.DictReader(io.StringIO(reply.attachments[0].data.decode("utf-8")))
-    assert (row["story"], row["city"]) == (story, "+32 Gent")
+
+    async def export(fmt: str) -> bytes:
+        """The export file in one format."""
+        it = await stage.emu.slash(stage.guild, stage.moderator, "campaign export", name="Trams", format=fmt)
+        return (await it.reply(timeout=10)).attachments[0].data
+
+    (row,) = csv.DictReader(io.StringIO((await export("csv")).decode("utf-8")))
+    assert (row["story"], row["city"]) == ("'" + story, "'+32 Gent")
+    (line,) = (await export("jsonl")).decode("utf-8").splitlines()
+    assert (json.loads(line)["story"], json.loads(line)["city"]) == (story, "+32 Gent")
+    with zipfile.ZipFile(io.BytesIO(await export("datapackage"))) as package:
+        (packaged,) = csv.DictReader(io.StringIO(package.read("data/testimonials.csv").decode("utf-8")))
+    assert (packaged["story"], packaged["city"]) == (story, "+32 Gent")

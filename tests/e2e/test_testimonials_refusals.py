@@ -13,10 +13,12 @@ from tests.e2e.test_testimonials_stage import STORY, Stage, gps_photo
 stage = staging.stage
 
 
-async def nothing_stored(stage: Stage) -> None:
-    """No testimonial row, no photo file, no moderation card."""
+async def nothing_stored(stage: Stage, *, held_photos: int = 0) -> None:
+    """No testimonial row, no stored photo file, no moderation card; only photos held for open forms."""
     assert await stage.bot.repos.testimonials.list_by_author(stage.guild.id, stage.member.user.id) == []
-    assert not any(p.is_file() for p in stage.media_dir.rglob("*"))
+    files = [p for p in stage.media_dir.rglob("*") if p.is_file()]
+    assert [p for p in files if p.parent.name != "pending"] == []
+    assert len(files) == held_photos
     assert stage.emu.messages_in(stage.moderation) == []
 
 
@@ -31,11 +33,19 @@ async def test_expired_photo_url_gives_a_clear_message_and_no_record(stage: Stag
 
 
 async def test_without_licence_agreement_nothing_is_stored(stage: Stage) -> None:
-    """Unticked licence box: refused, and the story is handed back."""
+    """Unticked licence box: refused, nothing stored but the held photo; fixed and sent again, it lands."""
     await stage.create_campaign()
     answer = await stage.submit(stage.member, photo=gps_photo(), licence=False)
     assert "Nothing was saved" in answer.content and "licence" in answer.content
-    await nothing_stored(stage)
+    await nothing_stored(stage, held_photos=1)
+    (button,) = answer.buttons()
+    retry = await stage.emu.click(stage.guild, stage.member, answer, button["custom_id"])
+    await retry.wait_modal()
+    thanks = await stage.send_form(stage.member, retry, licence=True)
+    assert "Thank you" in thanks.content
+    (item,) = await stage.bot.repos.testimonials.list_by_author(stage.guild.id, stage.member.user.id)
+    assert item.media is not None and stage.card(item.id).attachments
+    assert not any(p.is_file() for p in (stage.media_dir / "pending").iterdir())
 
 
 async def test_wrong_and_fake_files_are_refused_by_content(stage: Stage) -> None:

@@ -1,4 +1,4 @@
-"""The /campaign and /testimonial commands: parse, check, call the repository, reply."""
+"""The /campaign commands: moderators start, close and export campaigns; everyone lists them."""
 
 from __future__ import annotations
 
@@ -12,25 +12,22 @@ from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cog_base import ClimaCog
 from bot.consent import DEFAULT_LICENCE, LICENCES
 from bot.errors import NotFoundError, ValidationError
 from bot.guards import moderator_only
-from bot.replies import CONTENT_LIMIT, clip, fit_lines, quote_input
+from bot.replies import clip, fit_lines, quote_input
 from bot.testimonial_export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from bot.timeparse import parse_when
 from bot.timestamps import full_and_relative
-from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaStore, check_size, megabytes
-from cogs.testimonials.moderation import Moderation
-from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, inert, mine_lines
-from cogs.testimonials.submission import CITY_MAX, clean_text, visible_length
-from cogs.testimonials.views import ApproveButton, RejectButton, SubmissionModal
+from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaStore, megabytes
+from cogs.testimonials.render import EMBED_DESCRIPTION, campaign_lines, inert
+from cogs.testimonials.rules import check_campaign_name, check_prompt
 from storage.testimonials import (
     CampaignClosedError,
     CampaignExistsError,
     TestimonialsRepository,
-    TestimonialStoreError,
     UnknownCampaignError,
 )
 
@@ -48,38 +45,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def campaign_name(raw: str) -> str:
-    """A cleaned one-line campaign name, or ValidationError."""
-    name = " ".join(clean_text(raw).split())
-    if not visible_length(name) >= 1 or len(name) > 50:
-        raise ValidationError("A campaign name needs 1 to 50 visible characters.")
-    return name
-
-
-class TestimonialsCog(commands.Cog, name="Testimonials"):
-    """Campaigns for citizens' testimonials, their moderation, publication and export."""
-
-    __test__ = False  # not a pytest test class, despite the name
+class CampaignsCog(ClimaCog, name="Campaigns"):
+    """Campaigns asking members for testimonials: start, list, close, export."""
 
     campaign = app_commands.Group(name="campaign", description="Testimonial campaigns", guild_only=True)
-    testimonial = app_commands.Group(name="testimonial", description="Tell your story", guild_only=True)
 
     def __init__(self, bot: ClimaBot, repo: TestimonialsRepository, store: MediaStore) -> None:
-        """Keep the repository, the media folder and the moderation flows."""
-        self.bot = bot
+        """Keep the repository and the media folder (exports copy photos from it)."""
+        super().__init__(bot)
         self.repo = repo
         self.store = store
-        self.moderation = Moderation(bot, repo, store)
-
-    async def cog_load(self) -> None:
-        """Make Approve / Reject buttons of earlier runs work again."""
-        self.bot.add_dynamic_items(ApproveButton, RejectButton)
-
-    async def cog_unload(self) -> None:
-        """Stop handling Approve / Reject buttons."""
-        self.bot.remove_dynamic_items(ApproveButton, RejectButton)
-
-    # --- /campaign ------------------------------------------------------------------
 
     @campaign.command(name="create", description="Start a campaign that asks members for testimonials")
     @app_commands.describe(
@@ -107,9 +82,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
     ) -> None:
         """Create the campaign and announce it where the command was used."""
         assert interaction.guild_id is not None
-        clean_name, clean_prompt = campaign_name(name), clean_text(prompt)
-        if not clean_prompt:
-            raise ValidationError("The prompt cannot be empty.")
+        clean_name, clean_prompt = check_campaign_name(name), check_prompt(prompt)
         now = utcnow()
         closes_at = None
         if closes is not None:
@@ -214,7 +187,7 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
     async def _open_campaigns(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest campaigns that take submissions (to close, or to submit to)."""
+        """Suggest campaigns that take submissions."""
         return await self._campaign_choices(interaction, current, open_only=True)
 
     @campaign_export.autocomplete("name")
@@ -234,133 +207,6 @@ class TestimonialsCog(commands.Cog, name="Testimonials"):
             interaction.guild_id, current, now=utcnow(), open_only=open_only
         )
         return [app_commands.Choice(name=n, value=n) for n in names]
-
-    # --- /testimonial ---------------------------------------------------------------
-
-    @testimonial.command(name="submit", description="Tell your story for a campaign (opens a form)")
-    @app_commands.describe(
-        campaign="The campaign you answer",
-        photo="A photo (JPEG, PNG or WebP)",
-        city="Your city, from the server's city register (you can also type it in the form)",
-    )
-    async def testimonial_submit(
-        self,
-        interaction: discord.Interaction[Any],
-        campaign: str,
-        photo: discord.Attachment | None = None,
-        city: app_commands.Range[str, 1, CITY_MAX] | None = None,
-    ) -> None:
-        """Check the campaign and photo size, then show the form; the photo download starts at once."""
-        assert interaction.guild_id is not None
-        found = await self.repo.get_campaign(interaction.guild_id, campaign)
-        if found is None:
-            raise NotFoundError(f"There is no campaign named {quote_input(campaign)}; see `/campaign list`.")
-        if not found.accepts_submissions(utcnow()):
-            raise ValidationError(
-                f"Thank you, but campaign **{inert(found.name)}** is closed and takes no more stories."
-            )
-        settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
-        if settings.moderation_channel_id is None:
-            raise ValidationError(
-                "Submissions are not open yet: this server has no moderation channel. "
-                "An administrator can set one with `/setup channels moderation`."
-            )
-        if photo is not None:
-            try:
-                check_size(photo.size, found.max_photo_bytes)
-            except ValueError as problem:
-                raise ValidationError(f"{problem} Nothing was saved.") from None
-        known_city, known_group = await self._profile_defaults(interaction.guild_id, interaction.user.id)
-        form = SubmissionModal(found, photo, city=city or known_city, group=known_group)
-        await interaction.response.send_modal(form)
-        if photo is not None:
-            # Discord's attachment URLs expire, so the photo is fetched now, while the member writes;
-            # it stays in memory (never on disk) until the form is sent with consent.
-            form.download = asyncio.create_task(self.moderation.download(photo, found.max_photo_bytes))
-
-    # Submitting offers the same campaigns as closing: those still taking stories.
-    testimonial_submit.autocomplete("campaign")(_open_campaigns)
-
-    @testimonial_submit.autocomplete("city")
-    async def _registered_cities(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Suggest cities of the server's register."""
-        if interaction.guild_id is None:
-            return []
-        cities = await self.bot.repos.cities.complete(interaction.guild_id, current)
-        return [app_commands.Choice(name=c.name, value=c.name) for c in cities]
-
-    async def _profile_defaults(self, guild_id: int, user_id: int) -> tuple[str | None, str | None]:
-        """The member's city and target group from their profile (/profile set), where set."""
-        profile = await self.bot.repos.profiles.get(guild_id, user_id)
-        if profile is None:
-            return None, None
-        home = None if profile.city_id is None else await self.bot.repos.cities.get(profile.city_id)
-        return (None if home is None else home.name), profile.target_group
-
-    async def receive_submission(self, interaction: discord.Interaction[Any], form: SubmissionModal) -> None:
-        """Store a sent form (see Moderation.submit)."""
-        await self.moderation.submit(interaction, form)
-
-    @testimonial.command(name="mine", description="List your testimonials and where they stand")
-    async def testimonial_mine(self, interaction: discord.Interaction[Any]) -> None:
-        """List the member's testimonials on this server."""
-        assert interaction.guild_id is not None
-        items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=100)
-        if not items:
-            await interaction.response.send_message("You have no testimonials here.", ephemeral=True)
-            return
-        hint = "\n\nWithdraw one with `/testimonial withdraw id:<number>`."
-        text = fit_lines(mine_lines(items), CONTENT_LIMIT - len(hint), more="…and {n} older ones.") + hint
-        await interaction.response.send_message(text, ephemeral=True)
-
-    @testimonial.command(name="withdraw", description="Remove one of your testimonials everywhere")
-    @app_commands.describe(id="The number of your testimonial (see /testimonial mine)")
-    async def testimonial_withdraw(
-        self, interaction: discord.Interaction[Any], id: app_commands.Range[int, 1]
-    ) -> None:
-        """Delete the member's item, its photo if unused, and its messages."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            notes = await self.moderation.withdraw(id, interaction.user.id)
-        except TestimonialStoreError:
-            raise NotFoundError(f"You have no testimonial #{id}; see `/testimonial mine`.") from None
-        await interaction.followup.send(
-            " ".join([f"Testimonial #{id} is withdrawn and deleted.", *notes]), ephemeral=True
-        )
-
-    @testimonial_withdraw.autocomplete("id")
-    async def _own_items(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[int]]:
-        """Suggest the member's own testimonials."""
-        if interaction.guild_id is None:
-            return []
-        items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=25)
-        return [
-            app_commands.Choice(name=clip(f"#{t.id} {t.campaign_name} ({t.status})", 100), value=t.id)
-            for t in items
-            if current.strip().lstrip("#") in str(t.id)
-        ]
-
-    # --- moderation (called by the buttons and forms in views.py) -----------------------
-
-    async def approve(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
-        """See Moderation.approve."""
-        await self.moderation.approve(interaction, testimonial_id)
-
-    async def ask_reject_reason(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
-        """See Moderation.ask_reject_reason."""
-        await self.moderation.ask_reject_reason(interaction, testimonial_id)
-
-    async def reject(self, interaction: discord.Interaction[Any], testimonial_id: int, reason: str) -> None:
-        """See Moderation.reject."""
-        await self.moderation.reject(interaction, testimonial_id, reason)
-
-    async def erase_member(self, user_id: int, *, guild_id: int | None = None) -> int:
-        """Delete a member's testimonials in one server, or everywhere (for /mydata forget); count them."""
-        return await self.moderation.erase_member(user_id, guild_id=guild_id)
 
 
 def _shell_quote(text: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cogs.testimonials.submission import (
+from bot.errors import ValidationError
+from cogs.testimonials.rules import (
     MAX_COMBINING,
     STORY_MAX,
     SubmissionError,
@@ -53,7 +54,7 @@ def test_story_length_limit() -> None:
 def test_city_is_one_clean_line() -> None:
     """Whitespace and line breaks collapse; an invisible-only city is refused."""
     assert check_city("  Leuven\n (BE) ") == "Leuven (BE)"
-    with pytest.raises(SubmissionError):
+    with pytest.raises(ValidationError, match="only invisible characters"):
         check_city("\u200b\u200b")
     with pytest.raises(SubmissionError, match="too long"):
         check_city("x" * 101)

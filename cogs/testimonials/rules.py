@@ -1,4 +1,7 @@
-"""Pure rules for what a member types into the submission form: cleaning and limits.
+"""Pure rules for what members and moderators type (stories, cities, reasons, campaigns) and for limits.
+
+Every free-text input first passes bot.text.require_visible: text that is empty once whitespace,
+zero-width and format characters are removed is refused with the shared wording, and nothing is stored.
 
 Text is cleaned before it is checked or stored:
 - Unicode NFC; Windows line ends become `\n`; other control characters are dropped.
@@ -16,11 +19,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.errors import ValidationError
 from bot.target_groups import TARGET_GROUPS
+from bot.text import require_visible
 
 STORY_MIN = 20
 STORY_MAX = 4000
 CITY_MAX = 100
+CAMPAIGN_NAME_MAX = 50
+PROMPT_MAX = 1000
+REASON_MIN = 3
+REASON_MAX = 500
 MAX_COMBINING = 4
 
 _DROPPED = frozenset(
@@ -30,7 +39,7 @@ _KEPT_CONTROLS = frozenset("\n\t")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-class SubmissionError(ValueError):
+class SubmissionError(ValidationError):
     """The form's content is not acceptable; the message says what is accepted."""
 
 
@@ -60,7 +69,7 @@ def visible_length(text: str) -> int:
 
 def check_story(raw: str) -> str:
     """Return the cleaned story, or raise SubmissionError saying what length is accepted."""
-    story = clean_text(raw)
+    story = clean_text(require_visible(raw, "story"))
     if visible_length(story) < STORY_MIN:
         raise SubmissionError(
             f"Your story is too short: it needs at least {STORY_MIN} visible characters "
@@ -73,7 +82,7 @@ def check_story(raw: str) -> str:
 
 def check_city(raw: str) -> str:
     """Return the cleaned one-line city, or raise SubmissionError."""
-    city = " ".join(clean_text(raw).split())
+    city = " ".join(clean_text(require_visible(raw, "city")).split())
     if visible_length(city) < 1:
         raise SubmissionError("Please name your city (1 to 100 characters).")
     if len(city) > CITY_MAX:
@@ -86,3 +95,34 @@ def check_target_group(value: str | None) -> str:
     if value not in TARGET_GROUPS:
         raise SubmissionError(f"Choose who you are: one of {', '.join(TARGET_GROUPS)}.")
     return value
+
+
+def check_campaign_name(raw: str) -> str:
+    """Return the cleaned one-line campaign name, or raise ValidationError."""
+    name = " ".join(clean_text(require_visible(raw, "campaign name")).split())
+    if visible_length(name) < 1 or len(name) > CAMPAIGN_NAME_MAX:
+        raise ValidationError(f"A campaign name needs 1 to {CAMPAIGN_NAME_MAX} visible characters.")
+    return name
+
+
+def check_prompt(raw: str) -> str:
+    """Return the cleaned campaign prompt, or raise ValidationError."""
+    prompt = clean_text(require_visible(raw, "prompt"))
+    if visible_length(prompt) < 1 or len(prompt) > PROMPT_MAX:
+        raise ValidationError(f"The prompt needs 1 to {PROMPT_MAX} visible characters.")
+    return prompt
+
+
+def check_reason(raw: str) -> str:
+    """Return a moderator's one-paragraph reason for a rejection, or raise ValidationError."""
+    reason = " ".join(clean_text(require_visible(raw, "reason")).split())
+    if visible_length(reason) < REASON_MIN:
+        raise ValidationError(
+            f"Nothing was saved: the reason needs at least {REASON_MIN} visible characters."
+        )
+    return reason[:REASON_MAX]
+
+
+def photo_fits(used_bytes: int, size: int, budget_bytes: int) -> bool:
+    """Whether one more held photo of `size` bytes keeps all held photos within the budget."""
+    return used_bytes + size <= budget_bytes
