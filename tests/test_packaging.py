@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -90,3 +97,140 @@ def test_readme_setup_commands_install_from_the_lock_and_say_how_to_update_it() 
     assert "--require-hashes -r requirements.lock" in commands[0]
     assert "--require-hashes -r requirements-dev.lock" in commands[1]
     assert ".ci/lock" in readme
+
+
+def _compose_service() -> dict[str, Any]:
+    """The climabot service of compose.yaml, parsed."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    assert set(compose) == {"services", "volumes"}
+    assert "climabot-data" in compose["volumes"]
+    service = compose["services"]["climabot"]
+    assert isinstance(service, dict)
+    return service
+
+
+def test_compose_keeps_data_in_a_volume_restarts_and_checks_health() -> None:
+    """compose.yaml: built here, the /data volume, the token from an env file, restart, health check."""
+    service = _compose_service()
+    assert service["build"] == "."
+    assert service["restart"] == "unless-stopped"
+    assert "climabot-data:/data" in service["volumes"]
+    assert service["env_file"] == ["climabot.env"]
+    health = service["healthcheck"]
+    assert health["test"] == ["CMD", "climabot", "health"]
+    assert {"interval", "timeout", "retries", "start_period"} <= set(health)
+    assert "TOKEN" not in yaml.safe_dump(service), "the token lives in climabot.env, never in compose.yaml"
+
+
+def test_the_env_file_with_the_token_stays_out_of_git_and_the_image() -> None:
+    """climabot.env (the token) is ignored by git and not sent to the Docker build."""
+    for ignore in (".gitignore", ".dockerignore"):
+        assert "climabot.env" in (ROOT / ignore).read_text(encoding="utf-8").splitlines(), ignore
+
+
+def test_dockerfile_health_check_runs_climabot_health() -> None:
+    """The image itself carries the health check, for `docker run` without Compose."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "HEALTHCHECK" in dockerfile and 'CMD ["climabot", "health"]' in dockerfile
+
+
+def _build_stage_copies() -> list[str]:
+    """The sources the Dockerfile's build stage copies next to the lock (its COPY lines, in order)."""
+    copies: list[str] = []
+    for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").split("\nFROM ")[1].splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            *sources, _ = line.split()[1:]
+            copies += [s for s in sources if s != "requirements.lock"]
+    return copies
+
+
+def test_the_image_file_list_installs_and_runs_migrate_and_health(tmp_path: Path) -> None:
+    """Build the wheel from exactly what the Dockerfile copies, install it alone into a fresh venv, run it.
+
+    Docker cannot run here, so this does the build stage by hand: the sources the Dockerfile copies
+    go into an empty folder, a wheel is built from them and installed without dependencies (those
+    come from the lock in the image; here from this environment), and the installed `climabot`
+    migrates a new database (the SQL migrations must be in the wheel) and answers `health`.
+    """
+    src = tmp_path / "src"
+    src.mkdir()
+    copies = _build_stage_copies()
+    assert {"pyproject.toml", "README.md", "LICENSE", "bot", "cogs", "storage"} <= set(copies)
+    for name in copies:
+        origin = ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(origin, src / name)
+    wheels = tmp_path / "wheels"
+    quiet = ["--disable-pip-version-check", "--quiet", "--no-index"]
+    build = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        *quiet,
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        wheels,
+        src,
+    ]
+    subprocess.run(build, check=True, timeout=300)
+    [wheel] = wheels.glob("climabot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "storage/migrations/0001_guild_settings.sql" in names, "the SQL migrations ship in the wheel"
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the licence ships in the wheel"
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=300)
+    venv_pip = [venv / "bin" / "python", "-m", "pip", "install", *quiet, "--no-deps", wheel]
+    subprocess.run(venv_pip, check=True, timeout=300)
+    # The image gets the dependencies from the lock; here they come from this environment, placed
+    # after the venv's own site-packages so that climabot itself is the installed wheel's copy.
+    site = Path(
+        subprocess.run(
+            [venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    ours = sysconfig.get_path("purelib")
+    (site / "zz_dependencies.pth").write_text(f"{ours}\n", encoding="utf-8")
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "LC_ALL": "C.UTF-8",
+        "CLIMABOT_STORAGE__DATABASE_PATH": str(tmp_path / "data" / "climabot.sqlite3"),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        """Run a program of the venv in an empty folder, like the image's WORKDIR."""
+        return subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    where = run(
+        "python", "-c", "import bot, cogs, storage; print(bot.__file__, cogs.__file__, storage.__file__)"
+    )
+    assert where.returncode == 0, where.stderr
+    assert all(path.startswith(str(site)) for path in where.stdout.split()), where.stdout
+    migrate = run("climabot", "migrate")
+    assert migrate.returncode == 0, migrate.stderr
+    latest = max(int(path.name[:4]) for path in (ROOT / "storage" / "migrations").glob("*.sql"))
+    assert f"at version {latest} " in migrate.stdout
+    health = run("climabot", "health")
+    assert (health.returncode, health.stdout) == (1, "not healthy: no bot has run on this database yet\n")
+
+
+def test_readme_operator_section_matches_compose() -> None:
+    """The README shows Compose, a backup inside the container and the config mount compose.yaml offers."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    for command in (
+        "docker compose up -d",
+        "docker compose exec climabot climabot backup /data/",
+        "CLIMABOT_CONFIG=/etc/climabot/config.toml",
+    ):
+        assert command in readme, command
+    mount = "./config.toml:/etc/climabot/config.toml:ro"
+    assert mount in readme and f"# - {mount}" in compose
