@@ -326,7 +326,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if needs_token and not getattr(args, "no_token", False):
             _token_notice(settings)
             require_token(settings)
-        setup_logging(settings.logging.level, secrets=secrets)
+        setup_logging(settings.logging.level, secrets=secrets, fmt=settings.logging.format)
         return handler(settings, args)
     except _EXPECTED_ERRORS as problem:
         log.debug("%s failed", args.command, exc_info=True)

@@ -50,6 +50,8 @@ async def report_failure(interaction: discord.Interaction[Any], error: BaseExcep
             interaction.guild_id,
             interaction.user.id,
             exc_info=error,
+            # Fields of their own in JSON logs (logging.format = "json"), for log shippers to filter on.
+            extra={"guild": interaction.guild_id, "command": where, "error_id": error_id},
         )
         message = f"Something went wrong on my side; it was logged as error `{error_id}`."
     await send_ephemeral(interaction, message)

@@ -1,15 +1,45 @@
-"""Logging to stderr in one-line records, with secrets such as the bot token redacted."""
+"""Logging to stderr in one-line records (text, or JSON for log shippers), with secrets redacted."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 REDACTED = "********"
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _HANDLER_NAME = "climabot-stderr"
+# Context a log call may pass with extra={...}; JSON records carry each one that is present.
+CONTEXT_FIELDS = ("guild", "command", "error_id")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, the context fields present, any trace."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record as a single-line JSON object."""
+        moment = datetime.fromtimestamp(record.created, UTC)
+        entry: dict[str, object] = {
+            "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        # json.dumps escapes line breaks, so a trace stays on the record's one line.
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class RedactSecrets(logging.Filter):
@@ -49,8 +79,11 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Send all logging to stderr in one-line records at `level`, redacting `secrets`; safe to call again."""
+def setup_logging(level: str, *, secrets: Iterable[str] = (), fmt: str = "text") -> None:
+    """Send all logging to stderr in one-line records (fmt text or json) at `level`, redacting `secrets`.
+
+    Safe to call again: the previous climabot handler is replaced.
+    """
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         raise ValueError(f"unknown logging level {level!r}")
@@ -60,7 +93,9 @@ def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
             root.removeHandler(existing)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(logging.Formatter(LINE_FORMAT, DATE_FORMAT))
+    if fmt not in ("text", "json"):
+        raise ValueError(f"unknown logging format {fmt!r}")
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(LINE_FORMAT, DATE_FORMAT))
     # On the handler, not the root logger: logger filters skip records propagated from child loggers.
     handler.addFilter(RedactSecrets(secrets))
     root.addHandler(handler)

@@ -46,6 +46,7 @@ DEFAULT_CONFIG_FILE = Path("config.toml")
 TOKEN_ENV_VAR = "CLIMABOT_DISCORD__TOKEN"
 MASK = "********"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -221,11 +222,21 @@ class LimitsSettings(BaseModel):
 
 
 class LoggingSettings(BaseModel):
-    """How much the bot logs."""
+    """How much the bot logs, and in which shape: text lines, or one JSON object a line for log shippers."""
 
     model_config = ConfigDict(extra="forbid")
 
     level: str = "INFO"
+    format: str = "text"
+
+    @field_validator("format")
+    @classmethod
+    def _check_format(cls, value: str) -> str:
+        """Require text or json, in any case; store it lower-case."""
+        lower = value.strip().lower()
+        if lower not in LOG_FORMATS:
+            raise ValueError(f"unknown logging format {value[:20]!r}; use text or json")
+        return lower
 
     @field_validator("level")
     @classmethod

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +123,88 @@ def test_token_pasted_with_whitespace_is_redacted_in_its_stripped_form() -> None
     RedactSecrets([f"  {SECRET}\n"]).filter(record)
     assert SECRET not in record.getMessage()
     assert REDACTED in record.getMessage()
+
+
+def _json_lines(text: str) -> list[dict[str, object]]:
+    """Parse stderr output that must be one JSON object per line."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_json_format_is_one_object_a_line_with_time_level_logger_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """logging.format json: each record is one JSON object with the four fields, nothing else by default."""
+    setup_logging("INFO", fmt="json")
+    logging.getLogger("cogs.polls").warning("poll %s closed early", 7)
+    [entry] = _json_lines(capsys.readouterr().err)
+    assert set(entry) == {"time", "level", "logger", "message"}
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "WARNING",
+        "cogs.polls",
+        "poll 7 closed early",
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", str(entry["time"]))
+
+
+def test_json_carries_guild_command_and_error_id_and_a_trace_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Context passed with extra= becomes fields; a trace is a field too, and the record stays one line."""
+    setup_logging("INFO", fmt="json", secrets=[SECRET])
+    try:
+        raise RuntimeError(f"boom with {SECRET}")
+    except RuntimeError:
+        logging.getLogger("bot.error_handler").error(
+            "error %s in %s",
+            "ab12cd34",
+            "/poll create",
+            exc_info=True,
+            extra={"guild": 42, "command": "/poll create", "error_id": "ab12cd34"},
+        )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    [entry] = _json_lines(err)
+    assert (entry["guild"], entry["command"], entry["error_id"]) == (42, "/poll create", "ab12cd34")
+    assert "RuntimeError" in str(entry["exception"]) and "Traceback" in str(entry["exception"])
+    assert SECRET not in err and REDACTED in str(entry["exception"])
+
+
+def test_text_stays_the_default_and_an_unknown_format_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without fmt the records are text lines; a format other than text or json is a programming error."""
+    setup_logging("INFO")
+    logging.getLogger("bot").info("hello")
+    assert not capsys.readouterr().err.startswith("{")
+    with pytest.raises(ValueError, match="logging format"):
+        setup_logging("INFO", fmt="xml")
+
+
+def test_logging_format_setting_reaches_the_cli(tmp_path: Path) -> None:
+    """CLIMABOT_LOGGING__FORMAT=json makes `climabot run` log JSON lines; a bad value is one config error."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "CLIMABOT_DISCORD__TOKEN": "MTIz.abc.def",
+        "CLIMABOT_DISCORD__API_BASE_URL": "http://127.0.0.1:9/api/v10",
+        "CLIMABOT_STORAGE__DATABASE_PATH": str(tmp_path / "x.sqlite3"),
+        "CLIMABOT_LOGGING__FORMAT": "JSON",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    entry = json.loads(line)
+    assert entry["logger"] == "bot.runner" and "cannot reach Discord" in str(entry["message"])
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", "--no-token"],
+        cwd=tmp_path,
+        env={**env, "CLIMABOT_LOGGING__FORMAT": "xml"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "logging.format" in bad.stderr and bad.stderr.count("\n") == 1

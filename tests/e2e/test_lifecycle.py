@@ -37,6 +37,9 @@ async def test_unexpected_error_gets_an_error_id_that_is_in_the_log(
     assert match, reply.content
     logged = [r for r in app_log.records if match.group(1) in r.getMessage()]
     assert len(logged) == 1 and logged[0].exc_info is not None
+    # The same id, the command and the server are fields of their own in JSON logs.
+    fields = (logged[0].error_id, logged[0].command, logged[0].guild)  # type: ignore[attr-defined]
+    assert fields == (match.group(1), "/boom", town.guild.id)
     assert "flux capacitor" not in reply.content, "internal details must not reach members"
 
 
