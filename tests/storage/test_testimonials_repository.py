@@ -13,6 +13,7 @@ from storage.testimonials import (
     AlreadyDecidedError,
     CampaignClosedError,
     CampaignExistsError,
+    DailyLimitError,
     Media,
     NewTestimonial,
     TestimonialsRepository,
@@ -209,3 +210,35 @@ async def test_remove_all_by_author_erases_every_item(repo: TestimonialsReposito
     assert len(removals) == 2 and sum(len(r.orphaned_media) for r in removals) == 1
     assert [t.id for t in await repo.list_by_author(GUILD, 2)] == [other.id]
     assert await repo.list_by_author(GUILD, 1) == []
+
+
+async def test_daily_limit_counts_the_last_24_hours_per_campaign(repo: TestimonialsRepository) -> None:
+    """The limit is checked in the submitting transaction; a day later, or another member, may send."""
+    await repo.submit(new(author=7), None, now=NOW, daily_limit=2)
+    await repo.submit(new(author=7), None, now=NOW + timedelta(hours=1), daily_limit=2)
+    with pytest.raises(DailyLimitError):
+        await repo.submit(new(author=7), None, now=NOW + timedelta(hours=2), daily_limit=2)
+    assert await repo.sent_today(GUILD, "trams", 7, now=NOW + timedelta(hours=2)) == 2
+    await repo.submit(new(author=8), None, now=NOW + timedelta(hours=2), daily_limit=2)
+    await repo.submit(new(author=7), None, now=NOW + timedelta(hours=24, minutes=1), daily_limit=2)
+    assert len(await repo.list_by_author(GUILD, 7)) == 3
+
+
+async def test_rejected_photos_are_unlinked_after_the_cut_off(repo: TestimonialsRepository) -> None:
+    """Only items rejected before the cut-off lose their photo; the file is reported only when unused."""
+    other = Media("b" * 64, f"bb/{'b' * 64}.jpg", "image/jpeg", 99, 10, 10)
+    old = await repo.submit(new(author=7), PHOTO, now=NOW)
+    shared = await repo.submit(new(author=8), PHOTO, now=NOW)
+    recent = await repo.submit(new(author=9), other, now=NOW)
+    await repo.decide(old.id, approve=False, moderator_id=1, now=NOW, reason="no")
+    await repo.decide(shared.id, approve=True, moderator_id=1, now=NOW)
+    await repo.decide(recent.id, approve=False, moderator_id=1, now=NOW + timedelta(days=20), reason="no")
+    later = NOW + timedelta(days=31)
+    (dropped,) = await repo.drop_rejected_photos(decided_before=later - timedelta(days=30), now=later)
+    assert dropped.testimonial.id == old.id and dropped.orphaned_media == ()  # the approved item uses it
+    stored = await repo.get(old.id)
+    assert stored is not None and stored.media is None and stored.photo_removed_at == later
+    kept = [await repo.get(i) for i in (shared.id, recent.id)]
+    assert [k.media for k in kept if k is not None] == [PHOTO, other]
+    (second,) = await repo.drop_rejected_photos(decided_before=later, now=later + timedelta(days=20))
+    assert second.testimonial.id == recent.id and second.orphaned_media == (other,)

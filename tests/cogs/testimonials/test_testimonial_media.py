@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
 
-from cogs.testimonials.media import DEFAULT_MAX_BYTES, MediaError, MediaStore, clean_image, sniff
+from cogs.testimonials.media import (
+    DEFAULT_MAX_BYTES,
+    DownloadError,
+    MediaError,
+    MediaStore,
+    PendingPhotos,
+    clean_image,
+    sniff,
+)
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -176,3 +184,40 @@ def test_png_and_webp_metadata_are_gone_too(make: Callable[[], bytes]) -> None:
     assert b"SpyCam" not in cleaned.data and b"Kerkstraat" not in cleaned.data
     with Image.open(io.BytesIO(cleaned.data)) as result:
         assert dict(result.getexif()) == {} and "xmp" not in result.info and "Comment" not in result.info
+
+
+async def test_pending_photos_are_held_cleaned_and_released(tmp_path: Path) -> None:
+    """A held photo is stored cleaned, taken with its description, discarded, and swept when orphaned."""
+    pending = PendingPhotos(tmp_path / "pending")
+    raw = io.BytesIO()
+    Image.new("RGB", (30, 20), "red").save(raw, format="JPEG")
+    data = raw.getvalue()
+
+    async def read() -> bytes:
+        """The photo's bytes, as Discord would give them."""
+        return data
+
+    name = pending.new_name()
+    pending.fetch(name, len(data), read, DEFAULT_MAX_BYTES)
+    assert pending.used_bytes() >= len(data)
+    image = await pending.take(name)
+    assert image is not None and (image.width, image.height) == (30, 20)
+    assert pending.path(name).read_bytes() == image.data == clean_image(data).data
+    await pending.discard(name)
+    assert not pending.path(name).exists() and pending.used_bytes() == 0
+    assert await pending.take(name) is None
+
+    async def broken() -> bytes:
+        """A download that fails."""
+        raise DownloadError("gone")
+
+    failing = pending.new_name()
+    pending.fetch(failing, 10, broken, DEFAULT_MAX_BYTES)
+    with pytest.raises(DownloadError):
+        await pending.take(failing)
+    kept, orphan = pending.new_name(), pending.new_name()
+    for held in (kept, orphan):
+        pending.path(held).write_bytes(data)
+    assert pending.sweep([kept]) == 1 and pending.path(kept).exists() and not pending.path(orphan).exists()
+    with pytest.raises(ValueError):
+        pending.path("../escape")

@@ -9,10 +9,14 @@ from cogs.testimonials.rules import (
     MAX_COMBINING,
     STORY_MAX,
     SubmissionError,
+    check_campaign_name,
     check_city,
+    check_prompt,
+    check_reason,
     check_story,
     check_target_group,
     clean_text,
+    photo_fits,
     visible_length,
 )
 
@@ -67,3 +71,22 @@ def test_target_group_must_be_known() -> None:
         check_target_group("alien")
     with pytest.raises(SubmissionError):
         check_target_group(None)
+
+
+def test_campaign_name_prompt_and_reason_need_visible_text() -> None:
+    """Invisible-only input is refused with the shared wording; visible input is cleaned."""
+    for check in (check_campaign_name, check_prompt, check_reason):
+        with pytest.raises(ValidationError, match="only invisible characters"):
+            check("\u200b\u2060\ufeff")
+    assert check_campaign_name("  Trams \n 2026 ") == "Trams 2026"
+    assert check_prompt("How did it\u200b change your day?") == "How did it change your day?"
+    assert check_reason("Off\n topic") == "Off topic"
+    with pytest.raises(ValidationError, match="at least 3 visible"):
+        check_reason("ok")
+    with pytest.raises(ValidationError, match="1 to 50"):
+        check_campaign_name("x" * 51)
+
+
+def test_photo_budget() -> None:
+    """A held photo fits while all held photos stay within the budget."""
+    assert photo_fits(0, 100, 100) and not photo_fits(1, 100, 100)
