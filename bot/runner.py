@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 
 import aiohttp
@@ -19,6 +20,7 @@ import discord
 
 from bot import __version__
 from bot.client import ClimaBot
+from bot.metrics import MetricsServer, http_trace, instrument, live_values
 from bot.settings import Settings, require_token
 from storage.database import DatabaseOpenError
 from storage.migrate import MigrationError
@@ -130,21 +132,64 @@ async def serve(settings: Settings) -> int:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await check_storage(settings)
+    _check_metrics_port(settings)
     if not await wait_for_discord(settings, token, stop):
         log.info("stop requested before Discord could be reached")
         return 0
-    async with ClimaBot(settings) as bot:
-        runner = asyncio.create_task(bot.start(token), name="climabot")
-        waiter = asyncio.create_task(stop.wait(), name="stop-signal")
-        done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        if waiter in done:
-            log.info("stop requested; shutting down")
-            await bot.close()
-        else:
-            waiter.cancel()
-        # Leaving the `async with` closes the bot (database included) if it was not closed yet.
-        await _outcome(runner)
+    async with ClimaBot(settings, http_trace=http_trace()) as bot:
+        instrument(bot)
+        metrics = await _start_metrics(settings, bot)
+        try:
+            runner = asyncio.create_task(bot.start(token), name="climabot")
+            waiter = asyncio.create_task(stop.wait(), name="stop-signal")
+            done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if waiter in done:
+                log.info("stop requested; shutting down")
+                await bot.close()
+            else:
+                waiter.cancel()
+            # Leaving the `async with` closes the bot (database included) if it was not closed yet.
+            await _outcome(runner)
+        finally:
+            if metrics is not None:
+                await metrics.stop()
     return 0
+
+
+def _check_metrics_port(settings: Settings) -> None:
+    """Fail before contacting Discord if metrics.port is set but taken."""
+    port = settings.metrics.port
+    if not port:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as problem:
+            raise _metrics_failure(port, problem) from problem
+
+
+def _metrics_failure(port: int, problem: OSError) -> RunFailure:
+    """The one-line failure for a metrics port that cannot be served."""
+    reason = problem.strerror or " ".join(str(problem).split())
+    fix = "choose a free port, or 0 for off"
+    return RunFailure(
+        f"cannot serve metrics on 127.0.0.1:{port} (metrics.port): {reason}; {fix}", EXIT_CONFIG
+    )
+
+
+async def _start_metrics(settings: Settings, bot: ClimaBot) -> MetricsServer | None:
+    """Serve /metrics on 127.0.0.1 when metrics.port is set; a port that is taken is a RunFailure."""
+    port = settings.metrics.port
+    if not port:
+        return None
+    server = MetricsServer(port)
+    try:
+        await server.start(live_values(bot))
+    except OSError as problem:
+        await server.stop()
+        raise _metrics_failure(port, problem) from problem
+    return server
 
 
 async def _outcome(task: asyncio.Task[None]) -> None:

@@ -248,6 +248,14 @@ class LoggingSettings(BaseModel):
         return upper
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics on 127.0.0.1; off unless a port is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    port: int = Field(default=0, ge=0, le=65535)
+
+
 class Settings(BaseSettings):
     """All settings of climabot; build with load_settings(), which reads the file and the environment."""
 
@@ -263,6 +271,7 @@ class Settings(BaseSettings):
     defaults: DefaultsSettings = Field(default_factory=DefaultsSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @classmethod
     def settings_customise_sources(

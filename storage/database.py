@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         # The task inside transaction(); lets a nested call fail loudly instead of deadlocking.
         self._lock_owner: asyncio.Task[Any] | None = None
+        # Told how long each write transaction took (seconds), e.g. for metrics; storage knows no more.
+        self.on_transaction: Callable[[float], None] | None = None
 
     @property
     def path(self) -> Path:
@@ -121,6 +124,7 @@ class Database:
         async with self._write_lock:
             conn = self._require(self._writer)
             self._lock_owner = asyncio.current_task()
+            started = time.perf_counter()
             try:
                 try:
                     await conn.execute("BEGIN IMMEDIATE")
@@ -131,6 +135,8 @@ class Database:
                     raise
             finally:
                 self._lock_owner = None
+                if self.on_transaction is not None:
+                    self.on_transaction(time.perf_counter() - started)
 
     async def checkpoint_truncate(self) -> bool:
         """Copy the WAL into the database file and empty it; True if the WAL is now empty.
