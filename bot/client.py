@@ -18,6 +18,8 @@ import cogs
 from bot.error_handler import ClimaTree
 from bot.forms import FormDesk
 from bot.health import HEARTBEAT_INTERVAL
+from bot.i18n import Catalogs
+from bot.languages import CommandTranslator, Languages
 from bot.member_data import MemberDataRegistry
 from bot.replies import clip
 from bot.scheduling import Timeline, new_scheduler
@@ -75,6 +77,7 @@ class ClimaBot(commands.Bot):
         self._database: Database | None = None
         self._repos: Repositories | None = None
         self._forms: FormDesk | None = None
+        self._languages: Languages | None = None
         self._heartbeat: HeartbeatRepository | None = None
         self._started_at = datetime.now(UTC)
         point_discord_at(settings.discord)
@@ -94,6 +97,13 @@ class ClimaBot(commands.Bot):
         return self._database
 
     @property
+    def languages(self) -> Languages:
+        """Return the languages service; only valid between setup_hook and close."""
+        if self._languages is None:
+            raise RuntimeError("storage is not open")
+        return self._languages
+
+    @property
     def forms(self) -> FormDesk:
         """Return the desk that opens and receives forms; only valid between setup_hook and close."""
         if self._forms is None:
@@ -105,6 +115,9 @@ class ClimaBot(commands.Bot):
         self._database, self._repos = await open_storage(
             self.settings.storage.database_path, default_timezone=self.settings.defaults.timezone
         )
+        self._languages = Languages(Catalogs(), self._repos.languages, self._repos.guild_settings)
+        self.member_data.register("Languages", self._languages)
+        await self.tree.set_translator(CommandTranslator(self._languages.catalogs))
         self.scheduler.start()
         self._forms = FormDesk(self, self._repos.forms)
         await self.add_cog(self._forms)
@@ -160,6 +173,8 @@ class ClimaBot(commands.Bot):
         if self._heartbeat is not None:
             await self._mark_stopped(self._heartbeat)
             self._heartbeat = None
+        if self._languages is not None:
+            await self._languages.flush()
         if self._database is not None:
             await self._database.close()
             self._database = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.i18n import ENGLISH, Lang
+
 ACCEPTED_FORMS = "a number and a unit: 30s, 90m, 2h, 3d, 1w (combinations such as 1h30m allowed)"
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -82,11 +84,13 @@ def format_duration(delta: timedelta) -> str:
     return " ".join(parts) if parts else "0s"
 
 
-def describe_offset(offset: timedelta) -> str:
-    """Say an offset in words: 14 days, 1 day, 3 hours, 30 minutes."""
+def describe_offset(offset: timedelta, t: Lang = ENGLISH) -> str:
+    """Say an offset in words, in language t: 14 days, 1 day, 3 hours, 30 minutes."""
     seconds = int(offset.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            amount = seconds // size
-            return f"{amount} {unit}{'s' if amount != 1 else ''}"
-    return f"{seconds} seconds"
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return t.ngettext("{n} day", "{n} days", seconds // 86400)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return t.ngettext("{n} hour", "{n} hours", seconds // 3600)
+    if seconds >= 60 and seconds % 60 == 0:
+        return t.ngettext("{n} minute", "{n} minutes", seconds // 60)
+    return t.ngettext("{n} second", "{n} seconds", seconds)

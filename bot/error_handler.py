@@ -11,6 +11,8 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.guards import GUILD_ONLY
+from bot.i18n import Msg
+from bot.languages import lang_for
 from bot.replies import send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -21,20 +23,27 @@ def new_error_id() -> str:
     return secrets.token_hex(4)
 
 
-def expected_message(error: BaseException) -> str | None:
+def expected_message(error: BaseException) -> Msg | None:
     """Return the member-facing text for an expected error, or None if it is unexpected."""
     if isinstance(error, UserFacingError):
-        return str(error)
+        return error.text
     if isinstance(error, app_commands.NoPrivateMessage):
-        return GUILD_ONLY
+        return Msg(GUILD_ONLY)
     if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
-        return str(error)
+        missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        if isinstance(error, app_commands.MissingPermissions):
+            return Msg("You need these permissions for this: {permissions}.", permissions=missing)
+        return Msg("I need these permissions for this: {permissions}.", permissions=missing)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return Msg("Slow down: try again in {seconds} s.", seconds=round(error.retry_after))
     if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand {error.value!r} as a {error.type.name.lower()}."
+        return Msg(
+            "I could not understand {value} as a {kind}.",
+            value=repr(error.value),
+            kind=error.type.name.lower(),
+        )
     if isinstance(error, app_commands.CheckFailure):
-        return "You are not allowed to use this command here."
+        return Msg("You are not allowed to use this command here.")
     return None
 
 
@@ -53,8 +62,11 @@ async def report_failure(interaction: discord.Interaction[Any], error: BaseExcep
             # Fields of their own in JSON logs (logging.format = "json"), for log shippers to filter on.
             extra={"guild": interaction.guild_id, "command": where, "error_id": error_id},
         )
-        message = f"Something went wrong on my side; it was logged as error `{error_id}`."
-    await send_ephemeral(interaction, message)
+        message = Msg(
+            "Something went wrong on my side; it was logged as error `{error_id}`.", error_id=error_id
+        )
+    lang = await lang_for(interaction)
+    await send_ephemeral(interaction, lang.render(message))
 
 
 class ClimaTree(app_commands.CommandTree[Any]):

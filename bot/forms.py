@@ -26,6 +26,8 @@ from bot.components import PersistentButton, persistent_view
 from bot.error_handler import report_failure
 from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
 from bot.guards import require_guild, require_moderator
+from bot.i18n import N_, Lang, Msg
+from bot.languages import lang_for
 from bot.member_data import Erasure
 from bot.replies import clip, send_ephemeral
 from storage.forms import FormsRepository
@@ -36,10 +38,14 @@ FORM_ID = re.compile(r"^(?P<kind>[a-z][a-z0-9-]*:[a-z][a-z0-9-]*):(?P<token>[A-Z
 TYPED_KEY = "_typed"
 # Above this, what a member typed is handed back as a text file rather than in the message.
 HANDBACK_INLINE_LIMIT = 1700
-EXPIRED = "This form has expired or was already sent, so nothing was saved."
-SWITCHED_OFF = "This form belongs to a part of climabot that is switched off right now, so nothing was saved."
-NOT_YOURS = "This form was opened by someone else, so it does nothing for you."
-RETRY_LABEL = "Fix and send again"
+EXPIRED = N_("This form has expired or was already sent, so nothing was saved.")
+SWITCHED_OFF = N_(
+    "This form belongs to a part of climabot that is switched off right now, so nothing was saved."
+)
+NOT_YOURS = N_("This form was opened by someone else, so it does nothing for you.")
+RETRY_LABEL = N_("Fix and send again")
+NOTHING_SAVED = N_("Nothing was saved.")
+START_AGAIN = N_("{reason} Run the command again to start a new form.")
 
 
 @dataclass(frozen=True)
@@ -89,13 +95,13 @@ def read_values(components: Sequence[Any]) -> dict[str, Any]:
     return values
 
 
-def handback_text(values: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+def handback_text(values: Mapping[str, Any], labels: Mapping[str, str], t: Lang) -> str:
     """Render what a member typed so they can paste it into a new form (text fields only)."""
     parts = []
     for key, value in values.items():
         if key.startswith("_") or not isinstance(value, str) or not value.strip():
             continue
-        label = labels.get(key, key.replace("_", " ").capitalize())
+        label = t._(labels[key]) if key in labels else key.replace("_", " ").capitalize()
         # A fence inside the text would end the code block early.
         parts.append(f"**{label}**\n```\n{value.replace('```', 'ʼʼʼ')}\n```")
     return "\n".join(parts)
@@ -110,10 +116,11 @@ class Form:
     moderators_only: ClassVar[bool] = False
     # How many forms of this kind one member may hold open at once (None: no limit).
     max_open_per_member: ClassVar[int | None] = None
+    # Field custom_id -> its English label (marked with N_), for handing back what was typed.
     labels: ClassVar[dict[str, str]] = {}
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
-        """Return the modal for this state, prefilled with what the member typed before, if anything."""
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
+        """Return the modal for this state in language t, prefilled with what the member typed before."""
         raise NotImplementedError
 
     async def submit(
@@ -131,9 +138,10 @@ class RetryButton(PersistentButton, cog="Forms", prefix="forms:retry", fields={"
 
     token: str
 
-    def __init__(self, token: str) -> None:
-        """Build the button for one held form."""
-        super().__init__(token, label=RETRY_LABEL, style=discord.ButtonStyle.primary)
+    def __init__(self, token: str, t: Lang | None = None) -> None:
+        """Build the button for one held form, labelled in the member's language."""
+        label = t._(RETRY_LABEL) if t is not None else RETRY_LABEL
+        super().__init__(token, label=label, style=discord.ButtonStyle.primary)
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: FormDesk) -> None:
         """Open the form again, filled in."""
@@ -185,8 +193,10 @@ class FormDesk(commands.Cog, name="Forms"):
             and await self.repository.count_open(interaction.user.id, form.kind, now=now) >= limit
         ):
             raise ValidationError(
-                f"You already have {limit} of these forms open. Send or close one, or wait "
-                f"{int(form.lifetime.total_seconds() // 60)} minutes, then try again."
+                "You already have {limit} of these forms open. Send or close one, or wait {minutes} "
+                "minutes, then try again.",
+                limit=limit,
+                minutes=int(form.lifetime.total_seconds() // 60),
             )
         token = secrets.token_urlsafe(16)
         held = dict(state or {})
@@ -214,7 +224,7 @@ class FormDesk(commands.Cog, name="Forms"):
         release_on_failure: bool = True,
     ) -> None:
         """Send the modal; a new form that cannot be shown is released so it does not count."""
-        modal = form.build(held, held.get(TYPED_KEY) or {})
+        modal = form.build(held, held.get(TYPED_KEY) or {}, await lang_for(interaction))
         modal.custom_id = f"{form.kind}:{token}"
         modal.timeout = None
         # A stopped modal is not kept by discord.py: its submission reaches on_interaction below,
@@ -239,7 +249,8 @@ class FormDesk(commands.Cog, name="Forms"):
         )
         form = self._forms.get(held.kind) if held is not None else None
         if held is None or form is None:
-            await send_ephemeral(interaction, f"{EXPIRED} Run the command again to start a new form.")
+            t = await lang_for(interaction)
+            await send_ephemeral(interaction, t._(START_AGAIN, reason=t._(EXPIRED)))
             return
         await self._show(interaction, form, token, held.state, release_on_failure=False)
 
@@ -255,14 +266,14 @@ class FormDesk(commands.Cog, name="Forms"):
         form = self._forms.get(match["kind"])
         if form is None or self.bot.get_cog(form.cog_name) is None:
             log.info("form %s sent while its cog is not loaded", match["kind"])
-            await self._hand_back(interaction, SWITCHED_OFF, sent, form)
+            await self._hand_back(interaction, Msg(SWITCHED_OFF), sent, form)
             return
         held = await self.repository.claim(
             match["token"], user_id=interaction.user.id, guild_id=interaction.guild_id, now=datetime.now(UTC)
         )
         if held is None:
             log.info("form %s sent after it expired or was used (guild %s)", form.kind, interaction.guild_id)
-            await self._hand_back(interaction, EXPIRED, sent, form)
+            await self._hand_back(interaction, Msg(EXPIRED), sent, form)
             return
         await self._deliver(interaction, form, held.state, sent)
 
@@ -280,13 +291,13 @@ class FormDesk(commands.Cog, name="Forms"):
         except (PermissionDeniedError, NotFoundError) as problem:
             # Sending the same form again cannot help (no longer a moderator, item gone): say why and
             # give the text back instead of offering a retry.
-            await self._hand_back(interaction, str(problem), sent, form)
+            await self._hand_back(interaction, problem.text, sent, form)
             await form.discard(state)
         except UserFacingError as problem:
-            await self._offer_retry(interaction, form, state, sent, str(problem))
+            await self._offer_retry(interaction, form, state, sent, problem.text)
         except Exception as error:
             await report_failure(interaction, error, f"form {form.kind}")
-            await self._hand_back(interaction, "Nothing was saved.", sent, form)
+            await self._hand_back(interaction, Msg(NOTHING_SAVED), sent, form)
             await form.discard(state)
 
     async def _offer_retry(
@@ -295,7 +306,7 @@ class FormDesk(commands.Cog, name="Forms"):
         form: Form,
         state: dict[str, Any],
         sent: Submission,
-        problem: str,
+        problem: Msg,
     ) -> None:
         """Keep the form with what was typed and answer with the problem and a button to fix it."""
         now = datetime.now(UTC)
@@ -313,8 +324,9 @@ class FormDesk(commands.Cog, name="Forms"):
             opened_at=now,
             expires_at=now + form.lifetime,
         )
-        view = persistent_view(RetryButton(token))
-        content = clip(problem)
+        t = await lang_for(interaction)
+        view = persistent_view(RetryButton(token, t))
+        content = clip(t.render(problem))
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(content, ephemeral=True, view=view)
@@ -324,14 +336,18 @@ class FormDesk(commands.Cog, name="Forms"):
             log.warning("could not offer a retry for form %s (interaction %s)", form.kind, interaction.id)
 
     async def _hand_back(
-        self, interaction: discord.Interaction[Any], reason: str, sent: Submission, form: Form | None
+        self, interaction: discord.Interaction[Any], reason: Msg, sent: Submission, form: Form | None
     ) -> None:
         """Answer privately with why nothing was saved and everything the member typed."""
-        typed = handback_text(sent.values, form.labels if form else {})
+        t = await lang_for(interaction)
+        typed = handback_text(sent.values, form.labels if form else {}, t)
         if not typed:
-            await send_ephemeral(interaction, f"{reason} Run the command again to start a new form.")
+            await send_ephemeral(interaction, t._(START_AGAIN, reason=t.render(reason)))
             return
-        intro = f"{reason} Here is what you typed, so nothing is lost; run the command again and paste it in."
+        intro = t._(
+            "{reason} Here is what you typed, so nothing is lost; run the command again and paste it in.",
+            reason=t.render(reason),
+        )
         message = f"{intro}\n{typed}"
         kwargs: dict[str, Any] = {}
         if len(message) > HANDBACK_INLINE_LIMIT:
@@ -339,7 +355,7 @@ class FormDesk(commands.Cog, name="Forms"):
                 f"{k}:\n{v}" for k, v in sent.values.items() if isinstance(v, str) and v.strip()
             )
             kwargs["file"] = discord.File(io.BytesIO(text.encode()), filename="what-you-typed.txt")
-            message = f"{intro} It is in the attached file."
+            message = t._("{intro} It is in the attached file.", intro=intro)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(clip(message), ephemeral=True, **kwargs)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import discord
 
 from bot.durations import describe_offset
+from bot.i18n import N_, Lang
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,14 @@ def quote_input(text: str, limit: int = 60) -> str:
     return "`" + short.replace("`", "'").replace("@", "@\u200b") + "`"
 
 
-def fit_lines(lines: Sequence[str], limit: int, sep: str = "\n", *, more: str = "… and {n} more") -> str:
-    """Join as many whole lines as fit in limit characters, ending with how many were left out."""
+MORE = N_("… and {n} more")
+
+
+def fit_lines(lines: Sequence[str], limit: int, sep: str = "\n", *, more: str = MORE) -> str:
+    """Join as many whole lines as fit in limit characters, ending with how many were left out.
+
+    `more` is already translated (e.g. `t._(MORE)`); its `{n}` is filled in here.
+    """
     whole = sep.join(lines)
     if len(whole) <= limit:
         return whole
@@ -62,27 +69,37 @@ def stable_nonce(*parts: object) -> str:
 NOTICE_SECTION_LIMIT = 850
 
 
+MISSED_WHILE_OFFLINE = N_("While I was offline these came due more than {grace} ago and were **not sent**:")
+MAYBE_NOT_SENT = N_(
+    "I stopped while sending these; they **may not have been sent** (check, and resend if needed):"
+)
+
+
 def recovery_notice(
+    t: Lang,
     missed: Sequence[str],
     uncertain: Sequence[str],
     grace: timedelta,
     *,
-    sent: str = "sent",
-    sending: str = "sending",
-    check: str = "check, and resend if needed",
+    missed_text: str = MISSED_WHILE_OFFLINE,
+    uncertain_text: str = MAYBE_NOT_SENT,
     heading: str = "",
 ) -> str:
-    """Tell moderators what was missed, or may not have gone out, while the bot was down."""
+    """Tell moderators, in language t, what was missed or may not have gone out while the bot was down.
+
+    `missed_text` and `uncertain_text` are English msgids (marked with N_); `{grace}` is filled in.
+    """
     parts = []
+    more = t._(MORE)
     if missed:
+        intro = t._(missed_text, grace=describe_offset(grace, t))
         parts.append(
-            f"{heading}While I was offline these came due more than {describe_offset(grace)} ago "
-            f"and were **not {sent}**:\n" + fit_lines([f"- {text}" for text in missed], NOTICE_SECTION_LIMIT)
+            f"{heading}{intro}\n" + fit_lines([f"- {x}" for x in missed], NOTICE_SECTION_LIMIT, more=more)
         )
     if uncertain:
+        intro = t._(uncertain_text, grace=describe_offset(grace, t))
         parts.append(
-            f"{heading}I stopped while {sending} these; they **may not have been {sent}** ({check}):\n"
-            + fit_lines([f"- {text}" for text in uncertain], NOTICE_SECTION_LIMIT)
+            f"{heading}{intro}\n" + fit_lines([f"- {x}" for x in uncertain], NOTICE_SECTION_LIMIT, more=more)
         )
     return clip("\n".join(parts))
 

@@ -30,6 +30,7 @@ _COLUMNS = (
     "exchange_forum_id",
     "moderator_role_id",
     "timezone",
+    "language",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?"
 
@@ -46,6 +47,8 @@ class GuildSettings:
     moderator_role_id: int | None
     timezone: str
     timezone_is_default: bool
+    # The language of public posts (announcement frames, poll messages, showcase posts).
+    language: str = "en"
 
 
 class GuildSettingsRepository(Repository):
@@ -97,6 +100,10 @@ class GuildSettingsRepository(Repository):
         """Store the server's zone name as given (None returns to the default) and return the settings."""
         return await self._upsert(guild_id, {"timezone": tz})
 
+    async def set_language(self, guild_id: int, code: str | None) -> GuildSettings:
+        """Set (None: back to English) the language of the server's public posts; return the settings."""
+        return await self._upsert(guild_id, {"language": code})
+
     async def _upsert(self, guild_id: int, changes: dict[str, Any]) -> GuildSettings:
         """Insert or update the given columns of one server's row in one transaction."""
         # Column names are formatted into the SQL, so only the table's own setting columns are allowed.
@@ -138,5 +145,6 @@ class GuildSettingsRepository(Repository):
             exchange_forum_id=row["exchange_forum_id"],
             moderator_role_id=row["moderator_role_id"],
             timezone=self._default_timezone if stored_tz is None else stored_tz,
+            language=row["language"] or "en",
             timezone_is_default=stored_tz is None,
         )

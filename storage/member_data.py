@@ -22,6 +22,10 @@ MODERATOR_ACTIONS = "moderator_actions"
 # Every section of the document, in order, with what it holds.
 SECTIONS: dict[str, str] = {
     "profile": "Your target group and home city in this server (/profile set); null if you never set one.",
+    "language": (
+        "The language you chose here (/profile set language) and the one your Discord app last showed; "
+        "null if neither is known."
+    ),
     "city_memberships": "The cities you said you belong to (/city join, or your home city).",
     "twin_threads": (
         "Private threads of twinned cities you were added to because you belong to one of the cities. "

@@ -14,6 +14,7 @@ from storage.exchange import ExchangeRepository
 from storage.forms import FormsRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.insights import InsightsRepository
+from storage.languages import LanguagesRepository
 from storage.migrate import apply_migrations
 from storage.polls import PollsRepository
 from storage.profiles import ProfilesRepository
@@ -37,6 +38,7 @@ class Repositories:
     insights: InsightsRepository
     events: EventsRepository
     forms: FormsRepository
+    languages: LanguagesRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -54,6 +56,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         insights=InsightsRepository(db),
         events=EventsRepository(db),
         forms=FormsRepository(db),
+        languages=LanguagesRepository(db),
     )
 
 

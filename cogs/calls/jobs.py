@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.durations import describe_offset
+from bot.i18n import ENGLISH
 from bot.replies import clip, recovery_notice, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
 from bot.timestamps import discord_timestamp
@@ -258,7 +259,9 @@ class Dispatcher:
 
     async def _report_recovery(self, guild_id: int, found: StartReport) -> None:
         """Tell a server's moderators what was missed or may not have been sent while the bot was down."""
-        await self.bot.notify_moderators(guild_id, recovery_notice(found.missed, found.uncertain, self.grace))
+        await self.bot.notify_moderators(
+            guild_id, recovery_notice(ENGLISH, found.missed, found.uncertain, self.grace)
+        )
 
     # --- reminders -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import discord
 
 from bot.components import PersistentButton, persistent_view
 from bot.forms import Form, Submission
+from bot.i18n import Lang
 from bot.paginator import LABELS, PageButton, pager
 from cogs.calls.rules import LINK_MAX, MESSAGE_MAX, SUMMARY_MAX, TITLE_MAX, CallFormValues
 from storage.calls import CallStatus
@@ -193,7 +194,7 @@ class CallForm(Form):
         """The form's heading."""
         raise NotImplementedError
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """The fields, prefilled with what was typed before, else the call's current values."""
         known = {**state.get("values", {}), **typed}
         # A modal holds five fields: an edit swaps the fixed identifier for the tags.
@@ -270,7 +271,7 @@ class ScheduleCallForm(Form):
     moderators_only = True
     labels: ClassVar[dict[str, str]] = {"when": "When", "message": "Message"}
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """The when and message fields."""
         modal = discord.ui.Modal(title="Schedule the announcement")
         modal.add_item(

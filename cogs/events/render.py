@@ -12,6 +12,7 @@ from datetime import timedelta
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.durations import describe_offset, format_duration
+from bot.i18n import ENGLISH, N_
 from bot.replies import clip
 from bot.replies import recovery_notice as shared_recovery_notice
 from bot.timestamps import discord_timestamp, full_and_relative
@@ -141,12 +142,15 @@ def notice_label(notice: Notice, event: Event | None) -> str:
 def recovery_notice(missed: Sequence[str], uncertain: Sequence[str], grace: timedelta) -> str:
     """Tell moderators which event notices were missed or may not have been posted while the bot was down."""
     return shared_recovery_notice(
+        ENGLISH,
         missed,
         uncertain,
         grace,
-        sent="posted",
-        sending="posting",
-        check="check the announcements channel",
+        missed_text=N_("While I was offline these came due more than {grace} ago and were **not posted**:"),
+        uncertain_text=N_(
+            "I stopped while posting these; they **may not have been posted** "
+            "(check the announcements channel):"
+        ),
         heading="Events: ",
     )
 

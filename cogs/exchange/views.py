@@ -17,6 +17,7 @@ import discord
 
 from bot.forms import Form, Submission, read_values
 from bot.guards import require_guild
+from bot.i18n import Lang
 from bot.paginator import PageButton
 
 STATUSES = ("open", "resolved", "all")
@@ -125,7 +126,7 @@ class LessonForm(Form):
     lifetime = timedelta(hours=1)
     labels: ClassVar[dict[str, str]] = LESSON_LABELS
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """Three fields: what worked (required), what did not, who to contact; refilled after a refusal."""
         modal = discord.ui.Modal(title="Lesson learned")
         fields = (

@@ -18,6 +18,7 @@ import discord
 from bot.components import PersistentButton, persistent_view
 from bot.consent import licence_texts, wording
 from bot.forms import Form, Submission
+from bot.i18n import Lang
 from bot.target_groups import TARGET_GROUPS
 from cogs.testimonials.media import PendingPhotos
 from cogs.testimonials.rules import CITY_MAX, REASON_MAX, REASON_MIN, STORY_MAX, STORY_MIN
@@ -89,7 +90,7 @@ class RejectReasonForm(Form):
     moderators_only = True
     labels: ClassVar[dict[str, str]] = {"reason": "Reason (sent to the author)"}
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """One paragraph field, filled in again after a refusal."""
         modal = discord.ui.Modal(title=f"Reject testimonial #{int(state['testimonial'])}"[:45])
         reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -129,7 +130,7 @@ class SubmissionForm(Form):
         """Use the pending-photo folder, so an expired or erased form's photo is deleted."""
         self.pending = pending
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """The five fields, filled in from the profile or from what was typed before a refusal."""
         words = wording()
         modal = discord.ui.Modal(title=f"Testimonial: {state['campaign_name']}"[:45])

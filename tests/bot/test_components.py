@@ -9,6 +9,7 @@ import pytest
 from bot.components import CUSTOM_ID_LIMIT, PersistentButton, build_custom_id, build_template, parse_fields
 from bot.errors import ValidationError
 from bot.forms import FORM_ID, handback_text, read_values
+from bot.i18n import ENGLISH
 from bot.paginator import clamp_page, page_of
 from bot.text import has_visible_text, optional_visible, require_visible
 
@@ -77,7 +78,9 @@ def test_read_values_walks_rows_and_labels_of_every_field_type() -> None:
 
 def test_handback_shows_every_text_field_with_fences_defused() -> None:
     """What was typed comes back labelled, and a fence in the text cannot end the code block."""
-    text = handback_text({"story": "It ```worked```", "agree": True, "empty": " "}, {"story": "Your story"})
+    text = handback_text(
+        {"story": "It ```worked```", "agree": True, "empty": " "}, {"story": "Your story"}, ENGLISH
+    )
     assert "**Your story**" in text and "```\nIt ʼʼʼworkedʼʼʼ\n```" in text
     assert "agree" not in text and "Empty" not in text
 

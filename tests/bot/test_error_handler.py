@@ -8,13 +8,15 @@ from bot.errors import NotFoundError, ValidationError
 
 def test_user_facing_errors_are_shown_verbatim():
     """Errors raised for members are shown with their own message."""
-    assert expected_message(ValidationError("Use 2 to 20 options.")) == "Use 2 to 20 options."
-    assert expected_message(NotFoundError("No such call.")) == "No such call."
+    assert str(expected_message(ValidationError("Use 2 to 20 options."))) == "Use 2 to 20 options."
+    assert str(expected_message(NotFoundError("No such call."))) == "No such call."
 
 
 def test_check_failures_get_a_generic_refusal():
     """A failed check without its own message gets a generic refusal."""
-    assert expected_message(app_commands.CheckFailure()) == "You are not allowed to use this command here."
+    assert (
+        str(expected_message(app_commands.CheckFailure())) == "You are not allowed to use this command here."
+    )
 
 
 def test_unexpected_errors_have_no_member_text():

@@ -12,6 +12,7 @@ from discord import app_commands
 from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
 from bot.forms import Form, Submission
+from bot.i18n import Lang
 from bot.text import require_visible
 from tests.e2e.probe_store import SAVED
 
@@ -23,7 +24,7 @@ class NoteForm(Form):
     cog_name = "Probe"
     labels: ClassVar[dict[str, str]] = {"note": "Your note"}
 
-    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any]) -> discord.ui.Modal:
+    def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """One text field, prefilled after a refusal."""
         modal = discord.ui.Modal(title=f"Note on item {state['item']}")
         field: discord.ui.TextInput[Any] = discord.ui.TextInput(

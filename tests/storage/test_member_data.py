@@ -52,6 +52,7 @@ async def collect(
     """Every repository's sections about a member, merged as /mydata merges its capabilities' exports."""
     parts = [
         await repos.profiles.member_data(guild_id, user_id),
+        await repos.languages.member_data(guild_id, user_id),
         await repos.cities.member_data(guild_id, user_id),
         await repos.twins.member_data(guild_id, user_id),
         await repos.calls.member_data(guild_id, user_id),
@@ -342,8 +343,9 @@ async def test_ballots_are_never_rewritten_except_to_unlink_a_closed_poll(
 async def test_an_empty_member_has_empty_sections(repos: Repositories) -> None:
     """Someone who never used the bot gets every section, all empty."""
     sections = await collect(repos, GUILD, ALICE)
-    assert sections["profile"] is None
-    assert all(sections[key] == [] for key in SECTIONS if key not in ("profile", "moderator_actions"))
+    assert sections["profile"] is None and sections["language"] is None
+    singles = ("profile", "language", "moderator_actions")
+    assert all(sections[key] == [] for key in SECTIONS if key not in singles)
     assert not any(item_counts(sections).values())
 
 
@@ -393,6 +395,7 @@ ERASED_OR_UNLINKED = {
     "call_subscriptions.user_id",  # deleted
     "city_members.user_id",  # deleted
     "profiles.user_id",  # deleted
+    "member_languages.user_id",  # deleted (the Languages holder in bot/languages.py)
     "testimonials.author_id",  # deleted, with the testimonial
     "poll_votes.voter_key",  # open polls: deleted; closed polls: a random pseudonym
     "exchanges.author_id",  # unlinked (ERASED_AUTHOR)

@@ -75,6 +75,7 @@ async def test_guild_settings_table_shape(migrated_db: Database) -> None:
         "exchange_forum_id": ("INTEGER", 0, 0),
         "moderator_role_id": ("INTEGER", 0, 0),
         "timezone": ("TEXT", 0, 0),
+        "language": ("TEXT", 0, 0),
         "updated_at": ("TEXT", 1, 0),
     }
 

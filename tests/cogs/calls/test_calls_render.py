@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.i18n import ENGLISH
 from bot.replies import fit_lines, recovery_notice
 from cogs.calls.render import (
     DESCRIPTION_LIMIT,
@@ -89,11 +90,11 @@ def test_recovery_notice_fits_one_message_however_much_was_missed() -> None:
     """Hundreds of missed and interrupted items: one message under 2,000 characters saying how many more."""
     missed = [f"announcement #{i} in <#123456789012345678> due <t:1798819200:f>" for i in range(300)]
     uncertain = [f"1 day reminder for `LIFE-{i:04d}` due <t:1798819200:f>" for i in range(300)]
-    text = recovery_notice(missed, uncertain, timedelta(hours=1))
+    text = recovery_notice(ENGLISH, missed, uncertain, timedelta(hours=1))
     assert len(text) <= 2000
     assert "more than 1 hour ago" in text and "**not sent**" in text and "may not have been sent" in text
     assert len(re.findall(r"^… and [0-9]+ more$", text, re.MULTILINE)) == 2
-    only_missed = recovery_notice(missed[:2], [], timedelta(hours=1))
+    only_missed = recovery_notice(ENGLISH, missed[:2], [], timedelta(hours=1))
     assert "#0 " in only_missed and "#1 " in only_missed and "may not" not in only_missed
 
 

@@ -1,0 +1,174 @@
+"""Which language a text uses: the member's own, else their Discord client's, else the server's.
+
+An ephemeral reply, a form or a DM speaks the member's language (chosen with /profile set language,
+else the locale of the interaction, or for a DM the locale last seen from them, else the server's
+language); a public post speaks the server's language. Choices are cached in memory, so picking a
+language costs no database read on the vote path once a member has been seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.i18n import ENGLISH, Catalogs, Lang, language_of_locale
+from bot.member_data import Erasure
+from storage.guild_settings import GuildSettingsRepository
+from storage.languages import LanguagesRepository, MemberLanguage
+
+log = logging.getLogger(__name__)
+
+
+class Languages:
+    """Picks the language of every text the bot sends, and remembers members' choices."""
+
+    erase_order = 5
+
+    def __init__(
+        self, catalogs: Catalogs, members: LanguagesRepository, guilds: GuildSettingsRepository
+    ) -> None:
+        """Use the loaded catalogs and the repositories holding members' and servers' languages."""
+        self.catalogs = catalogs
+        self._members = members
+        self._guilds = guilds
+        self._member_cache: dict[tuple[int, int], MemberLanguage] = {}
+        self._guild_cache: dict[int, str] = {}
+        # Background writes of "last seen" locales, kept so they are not garbage-collected mid-way.
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def _member(self, guild_id: int, user_id: int) -> MemberLanguage:
+        """A member's stored languages in a server (cached)."""
+        key = (guild_id, user_id)
+        known = self._member_cache.get(key)
+        if known is None:
+            known = self._member_cache[key] = await self._members.get(guild_id, user_id)
+        return known
+
+    async def guild_code(self, guild_id: int | None) -> str:
+        """The server's language code (English outside a server)."""
+        if guild_id is None:
+            return "en"
+        code = self._guild_cache.get(guild_id)
+        if code is None:
+            code = self._guild_cache[guild_id] = (await self._guilds.get(guild_id)).language
+        return code
+
+    async def for_guild(self, guild_id: int | None) -> Lang:
+        """The language of a server's public posts."""
+        return self.catalogs.lang(await self.guild_code(guild_id))
+
+    async def for_interaction(self, interaction: discord.Interaction[Any]) -> Lang:
+        """The language of a reply to this member: their choice, their client's, the server's."""
+        guild_id = interaction.guild_id
+        if guild_id is not None:
+            stored = await self._member(guild_id, interaction.user.id)
+            if stored.chosen:
+                return self.catalogs.lang(stored.chosen)
+        seen = language_of_locale(interaction.locale)
+        if seen is not None:
+            if guild_id is not None:
+                self._remember(guild_id, interaction.user.id, seen)
+            return self.catalogs.lang(seen)
+        return await self.for_guild(guild_id)
+
+    async def for_member(self, guild_id: int, user_id: int) -> Lang:
+        """The language of a DM about a server's item: their choice, their client's last, the server's."""
+        stored = await self._member(guild_id, user_id)
+        code = stored.chosen or stored.seen or await self.guild_code(guild_id)
+        return self.catalogs.lang(code)
+
+    def _remember(self, guild_id: int, user_id: int, seen: str) -> None:
+        """Store the locale a member's client showed, only when it changed, off the reply's path."""
+        key = (guild_id, user_id)
+        stored = self._member_cache.get(key)
+        if stored is not None and stored.seen == seen:
+            return
+        self._member_cache[key] = MemberLanguage(stored.chosen if stored else None, seen)
+        task = asyncio.get_running_loop().create_task(self._store_seen(guild_id, user_id, seen))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _store_seen(self, guild_id: int, user_id: int, seen: str) -> None:
+        """Write a last-seen locale; a failure only costs the DM language, so it is logged."""
+        try:
+            await self._members.seen(guild_id, user_id, seen)
+        except Exception:
+            log.warning(
+                "could not store the language seen from %s in guild %s", user_id, guild_id, exc_info=True
+            )
+
+    async def flush(self) -> None:
+        """Wait for pending background writes (before the database closes)."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    async def choose(self, guild_id: int, user_id: int, code: str | None) -> None:
+        """Store (None: clear) the language a member chose in a server."""
+        await self._members.choose(guild_id, user_id, code)
+        self._member_cache.pop((guild_id, user_id), None)
+
+    async def set_guild_language(self, guild_id: int, code: str | None) -> None:
+        """Store (None: English) a server's language for public posts."""
+        await self._guilds.set_language(guild_id, code)
+        self._guild_cache.pop(guild_id, None)
+
+    async def chosen(self, guild_id: int, user_id: int) -> str | None:
+        """The language a member chose in a server, if any."""
+        return (await self._member(guild_id, user_id)).chosen
+
+    async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The member's language settings in a server."""
+        return await self._members.member_data(guild_id, user_id)
+
+    async def erase_member_data(self, member: discord.Member) -> Erasure:
+        """Forget the member's language settings in their server."""
+        await self.flush()
+        removed = await self._members.forget_member(member.guild.id, member.id)
+        self._member_cache.pop((member.guild.id, member.id), None)
+        return Erasure({"language": removed})
+
+
+async def lang_for(interaction: discord.Interaction[Any]) -> Lang:
+    """The language to answer this interaction in (English for a client without languages, in tests)."""
+    try:
+        languages = interaction.client.languages
+    except (AttributeError, RuntimeError):
+        return ENGLISH
+    return await languages.for_interaction(interaction) if isinstance(languages, Languages) else ENGLISH
+
+
+# Where Discord shows a translated string: descriptions and choice names. Names stay English: they
+# are the public contract and what tutorials show.
+TRANSLATED_LOCATIONS = frozenset(
+    {
+        app_commands.TranslationContextLocation.command_description,
+        app_commands.TranslationContextLocation.group_description,
+        app_commands.TranslationContextLocation.parameter_description,
+        app_commands.TranslationContextLocation.choice_name,
+    }
+)
+
+
+class CommandTranslator(app_commands.Translator):
+    """Gives Discord the descriptions and choice names of slash commands in every language we have."""
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        """Use the loaded catalogs."""
+        self.catalogs = catalogs
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        """The translation for one Discord locale, or None to keep the English text there."""
+        code = language_of_locale(locale)
+        if code is None or code == "en" or context.location not in TRANSLATED_LOCATIONS:
+            return None
+        translated = self.catalogs.lang(code)._(string.message)
+        return translated if translated != string.message else None

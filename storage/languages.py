@@ -1,0 +1,72 @@
+"""Members' languages per server: the one they chose, and the one their Discord client last showed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from storage.base import Repository
+from storage.times import to_db_time
+
+
+@dataclass(frozen=True)
+class MemberLanguage:
+    """A member's language codes in one server; None where not known."""
+
+    chosen: str | None
+    seen: str | None
+
+
+_NOBODY = MemberLanguage(None, None)
+
+
+class LanguagesRepository(Repository):
+    """Reads and writes the member_languages table."""
+
+    async def get(self, guild_id: int, user_id: int) -> MemberLanguage:
+        """The member's chosen and last seen language in a server."""
+        row = await self._db.fetchone(
+            "SELECT chosen, seen FROM member_languages WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return MemberLanguage(row["chosen"], row["seen"]) if row is not None else _NOBODY
+
+    async def choose(self, guild_id: int, user_id: int, code: str | None) -> None:
+        """Set (None: clear) the language the member chose in a server."""
+        await self._upsert(guild_id, user_id, "chosen", code)
+
+    async def seen(self, guild_id: int, user_id: int, code: str) -> None:
+        """Record the language of the Discord client the member last used in a server."""
+        await self._upsert(guild_id, user_id, "seen", code)
+
+    async def _upsert(self, guild_id: int, user_id: int, column: str, code: str | None) -> None:
+        """Insert or update one column of a member's row."""
+        assert column in ("chosen", "seen")  # formatted into the SQL: only these two
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"INSERT INTO member_languages (guild_id, user_id, {column}, updated_at) VALUES (?, ?, ?, ?) "
+                f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}, "
+                "updated_at = excluded.updated_at",
+                (guild_id, user_id, code, to_db_time(datetime.now(UTC), timespec="seconds")),
+            )
+
+    async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The member's language settings in a server, for /mydata export."""
+        row = await self._db.fetchone(
+            "SELECT chosen, seen, updated_at FROM member_languages WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return {"language": None}
+        return {
+            "language": {"chosen": row["chosen"], "last_seen": row["seen"], "updated_at": row["updated_at"]}
+        }
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Delete the member's language settings in a server; return how many rows went."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM member_languages WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            return cursor.rowcount
