@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Self
 import discord
 
 from bot.error_handler import report_failure
+from bot.i18n import N_
+from bot.languages import lang_for
 from bot.replies import send_ephemeral
 
 # Discord refuses a custom_id longer than this.
@@ -25,7 +27,9 @@ RESERVED_FIELDS = frozenset({"item", "row", "view", "custom_id", "template", "ty
 _NAME = re.compile(r"^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$")
 # The template of an abstract base: matches nothing, so discord.py never routes a click to it.
 _NEVER = r"(?!)"
-UNAVAILABLE = "This part of climabot is switched off right now, so this did nothing. Please try again later."
+UNAVAILABLE = N_(
+    "This part of climabot is switched off right now, so this did nothing. Please try again later."
+)
 
 
 def build_template(prefix: str, fields: Mapping[str, type]) -> str:
@@ -93,7 +97,7 @@ class _Persistent:
         """Find the cog and hand it the click; a missing cog or any failure gets a private answer."""
         handler = interaction.client.get_cog(self.cog_name)
         if handler is None:
-            await send_ephemeral(interaction, UNAVAILABLE)
+            await send_ephemeral(interaction, (await lang_for(interaction))._(UNAVAILABLE))
             return
         try:
             await self.clicked(interaction, handler)

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import PermissionDeniedError
+from bot.i18n import N_
 from storage.repositories import Repositories
 
 T = TypeVar("T")
@@ -23,13 +24,13 @@ class _HasRepos(Protocol):
         ...
 
 
-GUILD_ONLY = "This only works inside a server."
-ADMIN_ONLY = "This is for server administrators."
-MODERATORS_DEFAULT = (
+GUILD_ONLY = N_("This only works inside a server.")
+ADMIN_ONLY = N_("This is for server administrators.")
+MODERATORS_DEFAULT = N_(
     "This is for moderators: members with the Manage Server permission "
     "(an administrator can name a moderator role with `/setup moderator-role`)."
 )
-MODERATORS_WITH_ROLE = (
+MODERATORS_WITH_ROLE = N_(
     "This is for moderators: members with the <@&{role}> role or the Manage Server permission."
 )
 
@@ -65,7 +66,7 @@ async def require_moderator(interaction: discord.Interaction[Any]) -> discord.Me
         return member
     if settings.moderator_role_id is None:
         raise PermissionDeniedError(MODERATORS_DEFAULT)
-    raise PermissionDeniedError(MODERATORS_WITH_ROLE.format(role=settings.moderator_role_id))
+    raise PermissionDeniedError(MODERATORS_WITH_ROLE, role=settings.moderator_role_id)
 
 
 def require_admin(interaction: discord.Interaction[Any]) -> discord.Member:

@@ -9,10 +9,11 @@ from typing import Any, Generic, TypeVar
 import discord
 
 from bot.components import PersistentButton, persistent_view
+from bot.i18n import ENGLISH, N_, Lang
 
 T = TypeVar("T")
 PREVIOUS, NEXT = "p", "n"
-LABELS = {PREVIOUS: "◀ Previous", NEXT: "Next ▶"}
+LABELS = {PREVIOUS: N_("◀ Previous"), NEXT: N_("Next ▶")}
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,13 @@ class Page(Generic[T]):
 
     @property
     def footer(self) -> str:
-        """`Page 2 of 5 · 93 items`, for an embed footer."""
-        return f"Page {self.number + 1} of {self.count} · {self.total} item{'s' if self.total != 1 else ''}"
+        """`Page 2 of 5 · 93 items`, for an embed footer, in English."""
+        return self.footer_in(ENGLISH)
+
+    def footer_in(self, t: Lang) -> str:
+        """`Page 2 of 5 · 93 items` in language t, for an embed footer."""
+        items = t.ngettext("{n} item", "{n} items", self.total)
+        return t._("Page {page} of {pages} · {items}", page=self.number + 1, pages=self.count, items=items)
 
 
 def page_of(items: Sequence[T], number: int, per_page: int) -> Page[T]:
@@ -61,14 +67,16 @@ class PageButton(PersistentButton):
         raise NotImplementedError
 
 
-def pager(make: Callable[[int, str, str, bool], PageButton], page: int, pages: int) -> discord.ui.View | None:
-    """Previous/next buttons for a page, or None when everything fits on one page.
+def pager(
+    make: Callable[[int, str, str, bool], PageButton], page: int, pages: int, t: Lang = ENGLISH
+) -> discord.ui.View | None:
+    """Previous/next buttons for a page (labelled in language t), or None when one page holds all.
 
     `make(page, direction, label, disabled)` builds one button of the list's PageButton subclass.
     """
     if pages <= 1:
         return None
     return persistent_view(
-        make(max(page - 1, 0), PREVIOUS, LABELS[PREVIOUS], page <= 0),
-        make(min(page + 1, pages - 1), NEXT, LABELS[NEXT], page >= pages - 1),
+        make(max(page - 1, 0), PREVIOUS, t._(LABELS[PREVIOUS]), page <= 0),
+        make(min(page + 1, pages - 1), NEXT, t._(LABELS[NEXT]), page >= pages - 1),
     )

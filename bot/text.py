@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.errors import ValidationError
+from bot.i18n import Msg
 
 # Categories that render as nothing: separators (Z*), controls and format characters such as
 # zero-width spaces and bidi marks (C*), and combining marks standing alone (M*).
@@ -22,14 +23,22 @@ def has_visible_text(text: str | None) -> bool:
 
 
 def require_visible(text: str | None, field: str, *, minimum: int = 1) -> str:
-    """Return text stripped of surrounding whitespace, or refuse it when it shows (almost) nothing."""
+    """Return text stripped of surrounding whitespace, or refuse it when it shows (almost) nothing.
+
+    `field` names the input in English, marked for translation: `require_visible(title, N_("title"))`.
+    """
     stripped = (text or "").strip()
     if visible_length(stripped) < minimum:
         if minimum <= 1:
             raise ValidationError(
-                f"Nothing was saved: the {field} is empty or only invisible characters. Type some text."
+                "Nothing was saved: the {field} is empty or only invisible characters. Type some text.",
+                field=Msg(field),
             )
-        raise ValidationError(f"Nothing was saved: the {field} needs at least {minimum} visible characters.")
+        raise ValidationError(
+            "Nothing was saved: the {field} needs at least {minimum} visible characters.",
+            field=Msg(field),
+            minimum=minimum,
+        )
     return stripped
 
 
