@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 from bot.durations import parse_duration
 from bot.errors import ValidationError
+from bot.i18n import N_, Msg
 from bot.replies import quote_input
 
 DATE_ONLY_TIME = time(9, 0)
-ACCEPTED_WHEN = (
+ACCEPTED_WHEN = N_(
     "`2026-12-01 09:30`, `2026-12-01T09:30`, `2026-12-01` (09:00 that day), "
     "or `in 90m`, `in 2h`, `in 3d`, `in 1w`"
 )
@@ -63,11 +64,11 @@ def _relative(text: str, tz: ZoneInfo, now: datetime, duration: str) -> datetime
     try:
         delta = parse_duration(duration)
     except ValueError:
-        raise _invalid(text, tz, "that is not a duration I understand") from None
+        raise _invalid(text, tz, Msg("that is not a duration I understand")) from None
     try:
         return now.astimezone(UTC) + delta
     except OverflowError:
-        raise _invalid(text, tz, "that is too far in the future") from None
+        raise _invalid(text, tz, Msg("that is too far in the future")) from None
 
 
 def _absolute(text: str, tz: ZoneInfo, match: re.Match[str]) -> datetime:
@@ -75,24 +76,34 @@ def _absolute(text: str, tz: ZoneInfo, match: re.Match[str]) -> datetime:
     try:
         day = date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
-        raise _invalid(text, tz, "there is no such date") from None
+        raise _invalid(text, tz, Msg("there is no such date")) from None
     if match["hour"] is None:
         at = DATE_ONLY_TIME
     else:
         try:
             at = time(int(match["hour"]), int(match["minute"]))
         except ValueError:
-            raise _invalid(text, tz, "there is no such time of day") from None
+            raise _invalid(text, tz, Msg("there is no such time of day")) from None
     try:
         return localize(datetime.combine(day, at), tz)
     except (OverflowError, ValueError):
-        raise _invalid(text, tz, "that date is out of range") from None
+        raise _invalid(text, tz, Msg("that date is out of range")) from None
 
 
-def _invalid(text: str, tz: ZoneInfo, reason: str | None) -> ValidationError:
+def _invalid(text: str, tz: ZoneInfo, reason: Msg | None) -> ValidationError:
     """Build the error shown to a member, quoting their input safely and listing accepted forms."""
-    because = f" ({reason})" if reason else ""
+    typed = quote_input(" ".join(text.split()), QUOTE_LIMIT)
+    if reason is None:
+        return ValidationError(
+            "I could not read {typed} as a time. Use {accepted}; dates and times are in {zone}.",
+            typed=typed,
+            accepted=Msg(ACCEPTED_WHEN),
+            zone=str(tz),
+        )
     return ValidationError(
-        f"I could not read {quote_input(' '.join(text.split()), QUOTE_LIMIT)} as a time{because}. "
-        f"Use {ACCEPTED_WHEN}; dates and times are in {tz}."
+        "I could not read {typed} as a time ({reason}). Use {accepted}; dates and times are in {zone}.",
+        typed=typed,
+        reason=reason,
+        accepted=Msg(ACCEPTED_WHEN),
+        zone=str(tz),
     )

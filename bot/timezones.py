@@ -35,8 +35,14 @@ def resolve_timezone(text: str) -> zoneinfo.ZoneInfo:
     if name.lower() in by_lower:
         return zoneinfo.ZoneInfo(by_lower[name.lower()])
     close = difflib.get_close_matches(name, zone_names(), n=3, cutoff=0.6) or matching_zones(name, 3)
-    hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
+    if close:
+        raise ValidationError(
+            "{typed} is not a time zone I know. Use an IANA name such as `Europe/Brussels` or "
+            "`Europe/Lisbon`. Did you mean {suggestions}?",
+            typed=quote_input(name),
+            suggestions=", ".join(f"`{z}`" for z in close),
+        )
     raise ValidationError(
-        f"{quote_input(name)} is not a time zone I know. Use an IANA name such as `Europe/Brussels` "
-        f"or `Europe/Lisbon`.{hint}"
+        "{typed} is not a time zone I know. Use an IANA name such as `Europe/Brussels` or `Europe/Lisbon`.",
+        typed=quote_input(name),
     )
