@@ -1,4 +1,8 @@
-"""Poll results as a horizontal bar chart PNG, drawn without pyplot so it is safe in worker threads."""
+"""Poll results as a horizontal bar chart PNG, drawn without pyplot so it is safe in worker threads.
+
+The axis text is in the language passed in (the server's: the chart is public) and numbers are
+written as that language writes them; the title and bar labels are what the moderator typed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from bot.i18n import Lang
 
 BAR_COLOUR = "#4c78a8"
 LEADER_COLOUR = "#2ca02c"
@@ -32,7 +38,29 @@ def _wrap(text: str, width: int, max_lines: int) -> str:
     return "\n".join(lines)
 
 
+def axis_label(t: Lang, total: int, voters: int | None) -> str:
+    """The x axis: how many votes in all (and from how many voters, when known)."""
+    if voters is None:
+        # Translators: the x axis of a poll's results chart.
+        return t._("Votes (total {total})", total=t.number(total))
+    return t.ngettext(
+        "Votes (total {total}, {n} voter)",
+        "Votes (total {total}, {n} voters)",
+        voters,
+        total=t.number(total),
+        n=t.number(voters),
+    )
+
+
+def bar_note(t: Lang, count: int, base: int) -> str:
+    """The note after a bar: its count and, when there are votes, its share, in the language's style."""
+    if base <= 0:
+        return f" {t.number(count)}"
+    return f" {t.number(count)} ({t.percent(round(100 * count / base) / 100)})"
+
+
 def render_chart(
+    t: Lang,
     question: str,
     labels: Sequence[str],
     counts: Sequence[int],
@@ -62,13 +90,13 @@ def render_chart(
     axes.invert_yaxis()
     axes.set_xlim(0, max(1, top) * 1.18)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: t.number(int(value))))
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_xlabel(f"votes (total {total})" if voters is None else f"votes (total {total}, {voters} voters)")
+    axes.set_xlabel(_plain(axis_label(t, total, voters)))
     axes.set_title(_plain(_wrap(question, TITLE_WRAP, 3)), loc="left", fontsize=12)
     for rect, count in zip(bars, counts, strict=True):
-        share = f" {count} ({round(100 * count / base)}%)" if base > 0 else f" {count}"
         axes.annotate(
-            share,
+            _plain(bar_note(t, count, base)),
             (rect.get_width(), rect.get_y() + rect.get_height() / 2),
             va="center",
             ha="left",

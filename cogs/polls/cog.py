@@ -1,4 +1,9 @@
-"""The /poll commands and the vote path; closing and message upkeep are in jobs.py."""
+"""The /poll commands and the vote path; closing and message upkeep are in jobs.py.
+
+Languages: replies and the vote confirmation speak the member's language (`for_interaction`, cached,
+so a click costs no extra database read); the poll message speaks the server's (`for_guild`).
+Slash descriptions are English msgids marked with N_; the bot's CommandTranslator localises them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from bot.cog_base import ClimaCog
 from bot.discord_steps import create_then_record
 from bot.errors import NotFoundError, ValidationError
 from bot.guards import moderator_only
+from bot.i18n import N_
 from bot.member_data import MemberDataHolder
 from bot.replies import clip
 from bot.scheduling import utcnow
@@ -20,7 +26,7 @@ from cogs.polls.coalescer import Coalescer
 from cogs.polls.export import export_files, fit_uploads
 from cogs.polls.jobs import PollJobs
 from cogs.polls.member_data import PollsMemberData
-from cogs.polls.render import hidden_results_text, poll_choice_name, poll_embed, results_embed
+from cogs.polls.render import export_note, hidden_results_text, poll_choice_name, poll_embed, results_embed
 from cogs.polls.rules import parse_closes_in, parse_options, validate_question, vote_target_in_range
 from cogs.polls.tally import confirmation_text, refusal_text, results_text
 from cogs.polls.views import COG_NAME, VoteButton, VoteHandler, poll_view
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_LIMIT = 25
+POLL_ID_DESCRIPTION = N_("The poll's number (shown on the poll message)")
 THREAD_TYPES = frozenset(
     {discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread}
 )
@@ -47,7 +54,7 @@ class PollsCog(ClimaCog, name=COG_NAME):
     """Button polls: one vote per member enforced by the database, coalesced live tallies."""
 
     poll_group = app_commands.Group(
-        name="poll", description="Button polls: create, close, see results, export", guild_only=True
+        name="poll", description=N_("Button polls: create, close, see results, export"), guild_only=True
     )
 
     dynamic_items = (VoteButton,)
@@ -83,15 +90,17 @@ class PollsCog(ClimaCog, name=COG_NAME):
         Only a poll of the server the click came from counts: a custom_id carried into another server
         is refused as not found.
         """
+        # The member's language: cached after their first interaction, so no database read per click.
+        t = await self.bot.languages.for_interaction(interaction)
         if interaction.guild_id is None or not vote_target_in_range(poll_id, option_index):
-            await interaction.response.send_message(refusal_text(VoteRefusal.NOT_FOUND), ephemeral=True)
+            await interaction.response.send_message(refusal_text(t, VoteRefusal.NOT_FOUND), ephemeral=True)
             return
         result = await self.repo.cast_vote(
             poll_id, interaction.user.id, option_index, interaction.created_at, guild_id=interaction.guild_id
         )
         repaint = result.accepted and result.action is not ClickAction.UNCHANGED
         if result.refused is not None:
-            text = refusal_text(result.refused)
+            text = refusal_text(t, result.refused)
             poll = None if result.results is None else result.results.poll
             if result.refused is VoteRefusal.CLOSED and poll is not None:
                 if poll.is_open:
@@ -102,7 +111,7 @@ class PollsCog(ClimaCog, name=COG_NAME):
                     repaint = True
         else:
             assert result.results is not None and result.action is not None
-            text = confirmation_text(result.action, result.results.poll.options, result.choices)
+            text = confirmation_text(t, result.action, result.results.poll.options, result.choices)
         try:
             await interaction.response.send_message(text, ephemeral=True)
         except discord.HTTPException as error:
@@ -119,14 +128,14 @@ class PollsCog(ClimaCog, name=COG_NAME):
 
     # --- commands -------------------------------------------------------------------------------
 
-    @poll_group.command(name="create", description="Post a button poll in this channel")
+    @poll_group.command(name="create", description=N_("Post a button poll in this channel"))
     @app_commands.describe(
-        question="What members vote on (up to 300 characters)",
-        options="2 to 20 options separated by ; for example: Energy; Mobility; Buildings",
-        closes_in="How long it stays open, e.g. 90m, 2h, 3d (up to 90d); empty: until /poll close",
-        multiple="Members may choose several options",
-        anonymous="Nobody, moderators included, can see who voted for what",
-        hide_results="Show only the number of voters until the poll closes",
+        question=N_("What members vote on (up to 300 characters)"),
+        options=N_("2 to 20 options separated by ; for example: Energy; Mobility; Buildings"),
+        closes_in=N_("How long it stays open, e.g. 90m, 2h, 3d (up to 90d); empty: until /poll close"),
+        multiple=N_("Members may choose several options"),
+        anonymous=N_("Nobody, moderators included, can see who voted for what"),
+        hide_results=N_("Show only the number of voters until the poll closes"),
     )
     @moderator_only()
     async def create(
@@ -148,8 +157,10 @@ class PollsCog(ClimaCog, name=COG_NAME):
         missing = missing_post_permissions(interaction.app_permissions, in_thread)
         if missing:
             raise ValidationError(
-                f"I cannot post a poll in this channel: I lack {', '.join(missing)}. "
-                "Give me these permissions here or run the command in another channel."
+                # Translators: {permissions} are Discord permission names, as the error handler writes them.
+                "I cannot post a poll in this channel: I lack {permissions}. "
+                "Give me these permissions here or run the command in another channel.",
+                permissions=", ".join(missing),
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = utcnow()
@@ -167,12 +178,21 @@ class PollsCog(ClimaCog, name=COG_NAME):
         )
         message = await self._post_and_record(interaction, poll)
         self.jobs.schedule_close(poll)
-        closing = "" if poll.closes_at is None else " It closes by itself when its time is up."
-        await interaction.followup.send(
-            f"Poll #{poll.id} is posted: {message.jump_url}.{closing} "
-            f"Close it early with `/poll close {poll.id}`.",
-            ephemeral=True,
-        )
+        t = await self.bot.languages.for_interaction(interaction)
+        if poll.closes_at is None:
+            posted = t._(
+                "Poll #{id} is posted: {link}. Close it with `/poll close {id}`.",
+                id=poll.id,
+                link=message.jump_url,
+            )
+        else:
+            posted = t._(
+                "Poll #{id} is posted: {link}. It closes by itself when its time is up. "
+                "Close it early with `/poll close {id}`.",
+                id=poll.id,
+                link=message.jump_url,
+            )
+        await interaction.followup.send(posted, ephemeral=True)
 
     async def _post_and_record(self, interaction: discord.Interaction[Any], poll: Poll) -> discord.Message:
         """Post the poll message where the command was typed and record it; on any failure keep nothing.
@@ -183,6 +203,8 @@ class PollsCog(ClimaCog, name=COG_NAME):
         """
         channel = self.bot.get_partial_messageable(interaction.channel_id or 0, guild_id=interaction.guild_id)
         empty = PollResults(poll, (0,) * len(poll.options), 0)
+        # The poll message is public: the server's language, not the moderator's.
+        public = await self.bot.languages.for_guild(poll.guild_id)
 
         async def record(message: discord.Message) -> discord.Message:
             """Store where the poll message is."""
@@ -191,7 +213,7 @@ class PollsCog(ClimaCog, name=COG_NAME):
 
         try:
             return await create_then_record(
-                lambda: channel.send(embed=poll_embed(empty), view=poll_view(poll)),
+                lambda: channel.send(embed=poll_embed(public, empty), view=poll_view(poll)),
                 record,
                 lambda message: message.delete(),
                 what=f"the message of poll {poll.id} in guild {interaction.guild_id}",
@@ -200,27 +222,30 @@ class PollsCog(ClimaCog, name=COG_NAME):
             await self.repo.delete(poll.id)
             said = clip(error.text or str(error.status), 120)
             raise ValidationError(
-                f"I could not post the poll in this channel (Discord said: {said}); "
-                "nothing was saved. Check my permissions here and try again."
+                "I could not post the poll in this channel (Discord said: {said}); "
+                "nothing was saved. Check my permissions here and try again.",
+                said=said,
             ) from None
         except BaseException:
             await self.repo.delete(poll.id)
             raise
 
-    @poll_group.command(name="close", description="Close a poll now and show its final results")
-    @app_commands.describe(poll_id="The poll's number (shown on the poll message)")
+    @poll_group.command(name="close", description=N_("Close a poll now and show its final results"))
+    @app_commands.describe(poll_id=POLL_ID_DESCRIPTION)
     @moderator_only()
     async def close(self, interaction: discord.Interaction[Any], poll_id: app_commands.Range[int, 1]) -> None:
         """Close an open poll of this server; its message then shows the results and a chart."""
         poll = await self._guild_poll(interaction, poll_id)
         if not poll.is_open:
-            raise ValidationError(f"Poll #{poll.id} is already closed. See `/poll results {poll.id}`.")
+            raise ValidationError("Poll #{id} is already closed. See `/poll results {id}`.", id=poll.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         results = await self.jobs.close_poll(poll.id)
+        t = await self.bot.languages.for_interaction(interaction)
         if results is None:
-            await interaction.followup.send(f"Poll #{poll.id} was already closed.", ephemeral=True)
+            await interaction.followup.send(t._("Poll #{id} was already closed.", id=poll.id), ephemeral=True)
             return
         summary = results_text(
+            t,
             results.poll.question,
             results.poll.options,
             results.counts,
@@ -228,12 +253,20 @@ class PollsCog(ClimaCog, name=COG_NAME):
             multiple=results.poll.multiple,
         )
         await interaction.followup.send(
-            clip(f"Poll #{poll.id} is closed; its message now shows the final results.\n\n{summary}"),
+            clip(
+                t._(
+                    "Poll #{id} is closed; its message now shows the final results.\n\n{summary}",
+                    id=poll.id,
+                    summary=summary,
+                )
+            ),
             ephemeral=True,
         )
 
-    @poll_group.command(name="results", description="See a poll's results (hidden ones only once it closed)")
-    @app_commands.describe(poll_id="The poll's number (shown on the poll message)")
+    @poll_group.command(
+        name="results", description=N_("See a poll's results (hidden ones only once it closed)")
+    )
+    @app_commands.describe(poll_id=POLL_ID_DESCRIPTION)
     async def results(
         self, interaction: discord.Interaction[Any], poll_id: app_commands.Range[int, 1]
     ) -> None:
@@ -241,14 +274,15 @@ class PollsCog(ClimaCog, name=COG_NAME):
         assert interaction.guild_id is not None
         results = await self.repo.results(poll_id, guild_id=interaction.guild_id)
         if results is None:
-            raise NotFoundError(self._not_found(poll_id))
+            raise self._not_found(poll_id)
+        t = await self.bot.languages.for_interaction(interaction)
         if results.poll.is_open and results.poll.hide_results:
-            await interaction.response.send_message(hidden_results_text(results), ephemeral=True)
+            await interaction.response.send_message(hidden_results_text(t, results), ephemeral=True)
             return
-        await interaction.response.send_message(embed=results_embed(results), ephemeral=True)
+        await interaction.response.send_message(embed=results_embed(t, results), ephemeral=True)
 
-    @poll_group.command(name="export", description="Download a poll's results (and ballots) as CSV")
-    @app_commands.describe(poll_id="The poll's number (shown on the poll message)")
+    @poll_group.command(name="export", description=N_("Download a poll's results (and ballots) as CSV"))
+    @app_commands.describe(poll_id=POLL_ID_DESCRIPTION)
     @moderator_only()
     async def export(
         self, interaction: discord.Interaction[Any], poll_id: app_commands.Range[int, 1]
@@ -257,25 +291,21 @@ class PollsCog(ClimaCog, name=COG_NAME):
         poll = await self._guild_poll(interaction, poll_id)
         if poll.is_open and poll.hide_results:
             raise ValidationError(
-                f"The results of poll #{poll.id} are hidden until it closes; export it after "
-                f"`/poll close {poll.id}` or its closing time."
+                "The results of poll #{id} are hidden until it closes; export it after "
+                "`/poll close {id}` or its closing time.",
+                id=poll.id,
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         export = await self.repo.export_rows(poll.id)
         if export is None:
-            raise NotFoundError(self._not_found(poll_id))
+            raise self._not_found(poll_id)
         uploads, left_out = fit_uploads(export_files(export), interaction.filesize_limit)
-        if export.ballots is None:
-            note = "Anonymous poll: results only; its ballots are never exported."
-        else:
-            note = f"Results and {len(export.ballots)} ballots (voter_id,option,voted_at; UTC)."
-        if any(upload.filename.endswith(".zip") for upload in uploads):
-            note += " Files over this server's upload limit are zipped."
-        if left_out:
-            note += f" Left out, too large to upload even zipped: {', '.join(left_out)}."
-        state = "open, counts so far" if poll.is_open else "closed"
+        t = await self.bot.languages.for_interaction(interaction)
         files = [discord.File(io.BytesIO(upload.data), filename=upload.filename) for upload in uploads]
-        await interaction.followup.send(f"Poll #{poll.id} ({state}). {note}", files=files, ephemeral=True)
+        zipped = any(upload.filename.endswith(".zip") for upload in uploads)
+        ballots = None if export.ballots is None else len(export.ballots)
+        text = export_note(t, poll, ballots, zipped=zipped, left_out=left_out)
+        await interaction.followup.send(text, files=files, ephemeral=True)
 
     @close.autocomplete("poll_id")
     @results.autocomplete("poll_id")
@@ -303,15 +333,16 @@ class PollsCog(ClimaCog, name=COG_NAME):
         assert interaction.guild_id is not None
         poll = await self.repo.get(poll_id, guild_id=interaction.guild_id)
         if poll is None:
-            raise NotFoundError(self._not_found(poll_id))
+            raise self._not_found(poll_id)
         return poll
 
     @staticmethod
-    def _not_found(poll_id: int) -> str:
-        """The reply when no poll of this server has that id."""
-        return (
-            f"There is no poll #{poll_id} in this server. The number is in the poll message's title; "
-            "start typing to pick an open poll."
+    def _not_found(poll_id: int) -> NotFoundError:
+        """The refusal when no poll of this server has that id."""
+        return NotFoundError(
+            "There is no poll #{id} in this server. The number is in the poll message's title; "
+            "start typing to pick an open poll.",
+            id=poll_id,
         )
 
 

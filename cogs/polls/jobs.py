@@ -6,6 +6,8 @@
   on start every open poll's message is repainted once from the database.
 - Final results: a closed poll's message gets the results and a chart; the database records when
   that edit succeeded, so a start (or a click on the stale buttons) tries again until it does.
+- Language: the poll message is public, so it speaks the server's language, looked up once per
+  repaint (the languages service caches it), never per vote.
 """
 
 from __future__ import annotations
@@ -117,8 +119,9 @@ class PollJobs:
             return
         if poll_id in self._message_gone:
             return
+        t = await self.bot.languages.for_guild(poll.guild_id)
         try:
-            await self._poll_message(poll).edit(embed=poll_embed(results))
+            await self._poll_message(poll).edit(embed=poll_embed(t, results))
         except discord.NotFound as error:
             self._message_gone.add(poll_id)
             self._warn_edit_failed(poll_id, error)
@@ -168,10 +171,12 @@ class PollJobs:
     async def _final_message(self, results: PollResults) -> dict[str, Any]:
         """The closed poll's embed and chart attachment (text only if the chart cannot be drawn)."""
         poll = results.poll
+        t = await self.bot.languages.for_guild(poll.guild_id)
         png: bytes | None = None
         try:
             png = await asyncio.to_thread(
                 render_chart,
+                t,
                 poll.question,
                 poll.options,
                 results.counts,
@@ -182,7 +187,7 @@ class PollJobs:
             log.exception("drawing the results chart of poll %s failed; posting text only", poll.id)
         name = chart_filename(poll.id)
         files = [] if png is None else [discord.File(io.BytesIO(png), filename=name)]
-        return {"embed": closed_embed(results, chart=None if png is None else name), "attachments": files}
+        return {"embed": closed_embed(t, results, chart=None if png is None else name), "attachments": files}
 
     @staticmethod
     def _warn_final_failed(poll_id: int, error: discord.HTTPException, outcome: str) -> None:

@@ -1,5 +1,8 @@
 """Pure poll rules: reading `/poll create` input, vote button custom_ids and what a click does.
 
+Refusals are ValidationErrors carrying English msgids and their parameters; the error handler says
+them in the member's language.
+
 The vote button custom_id (`polls:vote:<poll>:<option>`) is a public contract: VoteButton builds it
 through the shared component layer, and the functions here state and parse it (tests check that both
 agree, so messages posted long ago keep voting).
@@ -13,10 +16,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.durations import ACCEPTED_FORMS, parse_duration
+from bot.durations import parse_duration
 from bot.errors import ValidationError
+from bot.i18n import N_, Msg
 from bot.replies import quote_input
-from bot.text import require_visible, visible_length
+from bot.text import has_visible_text, require_visible, visible_length
 from storage.polls import (
     DOUBLE_CLICK_WINDOW,
     MAX_OPTION_LENGTH,
@@ -60,11 +64,25 @@ VOTE_ID_PREFIX = "polls:vote:"
 VOTE_ID_PATTERN = r"polls:vote:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"
 _VOTE_ID = re.compile(VOTE_ID_PATTERN)
 _WHITESPACE = re.compile(r"\s+")
+# Said after a refusal of the options or the duration; `;`, `Energy; ...` and `90m` are what a
+# moderator types, so they stay as they are in every language.
+ACCEPTED_OPTIONS = N_(
+    "Write {min} to {max} different options separated by `;`, each 1 to {length} characters, "
+    "e.g. `Energy; Mobility; Buildings`."
+)
+ACCEPTED_DURATIONS = N_(
+    "Use a number and a unit: 30s, 90m, 2h, 3d, 1w (combinations such as 1h30m allowed), from 1m up to 90d."
+)
 
 
 def _normalise(text: str) -> str:
     """Trim and collapse runs of whitespace (including newlines) to single spaces."""
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def _accepted_options() -> Msg:
+    """What /poll create accepts as options, said after every refusal of them."""
+    return Msg(ACCEPTED_OPTIONS, min=MIN_OPTIONS, max=MAX_OPTIONS, length=MAX_OPTION_LENGTH)
 
 
 def parse_options(text: str) -> list[str]:
@@ -75,37 +93,59 @@ def parse_options(text: str) -> list[str]:
     parts = [_normalise(part) for part in text.split(OPTION_SEPARATOR)]
     if len(parts) > 1 and parts[-1] == "":
         parts.pop()
-    accepted = (
-        f"Write {MIN_OPTIONS} to {MAX_OPTIONS} different options separated by `{OPTION_SEPARATOR}`, "
-        f"each 1 to {MAX_OPTION_LENGTH} characters, e.g. `Energy; Mobility; Buildings`."
-    )
+    accepted = _accepted_options()
     if len(parts) == 1 and parts[0] == "":
-        raise ValidationError(f"The poll has no options. {accepted}")
+        raise ValidationError("The poll has no options. {accepted}", accepted=accepted)
+    # The whole input passes the shared visible-text check; each option then gets the same check
+    # with its position, which the shared refusal cannot name.
+    require_visible(text, N_("list of options"))
     for position, part in enumerate(parts, start=1):
         if not part:
             raise ValidationError(
-                f"Option {position} is empty (two `{OPTION_SEPARATOR}` in a row?). {accepted}"
+                "Option {position} is empty (two `;` in a row?). {accepted}",
+                position=position,
+                accepted=accepted,
             )
-        require_visible(part, f"option {position}")
+        if not has_visible_text(part):
+            # The same words as bot.text.require_visible, with the option's position.
+            raise ValidationError(
+                "Nothing was saved: option {position} is empty or only invisible characters. Type some text.",
+                position=position,
+            )
     if len(parts) < MIN_OPTIONS:
         raise ValidationError(
-            f"A poll needs at least {MIN_OPTIONS} options; got only {quote_input(parts[0])}. {accepted}"
+            "A poll needs at least {min} options; got only {option}. {accepted}",
+            min=MIN_OPTIONS,
+            option=quote_input(parts[0]),
+            accepted=accepted,
         )
     if len(parts) > MAX_OPTIONS:
-        raise ValidationError(f"A poll has at most {MAX_OPTIONS} options; got {len(parts)}. {accepted}")
+        raise ValidationError(
+            "A poll has at most {max} options; got {count}. {accepted}",
+            max=MAX_OPTIONS,
+            count=len(parts),
+            accepted=accepted,
+        )
     seen: dict[str, int] = {}
     for position, part in enumerate(parts, start=1):
         if len(part) > MAX_OPTION_LENGTH:
             raise ValidationError(
-                f"Option {position} ({quote_input(part)}) is {len(part)} characters long; "
-                f"the limit is {MAX_OPTION_LENGTH} (Discord's button label limit)."
+                "Option {position} ({option}) is {length} characters long; "
+                "the limit is {limit} (Discord's button label limit).",
+                position=position,
+                option=quote_input(part),
+                length=len(part),
+                limit=MAX_OPTION_LENGTH,
             )
         # Invisible characters do not make two options different to a reader.
         folded = "".join(char for char in part if visible_length(char)).casefold()
         if folded in seen:
             raise ValidationError(
-                f"Options {seen[folded]} and {position} are the same ({quote_input(part)}); "
-                "options must differ (ignoring upper and lower case)."
+                "Options {first} and {second} are the same ({option}); "
+                "options must differ (ignoring upper and lower case).",
+                first=seen[folded],
+                second=position,
+                option=quote_input(part),
             )
         seen[folded] = position
     return parts
@@ -115,29 +155,40 @@ def validate_question(text: str) -> str:
     """Return the trimmed question, which must be 1 to 300 characters and show something."""
     question = text.strip()
     if not question:
-        raise ValidationError(f"The question is empty; write 1 to {MAX_QUESTION_LENGTH} characters.")
-    require_visible(question, "question")
+        raise ValidationError(
+            "The question is empty; write 1 to {limit} characters.", limit=MAX_QUESTION_LENGTH
+        )
+    require_visible(question, N_("question"))
     if len(question) > MAX_QUESTION_LENGTH:
         raise ValidationError(
-            f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_LENGTH}."
+            "The question is {length} characters long; the limit is {limit}.",
+            length=len(question),
+            limit=MAX_QUESTION_LENGTH,
         )
     return question
 
 
 def parse_closes_in(text: str) -> timedelta:
     """Read how long a poll stays open (`90m`, `2h`, `3d`): at least one minute, at most 90 days."""
-    accepted = f"Use {ACCEPTED_FORMS}, from 1m up to 90d."
+    accepted = Msg(ACCEPTED_DURATIONS)
+    typed = quote_input(text)
     try:
         delta = parse_duration(text)
     except ValueError:
-        raise ValidationError(f"{quote_input(text)} is not a duration. {accepted}") from None
+        raise ValidationError(
+            "{typed} is not a duration. {accepted}", typed=typed, accepted=accepted
+        ) from None
     if delta < MIN_CLOSES_IN:
         raise ValidationError(
-            f"{quote_input(text)} is too short: a poll stays open at least 1 minute. {accepted}"
+            "{typed} is too short: a poll stays open at least 1 minute. {accepted}",
+            typed=typed,
+            accepted=accepted,
         )
     if delta > MAX_CLOSES_IN:
         raise ValidationError(
-            f"{quote_input(text)} is too long: a poll stays open at most 90 days. {accepted}"
+            "{typed} is too long: a poll stays open at most 90 days. {accepted}",
+            typed=typed,
+            accepted=accepted,
         )
     return delta
 

@@ -1,10 +1,15 @@
-"""Pure text rendering of poll tallies, results and vote confirmations (Discord markdown)."""
+"""Text rendering of poll tallies, results and vote confirmations (Discord markdown), in one language.
+
+Every function that writes words takes the language `t` first; labels and questions are what a
+moderator typed and are never translated, only escaped.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.i18n import N_, Lang
 from storage.polls import ClickAction, VoteRefusal
 
 BAR_WIDTH = 12
@@ -12,6 +17,12 @@ FULL_BLOCK = "█"
 EMPTY_BLOCK = "░"
 # Discord drops a backslash before any ASCII punctuation, so escaping these is always safe.
 _MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<-])")
+
+REFUSALS = {
+    VoteRefusal.CLOSED: N_("This poll is closed, so votes are no longer counted."),
+    VoteRefusal.BAD_OPTION: N_("That option is not part of this poll any more."),
+    VoteRefusal.NOT_FOUND: N_("This poll no longer exists."),
+}
 
 
 def escape_markdown(text: str) -> str:
@@ -32,6 +43,11 @@ def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
     return FULL_BLOCK * filled + EMPTY_BLOCK * (width - filled)
 
 
+def share(t: Lang, count: int, total: int) -> str:
+    """`3 (75%)` with the percentage as the language writes it (whole percent, as the bars)."""
+    return f"{count} ({t.percent(percent(count, total) / 100)})"
+
+
 def _base(counts: Sequence[int], voters: int | None, multiple: bool) -> int:
     """What percentages refer to: voters in multiple-choice polls (when known), otherwise all votes."""
     if multiple and voters is not None:
@@ -40,6 +56,7 @@ def _base(counts: Sequence[int], voters: int | None, multiple: bool) -> int:
 
 
 def tally_lines(
+    t: Lang,
     labels: Sequence[str],
     counts: Sequence[int],
     *,
@@ -52,24 +69,20 @@ def tally_lines(
         raise ValueError("labels and counts differ in length")
     base = _base(counts, voters, multiple)
     return [
-        f"{escape_markdown(label)}\n`{bar(count, base, width)}` {count} ({percent(count, base)}%)"
+        f"{escape_markdown(label)}\n`{bar(count, base, width)}` {share(t, count, base)}"
         for label, count in zip(labels, counts, strict=True)
     ]
 
 
-def votes_phrase(count: int) -> str:
-    """`1 vote`, `2 votes`."""
-    return f"{count} vote" if count == 1 else f"{count} votes"
-
-
-def voters_phrase(count: int) -> str:
-    """`1 member voted`, `3 members voted`, `Nobody has voted yet`."""
+def voters_sentence(t: Lang, count: int) -> str:
+    """`1 member voted.`, `3 members voted.`, `Nobody has voted yet.`"""
     if count == 0:
-        return "Nobody has voted yet"
-    return "1 member voted" if count == 1 else f"{count} members voted"
+        return t._("Nobody has voted yet.")
+    return t.ngettext("{n} member voted.", "{n} members voted.", count)
 
 
 def tally_text(
+    t: Lang,
     labels: Sequence[str],
     counts: Sequence[int],
     *,
@@ -78,10 +91,10 @@ def tally_text(
     hidden: bool = False,
 ) -> str:
     """The live tally for the poll message, or only the number of voters while results are hidden."""
-    summary = voters_phrase(voters) + "."
+    summary = voters_sentence(t, voters)
     if hidden:
-        return f"{summary} Results are shown when the poll closes."
-    lines = tally_lines(labels, counts, voters=voters, multiple=multiple)
+        return " ".join([summary, t._("Results are shown when the poll closes.")])
+    lines = tally_lines(t, labels, counts, voters=voters, multiple=multiple)
     return "\n".join([*lines, summary])
 
 
@@ -93,7 +106,38 @@ def leaders(counts: Sequence[int]) -> list[int]:
     return [index for index, count in enumerate(counts) if count == top]
 
 
+def bold_labels(labels: Sequence[str], indexes: Iterable[int]) -> str:
+    """Options as bold, escaped labels in option order, joined with commas."""
+    return ", ".join(f"**{escape_markdown(labels[i])}**" for i in sorted(indexes))
+
+
+def outcome_sentence(t: Lang, labels: Sequence[str], counts: Sequence[int], *, closed: bool) -> str:
+    """Who won (closed) or leads (open), with the top count; or that nobody voted."""
+    top = leaders(counts)
+    if not top:
+        return t._("Nobody voted.") if closed else t._("Nobody has voted yet.")
+    names, votes = bold_labels(labels, top), counts[top[0]]
+    if len(top) > 1 and closed:
+        # Translators: {options} is a comma-separated list of the tied options; {n} is each one's votes.
+        return t.ngettext(
+            "Tie between {options} ({n} vote).", "Tie between {options} ({n} votes).", votes, options=names
+        )
+    if len(top) > 1:
+        return t.ngettext(
+            "Tied in the lead: {options} ({n} vote).",
+            "Tied in the lead: {options} ({n} votes).",
+            votes,
+            options=names,
+        )
+    if closed:
+        return t.ngettext(
+            "Winner: {option} ({n} vote).", "Winner: {option} ({n} votes).", votes, option=names
+        )
+    return t.ngettext("Leading: {option} ({n} vote).", "Leading: {option} ({n} votes).", votes, option=names)
+
+
 def results_text(
+    t: Lang,
     question: str,
     labels: Sequence[str],
     counts: Sequence[int],
@@ -105,49 +149,34 @@ def results_text(
     """Full results: the question, every option's tally and who leads (or won, once closed)."""
     lines = [
         f"**{escape_markdown(question)}**",
-        *tally_lines(labels, counts, voters=voters, multiple=multiple),
+        *tally_lines(t, labels, counts, voters=voters, multiple=multiple),
     ]
-    top = leaders(counts)
-    if not top:
-        lines.append("Nobody voted." if closed else "Nobody has voted yet.")
-    else:
-        names = ", ".join(f"**{escape_markdown(labels[i])}**" for i in top)
-        if len(top) > 1:
-            verb = "Tie between" if closed else "Tied in the lead:"
-        else:
-            verb = "Winner:" if closed else "Leading:"
-        lines.append(f"{verb} {names} ({votes_phrase(counts[top[0]])}). {voters_phrase(voters)}.")
+    outcome = outcome_sentence(t, labels, counts, closed=closed)
+    lines.append(outcome if not leaders(counts) else " ".join([outcome, voters_sentence(t, voters)]))
     return "\n".join(lines)
 
 
-def choices_text(labels: Sequence[str], choices: Iterable[int]) -> str:
-    """The member's choices as bold labels in option order, or `nothing`."""
-    ordered = sorted(choices)
-    if not ordered:
-        return "nothing"
-    return ", ".join(f"**{escape_markdown(labels[i])}**" for i in ordered)
-
-
-def confirmation_text(action: ClickAction, labels: Sequence[str], choices: Iterable[int]) -> str:
+def confirmation_text(t: Lang, action: ClickAction, labels: Sequence[str], choices: Iterable[int]) -> str:
     """The private reply to a click: what happened and the member's current choice."""
-    current = choices_text(labels, choices)
-    if action is ClickAction.VOTED:
-        return f"Your vote for {current} is counted. Click it again to withdraw it."
-    if action is ClickAction.MOVED:
-        return f"Your vote now goes to {current}."
+    chosen = sorted(choices)
+    current = bold_labels(labels, chosen)
     if action is ClickAction.RETRACTED:
-        return "Your vote is withdrawn. Click an option to vote again."
+        return t._("Your vote is withdrawn. Click an option to vote again.")
+    if not chosen and action is ClickAction.REMOVED:
+        return t._("Removed. You have no choices in this poll now.")
+    if not chosen:
+        return t._("You have no vote in this poll now. Click an option to vote.")
+    if action is ClickAction.VOTED:
+        return t._("Your vote for {choice} is counted. Click it again to withdraw it.", choice=current)
+    if action is ClickAction.MOVED:
+        return t._("Your vote now goes to {choice}.", choice=current)
     if action is ClickAction.ADDED:
-        return f"Added. Your choices: {current}."
+        return t._("Added. Your choices: {choices}.", choices=current)
     if action is ClickAction.REMOVED:
-        return f"Removed. Your choices: {current}."
-    return f"Already counted. Your choice: {current}."
+        return t._("Removed. Your choices: {choices}.", choices=current)
+    return t._("Already counted. Your choice: {choice}.", choice=current)
 
 
-def refusal_text(reason: VoteRefusal) -> str:
+def refusal_text(t: Lang, reason: VoteRefusal) -> str:
     """The private reply to a vote that was not recorded."""
-    if reason is VoteRefusal.CLOSED:
-        return "This poll is closed, so votes are no longer counted."
-    if reason is VoteRefusal.BAD_OPTION:
-        return "That option is not part of this poll any more."
-    return "This poll no longer exists."
+    return t._(REFUSALS[reason])

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import ENGLISH
 from cogs.polls.render import closed_embed, poll_embed, results_embed
 from cogs.polls.rules import VOTE_ID_PATTERN, parse_vote_custom_id, vote_custom_id, vote_target_in_range
 from cogs.polls.views import VoteButton, poll_view
@@ -94,9 +95,11 @@ def test_worst_case_embeds_stay_within_discord_limits() -> None:
     poll = make_poll(labels, question="#" * 300, multiple=True, anonymous=True, hide_results=False)
     results = PollResults(poll, tuple(range(20)), 150)
     for embed in (
-        poll_embed(results),
-        results_embed(results),
-        closed_embed(PollResults(make_poll(labels, closed_at=NOW), results.counts, 150), chart="c.png"),
+        poll_embed(ENGLISH, results),
+        results_embed(ENGLISH, results),
+        closed_embed(
+            ENGLISH, PollResults(make_poll(labels, closed_at=NOW), results.counts, 150), chart="c.png"
+        ),
     ):
         assert len(embed.description or "") <= 4096
         assert len(embed) <= 6000
@@ -105,7 +108,7 @@ def test_worst_case_embeds_stay_within_discord_limits() -> None:
 def test_open_embed_shows_tally_closing_time_and_rules() -> None:
     """The open poll embed shows the question, the tally, the closing timestamp and the ballot rules."""
     poll = make_poll(("Energy", "Mobility"), anonymous=True)
-    embed = poll_embed(PollResults(poll, (2, 1), 3))
+    embed = poll_embed(ENGLISH, PollResults(poll, (2, 1), 3))
     text = (embed.description or "") + "".join(str(f.value) for f in embed.fields)
     assert "**Which pilot first?**" in text and "3 members voted" in text and "` 2 (67%)" in text
     assert f"<t:{int(poll.closes_at.timestamp())}:F>" in text  # type: ignore[union-attr]
@@ -115,5 +118,5 @@ def test_open_embed_shows_tally_closing_time_and_rules() -> None:
 def test_hidden_results_show_only_the_number_of_voters() -> None:
     """With hide_results the open embed names no option counts, only how many voted."""
     poll = make_poll(("Energy", "Mobility"), hide_results=True)
-    embed = poll_embed(PollResults(poll, (2, 1), 3))
+    embed = poll_embed(ENGLISH, PollResults(poll, (2, 1), 3))
     assert "Energy" not in (embed.description or "") and "3 members voted" in (embed.description or "")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.i18n import ENGLISH
 from cogs.polls.tally import (
     BAR_WIDTH,
     EMPTY_BLOCK,
     FULL_BLOCK,
     bar,
-    choices_text,
+    bold_labels,
     confirmation_text,
     escape_markdown,
     leaders,
@@ -54,37 +55,37 @@ def test_escape_markdown_keeps_text_literal() -> None:
 
 def test_tally_lines_single_choice() -> None:
     """Each option shows its escaped label, bar, count and share of all votes."""
-    lines = tally_lines(["Yes", "No *way*"], [3, 1])
+    lines = tally_lines(ENGLISH, ["Yes", "No *way*"], [3, 1])
     assert lines[0] == f"Yes\n`{bar(3, 4)}` 3 (75%)"
     assert lines[1] == f"No \\*way\\*\n`{bar(1, 4)}` 1 (25%)"
 
 
 def test_tally_lines_multiple_choice_uses_voters() -> None:
     """In multiple-choice polls shares are of the voters, so they may add up to more than 100%."""
-    lines = tally_lines(["a", "b"], [2, 2], voters=2, multiple=True)
+    lines = tally_lines(ENGLISH, ["a", "b"], [2, 2], voters=2, multiple=True)
     assert all(line.endswith("2 (100%)") for line in lines)
 
 
 def test_tally_lines_reject_mismatched_input() -> None:
     """Labels and counts must pair up."""
     with pytest.raises(ValueError):
-        tally_lines(["a"], [1, 2])
+        tally_lines(ENGLISH, ["a"], [1, 2])
 
 
 def test_tally_text_hidden_and_shown() -> None:
     """Hidden results show only how many voted; shown results show every option."""
-    hidden = tally_text(["Alpha", "Beta"], [1, 2], voters=3, hidden=True)
+    hidden = tally_text(ENGLISH, ["Alpha", "Beta"], [1, 2], voters=3, hidden=True)
     assert hidden.startswith("3 members voted.")
     assert "Alpha" not in hidden and "Beta" not in hidden and "%" not in hidden
-    shown = tally_text(["a", "b"], [1, 2], voters=3)
+    shown = tally_text(ENGLISH, ["a", "b"], [1, 2], voters=3)
     assert "1 (33%)" in shown and "2 (67%)" in shown and shown.endswith("3 members voted.")
-    assert tally_text(["a", "b"], [0, 0], voters=0).endswith("Nobody has voted yet.")
+    assert tally_text(ENGLISH, ["a", "b"], [0, 0], voters=0).endswith("Nobody has voted yet.")
 
 
 def test_worst_case_tally_fits_an_embed_description() -> None:
     """20 options of 80 markdown characters each with huge counts stay under Discord's 4,096."""
     labels = [("*" * 79) + str(i % 10) for i in range(20)]
-    text = tally_text(labels, [10**6] * 20, voters=10**6, multiple=True)
+    text = tally_text(ENGLISH, labels, [10**6] * 20, voters=10**6, multiple=True)
     assert len(text) <= 4096
 
 
@@ -97,29 +98,39 @@ def test_leaders() -> None:
 
 def test_results_text() -> None:
     """Results name the winner, a tie, or that nobody voted."""
-    won = results_text("Pick?", ["a", "b"], [1, 4], voters=5)
+    won = results_text(ENGLISH, "Pick?", ["a", "b"], [1, 4], voters=5)
     assert won.startswith("**Pick?**") and "Winner: **b** (4 votes). 5 members voted." in won
-    tie = results_text("Pick?", ["a", "b"], [2, 2], voters=4)
+    tie = results_text(ENGLISH, "Pick?", ["a", "b"], [2, 2], voters=4)
     assert "Tie between **a**, **b** (2 votes)" in tie
-    leading = results_text("Pick?", ["a", "b"], [1, 0], voters=1, closed=False)
+    leading = results_text(ENGLISH, "Pick?", ["a", "b"], [1, 0], voters=1, closed=False)
     assert "Leading: **a** (1 vote). 1 member voted." in leading
-    assert results_text("Pick?", ["a", "b"], [0, 0], voters=0).endswith("Nobody voted.")
+    assert results_text(ENGLISH, "Pick?", ["a", "b"], [0, 0], voters=0).endswith("Nobody voted.")
 
 
 def test_confirmations_state_the_current_choice() -> None:
     """Every click outcome has a reply naming what the member now holds."""
     labels = ["Energy", "Mobility", "Buildings"]
-    assert "**Mobility**" in confirmation_text(ClickAction.VOTED, labels, {1})
-    assert "now goes to **Buildings**" in confirmation_text(ClickAction.MOVED, labels, {2})
-    assert "withdrawn" in confirmation_text(ClickAction.RETRACTED, labels, set())
-    assert "**Energy**, **Buildings**" in confirmation_text(ClickAction.ADDED, labels, {2, 0})
-    assert "Removed" in confirmation_text(ClickAction.REMOVED, labels, {0})
-    assert "Already counted" in confirmation_text(ClickAction.UNCHANGED, labels, {0})
-    assert choices_text(labels, []) == "nothing"
+    assert "**Mobility**" in confirmation_text(ENGLISH, ClickAction.VOTED, labels, {1})
+    assert "now goes to **Buildings**" in confirmation_text(ENGLISH, ClickAction.MOVED, labels, {2})
+    assert "withdrawn" in confirmation_text(ENGLISH, ClickAction.RETRACTED, labels, set())
+    assert "**Energy**, **Buildings**" in confirmation_text(ENGLISH, ClickAction.ADDED, labels, {2, 0})
+    assert "Removed" in confirmation_text(ENGLISH, ClickAction.REMOVED, labels, {0})
+    assert "Already counted" in confirmation_text(ENGLISH, ClickAction.UNCHANGED, labels, {0})
+    assert bold_labels(labels, [2, 0]) == "**Energy**, **Buildings**"
+
+
+def test_a_click_that_leaves_nothing_chosen_says_so_in_a_whole_sentence() -> None:
+    """No empty list is pasted into a sentence: removing the last choice has its own reply."""
+    labels = ["Energy", "Mobility"]
+    assert confirmation_text(ENGLISH, ClickAction.REMOVED, labels, set()) == (
+        "Removed. You have no choices in this poll now."
+    )
+    assert "no vote" in confirmation_text(ENGLISH, ClickAction.UNCHANGED, labels, set())
+    assert "**" not in confirmation_text(ENGLISH, ClickAction.RETRACTED, labels, {0})
 
 
 def test_refusals_have_distinct_replies() -> None:
     """Each refusal reason reads differently."""
-    texts = {refusal_text(reason) for reason in VoteRefusal}
+    texts = {refusal_text(ENGLISH, reason) for reason in VoteRefusal}
     assert len(texts) == len(VoteRefusal)
-    assert "closed" in refusal_text(VoteRefusal.CLOSED)
+    assert "closed" in refusal_text(ENGLISH, VoteRefusal.CLOSED)
