@@ -276,6 +276,7 @@ def floor_bot_main() -> None:
     from pydantic import SecretStr
 
     from bot.client import point_discord_at
+    from bot.i18n import ENGLISH
     from bot.settings import DiscordSettings
     from cogs.polls.render import poll_embed
     from cogs.polls.rules import VOTE_ID_PATTERN, parse_vote_custom_id, vote_custom_id
@@ -313,7 +314,7 @@ def floor_bot_main() -> None:
 
         async def callback(self, interaction: discord.Interaction[Any]) -> None:
             """Answer privately with the text climabot would send for a first vote."""
-            text = confirmation_text(ClickAction.VOTED, labels, {self.option})
+            text = confirmation_text(ENGLISH, ClickAction.VOTED, labels, {self.option})
             await interaction.response.send_message(text, ephemeral=True)
 
     class FloorBot(discord.Client):
@@ -330,7 +331,7 @@ def floor_bot_main() -> None:
                 view.add_item(FloorVote(1, index, label))
             channel = self.get_partial_messageable(int(os.environ["FLOOR_CHANNEL"]))
             empty = PollResults(poll, (0,) * len(labels), 0)
-            await channel.send(embed=poll_embed(empty), view=view)
+            await channel.send(embed=poll_embed(ENGLISH, empty), view=view)
 
     intents = discord.Intents.none()
     intents.guilds = True
