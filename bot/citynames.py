@@ -6,6 +6,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 
+from bot.i18n import Msg
 from bot.text import visible_length
 from storage.cities import MAX_NAME_LENGTH, city_key, tidy_name
 
@@ -14,17 +15,38 @@ SEPARATORS = (",", ";")
 _FORBIDDEN = set(SEPARATORS) | {"`", "@", "#", "<", ">", "*", "_", "~", "|", "\\"}
 
 
+class CityNameError(ValueError):
+    """A city name that cannot be registered; `text` says why, to translate where it is shown."""
+
+    def __init__(self, text: Msg) -> None:
+        """Keep the reason; str() of the error is the English text (the CLI's import report shows it)."""
+        self.text = text
+        super().__init__(str(text))
+
+
 def validate_city_name(text: str) -> str:
-    """Return the tidied name, or raise ValueError saying what a city name may contain."""
+    """Return the tidied name, or raise CityNameError saying what a city name may contain."""
     name = tidy_name(text)
+    # Translators: the reasons below follow the name typed, as "`Name`: reason."
     if visible_length(name) == 0:
-        raise ValueError("a city name cannot be empty or only invisible characters")
+        raise CityNameError(Msg("a city name cannot be empty or only invisible characters"))
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"a city name has at most {MAX_NAME_LENGTH} characters (this one has {len(name)})")
+        raise CityNameError(
+            Msg(
+                "a city name has at most {limit} characters (this one has {length})",
+                limit=MAX_NAME_LENGTH,
+                length=len(name),
+            )
+        )
     bad = sorted({ch for ch in name if ch in _FORBIDDEN or unicodedata.category(ch).startswith("C")})
     if bad:
         shown = " ".join(repr(ch) for ch in bad)
-        raise ValueError(f"a city name cannot contain {shown}; use letters, digits, spaces, - ' . ( )")
+        raise CityNameError(
+            Msg(
+                "a city name cannot contain {characters}; use letters, digits, spaces, - ' . ( )",
+                characters=shown,
+            )
+        )
     return name
 
 

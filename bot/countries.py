@@ -1,4 +1,8 @@
-"""Countries as ISO 3166-1 alpha-2 codes, read from the tzdata package's iso3166.tab."""
+"""Countries as ISO 3166-1 alpha-2 codes, read from the tzdata package's iso3166.tab.
+
+People may type a code, an English name or the name in their own language; names are shown in the
+reader's language from Babel's territory names (CLDR), falling back to the table's English name.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ import re
 import unicodedata
 from functools import cache
 from importlib import resources
+
+import babel
+
+from bot.i18n import ENGLISH, Lang
 
 # Names people use that iso3166.tab spells differently, and the EU's own two codes (EL, UK).
 _ALIASES = {
@@ -71,23 +79,34 @@ def _by_folded_name() -> dict[str, str]:
     return found
 
 
-def resolve_country(text: str) -> str | None:
-    """Return the alpha-2 code for a code or an English name, or None if it is not a country."""
+@cache
+def _by_local_name(code: str) -> dict[str, str]:
+    """Map every folded country name in one language (Babel's territory names) to its code."""
+    names = babel.Locale.parse(code).territories
+    known = countries()
+    return {_fold(name): iso for iso, name in names.items() if iso in known}
+
+
+def resolve_country(text: str, t: Lang = ENGLISH) -> str | None:
+    """Return the alpha-2 code for a code, an English name or a name in language t, or None."""
     stripped = text.strip()
     if len(stripped) == 2 and stripped.isascii():
         code = _ALIASES.get(stripped.upper(), stripped.upper())
         return code if code in countries() else None
-    return _by_folded_name().get(_fold(stripped))
+    folded = _fold(stripped)
+    return _by_folded_name().get(folded) or _by_local_name(t.code).get(folded)
 
 
-def country_name(code: str) -> str:
-    """Return a country's English name, or the code itself if unknown."""
-    return countries().get(code, code)
+def country_name(code: str, t: Lang = ENGLISH) -> str:
+    """Return a country's name in language t, else its English name, else the code itself if unknown."""
+    if code not in countries():
+        return code
+    return t.locale.territories.get(code) or countries()[code]
 
 
-def suggest_countries(text: str, limit: int = 3) -> list[str]:
-    """Return up to `limit` country names close to text (for a "did you mean")."""
-    folded = _by_folded_name()
+def suggest_countries(text: str, limit: int = 3, t: Lang = ENGLISH) -> list[str]:
+    """Return up to `limit` country names (in language t) close to text, for a "did you mean"."""
+    folded = {**_by_folded_name(), **_by_local_name(t.code)}
     matches = difflib.get_close_matches(_fold(text), list(folded), n=limit * 2, cutoff=0.6)
-    names = dict.fromkeys(f"{country_name(folded[m])} ({folded[m]})" for m in matches)
+    names = dict.fromkeys(f"{country_name(folded[m], t)} ({folded[m]})" for m in matches)
     return list(names)[:limit]

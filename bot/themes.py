@@ -5,41 +5,56 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.i18n import N_, Lang, Msg
+
 # Discord's limits on a forum channel's tags.
 MAX_FORUM_TAGS = 20
 MAX_TAG_NAME = 20
 # A post carries at most five tags.
 MAX_APPLIED_TAGS = 5
+# Forum tags stay English: one forum's tags are shared by readers of every language.
 RESOLVED_TAG = "Resolved"
 
 
 @dataclass(frozen=True)
 class Theme:
-    """One exchange theme: stored key, label shown to members, and forum tag name (<= 20 characters)."""
+    """One exchange theme: stored key, label shown to members, and forum tag name (<= 20 characters).
+
+    `label` is an English msgid (marked with N_), shown through `label_in(t)`; `key` is what is stored.
+    """
 
     key: str
     label: str
     tag: str
 
+    def label_in(self, t: Lang) -> str:
+        """The theme's name in language t."""
+        return t._(self.label)
+
 
 THEMES: tuple[Theme, ...] = (
-    Theme("waste-circularity", "Waste and circularity", "Waste & circularity"),
-    Theme("energy", "Energy", "Energy"),
-    Theme("mobility", "Mobility", "Mobility"),
-    Theme("buildings", "Buildings", "Buildings"),
-    Theme("nature-based", "Nature-based solutions", "Nature-based"),
-    Theme("governance-finance", "Governance and finance", "Governance & finance"),
-    Theme("citizen-engagement", "Citizen engagement", "Citizen engagement"),
+    Theme("waste-circularity", N_("Waste and circularity"), "Waste & circularity"),
+    Theme("energy", N_("Energy"), "Energy"),
+    Theme("mobility", N_("Mobility"), "Mobility"),
+    Theme("buildings", N_("Buildings"), "Buildings"),
+    Theme("nature-based", N_("Nature-based solutions"), "Nature-based"),
+    Theme("governance-finance", N_("Governance and finance"), "Governance & finance"),
+    Theme("citizen-engagement", N_("Citizen engagement"), "Citizen engagement"),
 )
 _BY_KEY = {theme.key: theme for theme in THEMES}
 
 
 class TagSpaceError(Exception):
-    """The forum has no room for a tag the bot needs."""
+    """The forum has no room for a tag the bot needs; `text` says so, to translate where it is shown."""
+
+    def __init__(self, text: Msg) -> None:
+        """Keep the text; str() of the error is the English text, for logs."""
+        self.text = text
+        super().__init__(str(text))
 
 
 def theme_by_key(key: str) -> Theme:
-    """Return the theme stored under key; unknown keys (from older data) get a plain label."""
+    """Return the theme stored under key; unknown keys (from older data) get a plain label, untranslated."""
     return _BY_KEY.get(key) or Theme(key, key.replace("-", " ").capitalize(), key[:MAX_TAG_NAME])
 
 
@@ -64,8 +79,13 @@ def tags_to_create(existing: list[str], needed: list[str]) -> list[str]:
     if len(existing) + len(missing_needed) <= MAX_FORUM_TAGS:
         return missing_needed
     raise TagSpaceError(
-        f"the exchange forum already has {len(existing)} tags (Discord allows {MAX_FORUM_TAGS}); "
-        f"a moderator must remove one so I can add {', '.join(repr(n) for n in missing_needed)}"
+        Msg(
+            "The exchange forum already has {count} tags (Discord allows {limit}); a moderator must remove "
+            "one so I can add {tags}.",
+            count=len(existing),
+            limit=MAX_FORUM_TAGS,
+            tags=", ".join(repr(n) for n in missing_needed),
+        )
     )
 
 

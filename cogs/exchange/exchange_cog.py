@@ -18,6 +18,7 @@ from bot.error_handler import report_failure
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bot.forms import Form
 from bot.guards import member_is_moderator, require_guild
+from bot.i18n import N_, Lang, Msg
 from bot.member_data import MemberDataHolder
 from bot.paginator import clamp_page, pager
 from bot.text import optional_visible
@@ -40,6 +41,7 @@ from cogs.exchange.rules import (
     check_post_length,
     clean_text,
     member_text,
+    mention,
     question_title,
 )
 from cogs.exchange.views import (
@@ -59,23 +61,36 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THEME_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in THEMES]
-STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
+THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
+STATUS_NAMES = {
+    # Translators: choices of the `status` option of /exchange list.
+    "open": N_("open"),
+    "resolved": N_("resolved"),
+    "all": N_("all"),
+}
+STATUS_CHOICES = [app_commands.Choice(name=STATUS_NAMES[s], value=s) for s in STATUSES]
 EXCHANGE_PAGE_SIZE = 10
 
 
-def quota_message(limit: int) -> str:
-    """Tell a member they asked as many questions as one member may in a day."""
-    return (
-        f"You have asked {limit} question{'s' if limit != 1 else ''} in the last 24 hours, the most one "
-        "member may ask in a day on this server. Nothing was posted; please ask again tomorrow."
+def quota_error(t: Lang, limit: int) -> ValidationError:
+    """Tell a member they asked as many questions as one member may in a day (in their language t)."""
+    # A plural needs ngettext, which a Msg cannot carry: the refusal is rendered here.
+    text = t.ngettext(
+        "You have asked {n} question in the last 24 hours, the most one member may ask in a day on this "
+        "server. Nothing was posted; please ask again tomorrow.",
+        "You have asked {n} questions in the last 24 hours, the most one member may ask in a day on this "
+        "server. Nothing was posted; please ask again tomorrow.",
+        limit,
     )
+    return ValidationError(text)
 
 
 class ExchangeCog(ClimaCog, name="Exchange"):
     """Questions between cities as forum posts, closed by a lesson learned that anyone can search."""
 
-    exchange = app_commands.Group(name="exchange", description="Ask other cities a question", guild_only=True)
+    exchange = app_commands.Group(
+        name="exchange", description=N_("Ask other cities a question"), guild_only=True
+    )
 
     dynamic_items = (ExchangePageButton,)
 
@@ -103,12 +118,12 @@ class ExchangeCog(ClimaCog, name="Exchange"):
 
     # --- /exchange ask ---------------------------------------------------------
 
-    @exchange.command(name="ask", description="Ask other cities a question in the exchange forum")
+    @exchange.command(name="ask", description=N_("Ask other cities a question in the exchange forum"))
     @app_commands.describe(
-        title="Title of the forum post (at most 100 characters)",
-        question="Your question, with the context others need",
-        theme="The mission theme it is about",
-        cities="Cities to ask, separated by commas (leave empty to ask every city)",
+        title=N_("Title of the forum post (at most 100 characters)"),
+        question=N_("Your question, with the context others need"),
+        theme=N_("The mission theme it is about"),
+        cities=N_("Cities to ask, separated by commas (leave empty to ask every city)"),
     )
     @app_commands.choices(theme=THEME_CHOICES)
     @app_commands.autocomplete(cities=city_list_autocomplete)
@@ -123,11 +138,12 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         """Post the question in the forum with its theme tag, mention the asked cities, record it."""
         member = require_guild(interaction)
         guild, limits = member.guild, self.bot.settings.limits
-        title, question = question_title(title), member_text(question, "question")
-        await self._check_quota(guild.id, member.id, limits.questions_per_day)
+        title, question = question_title(title), member_text(question, N_("question"))
+        t = await self.bot.languages.for_interaction(interaction)
+        await self._check_quota(t, guild.id, member.id, limits.questions_per_day)
         forum = exchange_forum(guild, await self.bot.repos.guild_settings.get(guild.id))
         asked = (
-            await resolve_city_list(self.bot.repos.cities, guild.id, cities, limits.cities_per_question)
+            await resolve_city_list(self.bot.repos.cities, guild.id, cities, limits.cities_per_question, t)
             if cities
             else []
         )
@@ -135,7 +151,9 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         targets = [
             AskedCity(c.name, c.role_id if c.role_id and guild.get_role(c.role_id) else None) for c in asked
         ]
-        content = post_content(question, member.id, home.name if home else None, targets, theme.value)
+        # The post is public: it speaks the server's language.
+        public = await self.bot.languages.for_guild(guild.id)
+        content = post_content(public, question, member.id, home.name if home else None, targets, theme.value)
         check_post_length(content, question)
         draft = Draft(
             guild.id, forum.id, member.id, home.id if home else None, title, question, theme.value, asked
@@ -146,7 +164,7 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         roles = [t.role_id for t in targets if t.role_id]
         exchange = await create_then_record(
             lambda: self._post(forum, title, content, theme.value, roles, member.id),
-            lambda created: self._record(draft, created.thread, limits.questions_per_day),
+            lambda created: self._record(t, draft, created.thread, limits.questions_per_day),
             lambda created: created.thread.delete(reason="climabot: the exchange could not be recorded"),
             what="an exchange post",
         )
@@ -156,18 +174,20 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         except discord.HTTPException:
             log.info("could not add asker %s to thread %s", member.id, exchange.thread_id)
         await interaction.followup.send(
-            f"Your question is posted: <#{exchange.thread_id}>. When it is answered, run `/exchange resolve` "
-            "there.",
+            t._(
+                "Your question is posted: {post}. When it is answered, run `/exchange resolve` there.",
+                post=mention("#", exchange.thread_id),
+            ),
             ephemeral=True,
         )
 
-    async def _check_quota(self, guild_id: int, user_id: int, per_day: int) -> None:
+    async def _check_quota(self, t: Lang, guild_id: int, user_id: int, per_day: int) -> None:
         """Refuse a member who already asked as many questions as one may in 24 hours."""
         day_ago = datetime.now(UTC) - timedelta(days=1)
         if await self.bot.repos.exchanges.asked_since(guild_id, user_id, day_ago) >= per_day:
-            raise ValidationError(quota_message(per_day))
+            raise quota_error(t, per_day)
 
-    async def _record(self, draft: Draft, thread: discord.Thread, per_day: int) -> Exchange:
+    async def _record(self, t: Lang, draft: Draft, thread: discord.Thread, per_day: int) -> Exchange:
         """Record the exchange of a post that exists, within the member's daily quota."""
         try:
             return await self.bot.repos.exchanges.create(
@@ -183,7 +203,7 @@ class ExchangeCog(ClimaCog, name="Exchange"):
                 per_day_limit=per_day,
             )
         except QuestionLimitError as exc:
-            raise ValidationError(quota_message(exc.limit)) from None
+            raise quota_error(t, exc.limit) from None
 
     async def _home_city(self, guild_id: int, user_id: int) -> City | None:
         """The member's home city from their profile, if they set one."""
@@ -215,13 +235,15 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         except discord.HTTPException as exc:
             log.warning("guild %s: cannot post in exchange forum %s: %s", forum.guild.id, forum.id, exc)
             raise ValidationError(
-                f"I could not post in {forum.mention} ({exc.text or exc.status}); I need to view it, send "
-                "messages and create posts there. Nothing was recorded."
+                "I could not post in {forum} ({error}); I need to view it, send messages and create posts "
+                "there. Nothing was recorded.",
+                forum=forum.mention,
+                error=exc.text or exc.status,
             ) from None
 
     # --- /exchange resolve -----------------------------------------------------
 
-    @exchange.command(name="resolve", description="Inside an exchange post: record the lesson learned")
+    @exchange.command(name="resolve", description=N_("Inside an exchange post: record the lesson learned"))
     async def resolve(self, interaction: discord.Interaction[Any]) -> None:
         """Open the lesson-learned form for the exchange of the post this is run in."""
         member = require_guild(interaction)
@@ -230,10 +252,15 @@ class ExchangeCog(ClimaCog, name="Exchange"):
             exchange = await self.bot.repos.exchanges.by_thread(interaction.channel_id)
         if exchange is None or exchange.guild_id != member.guild.id:
             settings = await self.bot.repos.guild_settings.get(member.guild.id)
-            where = f" in <#{settings.exchange_forum_id}>" if settings.exchange_forum_id else ""
+            if settings.exchange_forum_id:
+                raise ValidationError(
+                    "`/exchange resolve` works inside an exchange post in {forum}: open the post of the "
+                    "question and run it there.",
+                    forum=mention("#", settings.exchange_forum_id),
+                )
             raise ValidationError(
-                f"`/exchange resolve` works inside an exchange post{where}: open the post of the question "
-                "and run it there."
+                "`/exchange resolve` works inside an exchange post: open the post of the question and run it "
+                "there."
             )
         if not exchange.is_open:
             raise ValidationError("This exchange is already resolved; its lesson is posted in this thread.")
@@ -244,8 +271,8 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         """Refuse anyone but the asker and moderators."""
         if member.id != exchange.author_id and not await member_is_moderator(self.bot, member):
             raise PermissionDeniedError(
-                f"Only the person who asked ({asker_text(exchange.author_id, ERASED_AUTHOR)}) or a moderator "
-                "can resolve this exchange."
+                "Only the person who asked ({asker}) or a moderator can resolve this exchange.",
+                asker=asker_text(exchange.author_id, ERASED_AUTHOR),
             )
 
     async def complete_resolve(
@@ -253,9 +280,9 @@ class ExchangeCog(ClimaCog, name="Exchange"):
     ) -> None:
         """Store the lesson and resolve the exchange, post the lesson, tag the post resolved."""
         member = require_guild(interaction)
-        worked = member_text(worked, "answer to “What worked”")
-        did_not = clean_text(optional_visible(did_not, "answer to “What did not work”") or "")
-        contact = clean_text(optional_visible(contact, "answer to “Who to contact”") or "")
+        worked = member_text(worked, N_("answer to “What worked”"))
+        did_not = clean_text(optional_visible(did_not, N_("answer to “What did not work”")) or "")
+        contact = clean_text(optional_visible(contact, N_("answer to “Who to contact”")) or "")
         exchange = await self.bot.repos.exchanges.get(exchange_id)
         if exchange is None or exchange.guild_id != member.guild.id:
             raise NotFoundError("This exchange no longer exists.")
@@ -269,8 +296,10 @@ class ExchangeCog(ClimaCog, name="Exchange"):
             raise ValidationError(
                 "Someone resolved this exchange a moment ago; see the lesson in the thread."
             ) from None
+        # The lesson is posted in the thread for everyone: the server's language.
+        public = await self.bot.languages.for_guild(member.guild.id)
         try:
-            await interaction.response.send_message(embed=lesson_embed(exchange, lesson))
+            await interaction.response.send_message(embed=lesson_embed(public, exchange, lesson))
         except discord.HTTPException:
             # Without the lesson in the thread the exchange is not resolved: undo, so it can be tried again.
             await self.bot.repos.exchanges.reopen(exchange_id)
@@ -279,21 +308,28 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         problem = await self._tag_resolved(member.guild, exchange)
         if problem:
             log.warning("exchange %s: cannot tag resolved: %s", exchange_id, problem)
+            t = await self.bot.languages.for_interaction(interaction)
             await interaction.followup.send(
-                f"The lesson is saved, but I could not tag the post resolved: {problem}", ephemeral=True
+                t._(
+                    "The lesson is saved, but I could not tag the post resolved. {problem}",
+                    problem=t.render(problem),
+                ),
+                ephemeral=True,
             )
 
-    async def _tag_resolved(self, guild: discord.Guild, exchange: Exchange) -> str | None:
+    async def _tag_resolved(self, guild: discord.Guild, exchange: Exchange) -> Msg | None:
         """Tag a resolved exchange's post; return what went wrong, if anything."""
         forum = guild.get_channel(exchange.forum_id)
         if not isinstance(forum, discord.ForumChannel):
-            return "the exchange forum is gone"
+            return Msg("The exchange forum is gone.")
         try:
             await tag_post_resolved(self.bot, forum, exchange.thread_id)
         except ValidationError as exc:
-            return str(exc)
+            return exc.text
         except discord.HTTPException as exc:
-            return f"Discord refused ({exc.text or exc.status}); I need Manage Threads in the forum"
+            return Msg(
+                "Discord refused ({error}); I need Manage Threads in the forum.", error=exc.text or exc.status
+            )
         return None
 
     @commands.Cog.listener()
@@ -318,11 +354,11 @@ class ExchangeCog(ClimaCog, name="Exchange"):
 
     # --- /exchange list ----------------------------------------------------------
 
-    @exchange.command(name="list", description="List exchanges, newest first")
+    @exchange.command(name="list", description=N_("List exchanges, newest first"))
     @app_commands.describe(
-        city="Only exchanges asked by or to this city",
-        theme="Only this theme",
-        status="open, resolved or all",
+        city=N_("Only exchanges asked by or to this city"),
+        theme=N_("Only this theme"),
+        status=N_("Open, resolved or all exchanges"),
     )
     @app_commands.choices(theme=THEME_CHOICES, status=STATUS_CHOICES)
     @app_commands.autocomplete(city=city_autocomplete)
@@ -339,10 +375,11 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         filters = ExchangeFilters(
             found.id if found else None, theme.value if theme else None, status.value if status else "all"
         )
-        await send_list(interaction, await self.exchange_page(guild_id, filters, 0))
+        t = await self.bot.languages.for_interaction(interaction)
+        await send_list(interaction, await self.exchange_page(guild_id, filters, 0, t))
 
-    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int) -> ListPage:
-        """One page of exchanges (newest first) with buttons to the neighbouring pages."""
+    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int, t: Lang) -> ListPage:
+        """One page of exchanges (newest first) in language t, with buttons to the neighbouring pages."""
         exchanges, total = await self._page(guild_id, filters, max(page, 0))
         number, pages = clamp_page(page, total, EXCHANGE_PAGE_SIZE)
         if number != page:
@@ -353,8 +390,9 @@ class ExchangeCog(ClimaCog, name="Exchange"):
             ),
             number,
             pages,
+            t,
         )
-        return exchange_list_embed(exchanges, number, pages, total), view
+        return exchange_list_embed(t, exchanges, number, pages, total), view
 
     async def _page(self, guild_id: int, filters: ExchangeFilters, page: int) -> tuple[list[Exchange], int]:
         """Read one page of exchanges matching the filters, and how many match in all."""

@@ -9,6 +9,7 @@ import discord
 
 from bot.errors import ValidationError
 from bot.themes import RESOLVED_TAG, TagSpaceError, find_tag_name, tags_to_create, with_tag
+from cogs.exchange.rules import mention
 from storage.guild_settings import GuildSettings
 
 if TYPE_CHECKING:
@@ -18,18 +19,21 @@ log = logging.getLogger(__name__)
 
 # Discord's longest inactivity before a thread archives itself (7 days).
 MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
-SETUP_HINT = "an administrator can choose one with `/setup channels exchange_forum:`"
 
 
 def exchange_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
     """Return the configured exchange forum, or explain how to configure one."""
     if settings.exchange_forum_id is None:
-        raise ValidationError(f"This server has no exchange forum yet: {SETUP_HINT}.")
+        raise ValidationError(
+            "This server has no exchange forum yet: an administrator can choose one with "
+            "`/setup channels exchange_forum:`."
+        )
     forum = guild.get_channel(settings.exchange_forum_id)
     if not isinstance(forum, discord.ForumChannel):
         raise ValidationError(
-            f"The configured exchange forum (<#{settings.exchange_forum_id}>) no longer exists or is not a "
-            f"forum: {SETUP_HINT}."
+            "The configured exchange forum ({forum}) no longer exists or is not a forum: an administrator "
+            "can choose one with `/setup channels exchange_forum:`.",
+            forum=mention("#", settings.exchange_forum_id),
         )
     return forum
 
@@ -60,8 +64,10 @@ async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord
         edited = await forum.edit(available_tags=tags, reason="climabot: the mission's exchange themes")
     except discord.Forbidden:
         raise ValidationError(
-            f"I cannot add the theme tags to {forum.mention}: I need the Manage Channels permission there "
-            f"(missing tags: {', '.join(new)})."
+            "I cannot add the theme tags to {forum}: I need the Manage Channels permission there "
+            "(missing tags: {tags}).",
+            forum=forum.mention,
+            tags=", ".join(new),
         ) from None
     log.info("forum %s: added tags %s", forum.id, new)
     return edited if isinstance(edited, discord.ForumChannel) else forum
@@ -72,7 +78,7 @@ def _missing(forum: discord.ForumChannel, needed: list[str]) -> list[str]:
     try:
         return tags_to_create([t.name for t in forum.available_tags], needed)
     except TagSpaceError as exc:
-        raise ValidationError(f"I cannot tag this post: {exc}.") from None
+        raise ValidationError(exc.text) from None
 
 
 async def tag_post_resolved(bot: ClimaBot, forum: discord.ForumChannel, thread_id: int) -> None:
@@ -80,7 +86,7 @@ async def tag_post_resolved(bot: ClimaBot, forum: discord.ForumChannel, thread_i
     forum = await ensure_tags(forum, [RESOLVED_TAG])
     tag = tag_named(forum, RESOLVED_TAG)
     if tag is None:
-        raise ValidationError("the forum has no resolved tag")
+        raise ValidationError("The exchange forum has no resolved tag.")
     # Read the post's tags from Discord: the cached thread may not have seen every change.
     data: dict[str, Any] = dict(await bot.http.get_channel(thread_id))
     current = [int(t) for t in data.get("applied_tags") or []]

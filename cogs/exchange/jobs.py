@@ -79,9 +79,11 @@ class TwinCheckins:
             return
         a = await self.bot.repos.cities.get(twin.city_a_id)
         b = await self.bot.repos.cities.get(twin.city_b_id)
+        # The thread is shared by both cities' members: the prompt speaks the server's language.
+        t = await self.bot.languages.for_guild(twin.guild_id)
         try:
             await self.bot.get_partial_messageable(twin.thread_id, guild_id=twin.guild_id).send(
-                checkin_prompt(a, b, following)
+                checkin_prompt(t, a, b, following)
             )
         except discord.NotFound:
             log.warning("twin %s: thread %s is gone; ending the twinning", twin_id, twin.thread_id)
@@ -93,9 +95,26 @@ class TwinCheckins:
         twin = await self.bot.repos.twins.get(twin_id)
         if twin is None:
             return
-        nxt = discord_timestamp(twin.next_checkin_at, "F") if twin.next_checkin_at else "none"
-        await self.bot.notify_moderators(
-            twin.guild_id,
-            f"While I was offline, {missed} check-in(s) of the twinning in "
-            f"{thread_link(twin.guild_id, twin.thread_id)} were missed. The next one is {nxt}.",
-        )
+        # The moderation channel is read by every moderator: the server's language.
+        t = await self.bot.languages.for_guild(twin.guild_id)
+        thread = thread_link(twin.guild_id, twin.thread_id)
+        if twin.next_checkin_at is None:
+            text = t.ngettext(
+                "While I was offline, {n} check-in of the twinning in {thread} was missed. No next one is "
+                "planned.",
+                "While I was offline, {n} check-ins of the twinning in {thread} were missed. No next one is "
+                "planned.",
+                missed,
+                thread=thread,
+            )
+        else:
+            text = t.ngettext(
+                "While I was offline, {n} check-in of the twinning in {thread} was missed. The next one is "
+                "{when}.",
+                "While I was offline, {n} check-ins of the twinning in {thread} were missed. The next one is "
+                "{when}.",
+                missed,
+                thread=thread,
+                when=discord_timestamp(twin.next_checkin_at, "F"),
+            )
+        await self.bot.notify_moderators(twin.guild_id, text)

@@ -10,6 +10,7 @@ from discord import app_commands
 from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
 from bot.guards import require_guild
+from bot.i18n import N_
 from bot.replies import quote_input
 from bot.text import require_visible
 from bot.themes import THEMES
@@ -18,18 +19,20 @@ from cogs.exchange.render import search_embed
 from cogs.exchange.rules import escape_markdown
 from storage.exchange_search import search_terms
 
-THEME_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in THEMES]
+THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
 SEARCH_RESULTS = 8
 
 
 class LessonsCog(ClimaCog, name="Lessons"):
     """Search what cities learned from each other."""
 
-    lessons = app_commands.Group(name="lessons", description="Lessons learned by cities", guild_only=True)
+    lessons = app_commands.Group(name="lessons", description=N_("Lessons learned by cities"), guild_only=True)
 
-    @lessons.command(name="search", description="Search lessons learned and questions")
+    @lessons.command(name="search", description=N_("Search lessons learned and questions"))
     @app_commands.describe(
-        query="Words to look for", theme="Only this theme", city="Only exchanges asked by or to this city"
+        query=N_("Words to look for"),
+        theme=N_("Only this theme"),
+        city=N_("Only exchanges asked by or to this city"),
     )
     @app_commands.choices(theme=THEME_CHOICES)
     @app_commands.autocomplete(city=city_autocomplete)
@@ -42,7 +45,7 @@ class LessonsCog(ClimaCog, name="Lessons"):
     ) -> None:
         """Answer with the best-ranked lessons and questions, their snippets and links."""
         guild_id = require_guild(interaction).guild.id
-        if not search_terms(require_visible(query, "search query")):
+        if not search_terms(require_visible(query, N_("search query"))):
             raise ValidationError("Type at least one word (letters or digits) to search for.")
         found = await resolve_city(self.bot.repos.cities, guild_id, city) if city else None
         hits = await self.bot.repos.exchanges.search(
@@ -52,13 +55,16 @@ class LessonsCog(ClimaCog, name="Lessons"):
             city_id=found.id if found else None,
             limit=SEARCH_RESULTS,
         )
+        t = await self.bot.languages.for_interaction(interaction)
         if not hits:
             await interaction.response.send_message(
-                f"Nothing matches {quote_input(query)}. Try other words, or ask other cities with "
-                "`/exchange ask`.",
+                t._(
+                    "Nothing matches {query}. Try other words, or ask other cities with `/exchange ask`.",
+                    query=quote_input(query),
+                ),
                 ephemeral=True,
             )
             return
         await interaction.response.send_message(
-            embed=search_embed(escape_markdown(query), hits), ephemeral=True
+            embed=search_embed(t, escape_markdown(query), hits), ephemeral=True
         )

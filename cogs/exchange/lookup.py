@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.citynames import closest_names, complete_last, split_city_list
 from bot.errors import NotFoundError
+from bot.i18n import Lang
 from cogs.exchange.rules import check_city_count, unknown_city_message
 from storage.cities import CitiesRepository, City, city_key
 
@@ -25,11 +26,17 @@ async def resolve_city(cities: CitiesRepository, guild_id: int, typed: str) -> C
     if city is not None:
         return city
     known = [c.name for c in await cities.all(guild_id)]
-    raise NotFoundError(unknown_city_message(typed, closest_names(typed, known)))
+    problem = unknown_city_message(typed, closest_names(typed, known))
+    raise NotFoundError(problem)
 
 
-async def resolve_city_list(cities: CitiesRepository, guild_id: int, typed: str, limit: int) -> list[City]:
-    """Return the cities of a comma-separated list (at most `limit`); unknown names raise one error."""
+async def resolve_city_list(
+    cities: CitiesRepository, guild_id: int, typed: str, limit: int, t: Lang
+) -> list[City]:
+    """Return the cities of a comma-separated list (at most `limit`); unknown names raise one error.
+
+    The error lists up to three unknown names, one line each, already in the member's language t.
+    """
     names = split_city_list(typed)
     check_city_count(names, limit)
     found: list[City] = []
@@ -42,9 +49,12 @@ async def resolve_city_list(cities: CitiesRepository, guild_id: int, typed: str,
             found.append(city)
     if unknown:
         known = [c.name for c in await cities.all(guild_id)]
-        raise NotFoundError(
-            "\n".join(unknown_city_message(name, closest_names(name, known)) for name in unknown[:3])
-        )
+        problems = [unknown_city_message(name, closest_names(name, known)) for name in unknown[:3]]
+        if len(problems) == 1:
+            raise NotFoundError(problems[0])
+        # Several sentences, one a line: rendered here; the error handler's lookup leaves them as they are.
+        lines = "\n".join(t.render(problem) for problem in problems)
+        raise NotFoundError(lines)
     return found
 
 

@@ -6,10 +6,12 @@ exchanges a member asked and the lessons they wrote, which are unlinked but keep
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
+from bot.i18n import Lang
 from bot.member_data import Erasure
 from cogs.exchange.memberships import CityMemberships
 from cogs.exchange.render import stale_roles_note
@@ -48,10 +50,16 @@ class CityData:
 
     erase_order = CITIES_ORDER
 
-    def __init__(self, cities: CitiesRepository, memberships: CityMemberships) -> None:
-        """Use the register and the membership helper (roles, twin threads)."""
+    def __init__(
+        self,
+        cities: CitiesRepository,
+        memberships: CityMemberships,
+        lang_of: Callable[[discord.Member], Awaitable[Lang]],
+    ) -> None:
+        """Use the register, the membership helper (roles, twin threads) and the member's language."""
         self.cities = cities
         self.memberships = memberships
+        self.lang_of = lang_of
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """The `city_memberships` section and the cities the member registered as a moderator."""
@@ -61,9 +69,15 @@ class CityData:
         """Remove the memberships, then take back the roles (also stale ones) and leave the twin threads."""
         joined, stale = await self.memberships.held(member)
         removed = await self.cities.forget_memberships(member.guild.id, member.id)
-        notes = await self.memberships.release(member, joined + stale)
+        problems = await self.memberships.release(member, joined + stale)
+        if not problems and not stale:
+            return Erasure({"city_memberships": removed})
+        # Erasure notes are text, so they are rendered here; the member's language settings are erased
+        # before this runs (erase_order 5), so this is in practice the server's language.
+        t = await self.lang_of(member)
+        notes = [t.render(problem) for problem in problems]
         if stale:
-            notes.append(stale_roles_note([city.name for city in stale]))
+            notes.append(stale_roles_note(t, [city.name for city in stale]))
         return Erasure({"city_memberships": removed}, notes)
 
 

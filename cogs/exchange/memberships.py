@@ -1,10 +1,15 @@
-"""Belonging to a city: the membership row, the city's role and the city's twin threads, kept in step."""
+"""Belonging to a city: the membership row, the city's role and the city's twin threads, kept in step.
+
+Notes about what could not be done are Msg, translated by whoever shows them to the member.
+"""
 
 from __future__ import annotations
 
 import discord
 
+from bot.i18n import Msg
 from cogs.exchange.roles import CityRoles
+from cogs.exchange.rules import mention
 from cogs.exchange.twin_threads import TwinThreads
 from storage.cities import CitiesRepository, City
 
@@ -18,12 +23,12 @@ class CityMemberships:
         self.roles = roles
         self.twin_threads = twin_threads
 
-    async def join(self, member: discord.Member, city: City) -> tuple[bool, list[str]]:
+    async def join(self, member: discord.Member, city: City) -> tuple[bool, list[Msg]]:
         """Record the membership, give the role and twin-thread access; (newly joined, notes)."""
         joined = await self.cities.join(city.id, member.id)
         return joined, await self.after_join(member, city)
 
-    async def after_join(self, member: discord.Member, city: City) -> list[str]:
+    async def after_join(self, member: discord.Member, city: City) -> list[Msg]:
         """Give the city's role and twin-thread access; return notes about what could not be done."""
         notes = []
         role_note = await self.roles.give(member, city)
@@ -32,16 +37,21 @@ class CityMemberships:
         else:
             fresh = await self.cities.get(city.id)
             if fresh is not None and fresh.role_id:
-                notes.append(f"You have the <@&{fresh.role_id}> role, so questions to the city reach you.")
+                notes.append(
+                    Msg(
+                        "You have the {role} role, so questions to the city reach you.",
+                        role=mention("@&", fresh.role_id),
+                    )
+                )
         await self.twin_threads.add_member(member.guild, city.id, member.id)
         return notes
 
-    async def leave(self, member: discord.Member, city: City) -> list[str]:
+    async def leave(self, member: discord.Member, city: City) -> list[Msg]:
         """Remove the membership, then the role and twin-thread access; return notes."""
         await self.cities.leave(city.id, member.id)
         return await self.release(member, [city])
 
-    async def release(self, member: discord.Member, cities: list[City]) -> list[str]:
+    async def release(self, member: discord.Member, cities: list[City]) -> list[Msg]:
         """Take back the cities' roles and leave their twin threads (unless the other city is theirs)."""
         notes = []
         for city in cities:

@@ -8,18 +8,14 @@ from collections import defaultdict
 
 import discord
 
+from bot.i18n import Msg
 from storage.cities import CitiesRepository, City
 
 log = logging.getLogger(__name__)
 
-ROLE_HELP = (
-    "I need the Manage Roles permission, and my own role must sit above the city roles "
-    "(Server Settings → Roles)."
-)
-
 
 class CityRoles:
-    """Creates, gives and removes city roles; every failure becomes a note for the member, not an error."""
+    """Creates, gives and removes city roles; each failure becomes a note (a Msg) for the member."""
 
     def __init__(self, cities: CitiesRepository) -> None:
         """Use the city register to remember each city's role."""
@@ -48,20 +44,28 @@ class CityRoles:
             await self.cities.set_role(city.id, role.id)
             return role
 
-    async def give(self, member: discord.Member, city: City) -> str | None:
+    async def give(self, member: discord.Member, city: City) -> Msg | None:
         """Give a member the city's role; return a note for the member if it could not be done."""
         guild = member.guild
         role = await self.ensure_role(guild, city)
         if role is None:
-            return f"I could not create a role for {city.name}. {ROLE_HELP}"
+            return Msg(
+                "I could not create a role for {city}. I need the Manage Roles permission, and my own role "
+                "must sit above the city roles (Server Settings → Roles).",
+                city=city.name,
+            )
         try:
             await member.add_roles(role, reason="climabot: joined a city")
         except discord.HTTPException as exc:
             log.warning("guild %s: cannot give role %s to %s: %s", guild.id, role.id, member.id, exc)
-            return f"I could not give you the {role.mention} role. {ROLE_HELP}"
+            return Msg(
+                "I could not give you the {role} role. I need the Manage Roles permission, and my own role "
+                "must sit above the city roles (Server Settings → Roles).",
+                role=role.mention,
+            )
         return None
 
-    async def take(self, member: discord.Member, city: City) -> str | None:
+    async def take(self, member: discord.Member, city: City) -> Msg | None:
         """Remove the city's role from a member; return a note if it could not be done."""
         guild = member.guild
         role = guild.get_role(city.role_id) if city.role_id is not None else None
@@ -73,5 +77,9 @@ class CityRoles:
             return None
         except discord.HTTPException as exc:
             log.warning("guild %s: cannot remove role %s from %s: %s", guild.id, role.id, member.id, exc)
-            return f"I could not remove the {role.mention} role. {ROLE_HELP}"
+            return Msg(
+                "I could not remove the {role} role. I need the Manage Roles permission, and my own role "
+                "must sit above the city roles (Server Settings → Roles).",
+                role=role.mention,
+            )
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import ValidationError
+from bot.i18n import N_, SUPPORTED, Lang, Msg, native_name, normalise_language
 from bot.replies import CONTENT_LIMIT, quote_input
 from bot.scheduling import Misfire, misfire_decision
 from bot.text import require_visible
@@ -19,6 +20,10 @@ from storage.cities import City
 from storage.exchange import HIGHLIGHT_END, HIGHLIGHT_START
 
 CHECKIN_PERIOD = timedelta(weeks=4)
+# The value of /profile set language that clears a member's choice (replies follow Discord's language).
+AUTOMATIC_LANGUAGE = "auto"
+# Discord shows at most this many autocomplete choices.
+MAX_CHOICES = 25
 # A forum post's name holds at most this many characters.
 THREAD_NAME_LIMIT = 100
 
@@ -38,6 +43,16 @@ def escape_markdown(text: str) -> str:
     escaped = _MARKDOWN.sub(r"\\\1", text)
     # A zero-width space after @ stops both user-style pings and @everyone.
     return escaped.replace("@", "@\u200b").replace("<", "<\u200b")
+
+
+def bold(text: str) -> str:
+    """Member or register text in bold, shown literally (a parameter of a translated sentence)."""
+    return f"**{escape_markdown(text)}**"
+
+
+def mention(kind: str, snowflake: int) -> str:
+    """A Discord mention: kind "#" a channel, "@&" a role, "@" a member."""
+    return f"<{kind}{snowflake}>"
 
 
 def render_snippet(raw: str, *, limit: int = 300) -> str:
@@ -71,11 +86,12 @@ def thread_link(guild_id: int, thread_id: int) -> str:
 
 def question_title(text: str) -> str:
     """Return an exchange's title on one line, refusing invisible or over-long titles."""
-    title = " ".join(clean_text(require_visible(text, "title")).split())
+    title = " ".join(clean_text(require_visible(text, N_("title"))).split())
     if not title or len(title) > THREAD_NAME_LIMIT:
         raise ValidationError(
-            f"The title must have 1 to {THREAD_NAME_LIMIT} characters (a forum post's name); "
-            f"yours has {len(title)}."
+            "The title must have 1 to {limit} characters (a forum post's name); yours has {length}.",
+            limit=THREAD_NAME_LIMIT,
+            length=len(title),
         )
     return title
 
@@ -99,13 +115,19 @@ def check_post_length(content: str, question: str) -> None:
     if len(content) > CONTENT_LIMIT:
         room = CONTENT_LIMIT - (len(content) - len(question))
         raise ValidationError(
-            f"Your question has {len(question)} characters; with the line naming you and the cities, "
-            f"this post can hold {room}. Shorten it by {len(question) - room} characters."
+            "Your question has {length} characters; with the line naming you and the cities, this post "
+            "can hold {room}. Shorten it by {excess} characters.",
+            length=len(question),
+            room=room,
+            excess=len(question) - room,
         )
 
 
 def member_text(text: str | None, field: str) -> str:
-    """Return required member text cleaned for storage, refusing text a reader would not see."""
+    """Return required member text cleaned for storage, refusing text a reader would not see.
+
+    `field` names the input in English, marked with N_ by the caller.
+    """
     return clean_text(require_visible(text, field))
 
 
@@ -113,24 +135,35 @@ def check_city_count(names: list[str], limit: int) -> None:
     """Refuse a question naming more cities (each a role to ping) than one question may ask."""
     if len(names) > limit:
         raise ValidationError(
-            f"One question can ask at most {limit} cities (you named {len(names)}), so it pings at most "
-            f"{limit} city roles. Nothing was posted: name fewer cities, or leave `cities` empty to ask "
-            "every city without pinging anyone."
+            "One question can ask at most {limit} cities (you named {named}), so it pings at most "
+            "{limit} city roles. Nothing was posted: name fewer cities, or leave `cities` empty to ask "
+            "every city without pinging anyone.",
+            limit=limit,
+            named=len(names),
         )
 
 
-def unknown_city_message(typed: str, suggestions: list[str]) -> str:
+def unknown_city_message(typed: str, suggestions: list[str]) -> Msg:
     """Explain that a city is not registered, suggesting the closest registered names."""
-    text = f"No city called {quote_input(typed)} is registered here."
     if suggestions:
-        text += " Did you mean " + " or ".join(f"**{name}**" for name in suggestions) + "?"
-    return text + " See `/city list`; moderators register cities with `/city add`."
+        return Msg(
+            "No city called {typed} is registered here. Did you mean {suggestions}? See `/city list`; "
+            "moderators register cities with `/city add`.",
+            typed=quote_input(typed),
+            suggestions=", ".join(f"**{name}**" for name in suggestions),
+        )
+    return Msg(
+        "No city called {typed} is registered here. See `/city list`; moderators register cities with "
+        "`/city add`.",
+        typed=quote_input(typed),
+    )
 
 
-def asker_text(author_id: int, erased_author: int) -> str:
+def asker_text(author_id: int, erased_author: int) -> Msg | str:
     """Name who asked an exchange, for a refusal (an erased asker is not named)."""
     if author_id == erased_author:
-        return "a member who has since erased their data"
+        # Translators: stands for the asker in "Only the person who asked ({asker}) ... can resolve".
+        return Msg("a member who has since erased their data")
     return f"<@{author_id}>"
 
 
@@ -168,3 +201,51 @@ def plan_checkin(
         return CheckinPlan(decision, now, 0, None)
     following, steps = next_occurrence(due, now, period)
     return CheckinPlan(decision, following, steps, following)
+
+
+def _fold_name(text: str) -> str:
+    """Compare language names without case or accents."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def resolve_language(typed: str) -> str:
+    """Return the language code for a code or a name (own or English), AUTOMATIC_LANGUAGE, or refuse."""
+    folded = _fold_name(typed)
+    if folded in (AUTOMATIC_LANGUAGE, "automatic"):
+        return AUTOMATIC_LANGUAGE
+    code = normalise_language(typed)
+    if code is not None:
+        return code
+    for known, english in SUPPORTED.items():
+        if folded in (_fold_name(native_name(known)), _fold_name(english)):
+            return known
+    raise ValidationError(
+        "{typed} is not a language I speak. Pick one from the list that opens as you type in the "
+        "`language` option, or give its code: {codes}. `auto` makes me follow your Discord language again.",
+        typed=quote_input(typed),
+        codes=", ".join(sorted(SUPPORTED)),
+    )
+
+
+def language_choices(current: str, automatic: str, t: Lang) -> list[tuple[str, str]]:
+    """(name, value) autocomplete choices: automatic, then the languages by their own names.
+
+    A language matches when what was typed is in its own name, its English name, its name in the
+    member's language t, or starts its code; the exact code and names starting with it come first.
+    With nothing typed, the member's current language comes right after automatic, so it is offered
+    even though the list is cut to Discord's 25 choices.
+    """
+    typed = _fold_name(current)
+    choices: list[tuple[str, str]] = []
+    if not typed or typed in _fold_name(automatic) or AUTOMATIC_LANGUAGE.startswith(typed):
+        choices.append((automatic, AUTOMATIC_LANGUAGE))
+    ranked: list[tuple[tuple[bool, bool, bool, str], str]] = []
+    for code in SUPPORTED:
+        names = [_fold_name(name) for name in (native_name(code), SUPPORTED[code], t.language_name(code))]
+        if typed and not code.startswith(typed) and not any(typed in name for name in names):
+            continue
+        starts = any(name.startswith(typed) for name in names)
+        ranked.append(((code != typed, not starts, code != t.code, names[0]), code))
+    choices += [(native_name(code), code) for _, code in sorted(ranked)]
+    return choices[:MAX_CHOICES]

@@ -13,6 +13,7 @@ from bot.cog_base import ClimaCog
 from bot.discord_steps import create_then_record
 from bot.errors import ValidationError
 from bot.guards import moderator_only, require_guild
+from bot.i18n import N_, Lang
 from bot.member_data import MemberDataHolder
 from bot.scheduling import utcnow
 from bot.timestamps import discord_timestamp
@@ -20,7 +21,7 @@ from cogs.exchange.forum import MAX_ARCHIVE_MINUTES
 from cogs.exchange.jobs import TwinCheckins
 from cogs.exchange.lookup import city_autocomplete, resolve_city
 from cogs.exchange.member_data import TwinData
-from cogs.exchange.render import pair_names, twin_line, twin_list_embed, twin_welcome
+from cogs.exchange.render import bold_name, twin_line, twin_list_embed, twin_welcome
 from cogs.exchange.rules import CHECKIN_PERIOD, THREAD_NAME_LIMIT, thread_link
 from cogs.exchange.twin_threads import TwinThreads
 from storage.cities import City
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 class TwinCog(ClimaCog, name="Twins"):
     """Pairs of cities that learn from each other in a private thread, prompted every four weeks."""
 
-    twin = app_commands.Group(name="twin", description="Twinned cities", guild_only=True)
+    twin = app_commands.Group(name="twin", description=N_("Twinned cities"), guild_only=True)
 
     def __init__(self, bot: ClimaBot, twin_threads: TwinThreads, checkins: TwinCheckins) -> None:
         """Keep the bot, the twin-thread helper (shared with the cities) and the check-in scheduler."""
@@ -55,11 +56,13 @@ class TwinCog(ClimaCog, name="Twins"):
         """Drop this cog's scheduled check-ins."""
         self.checkins.cancel_all()
 
-    @twin.command(name="create", description="Twin two cities: a private thread and check-ins every 4 weeks")
+    @twin.command(
+        name="create", description=N_("Twin two cities: a private thread and check-ins every 4 weeks")
+    )
     @app_commands.describe(
-        city_a="First city",
-        city_b="Second city",
-        channel="Text channel for the private thread (default: the announcements channel)",
+        city_a=N_("First city"),
+        city_b=N_("Second city"),
+        channel=N_("Text channel for the private thread (default: the announcements channel)"),
     )
     @app_commands.autocomplete(city_a=city_autocomplete, city_b=city_autocomplete)
     @moderator_only()
@@ -80,15 +83,19 @@ class TwinCog(ClimaCog, name="Twins"):
         existing = await self.bot.repos.twins.find_active(first.id, second.id)
         if existing is not None:
             raise ValidationError(
-                f"{pair_names(first, second, ' and ')} are already twinned: "
-                f"{thread_link(guild.id, existing.thread_id)}"
+                "{first} and {second} are already twinned: {thread}",
+                first=bold_name(first),
+                second=bold_name(second),
+                thread=thread_link(guild.id, existing.thread_id),
             )
         parent = await self._parent_channel(guild, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        # The thread is shared by both cities: its name and welcome speak the server's language.
+        public = await self.bot.languages.for_guild(guild.id)
         first_checkin = utcnow() + CHECKIN_PERIOD
         try:
             twin, thread = await create_then_record(
-                lambda: self._open_thread(parent, first, second, member.id),
+                lambda: self._open_thread(public, parent, first, second, member.id),
                 lambda made: self._record(made, first, second, member.id, first_checkin),
                 lambda made: made.delete(reason="climabot: the twinning could not be recorded"),
                 what="a twin thread",
@@ -101,25 +108,34 @@ class TwinCog(ClimaCog, name="Twins"):
         members = [*await cities.members(first.id), *await cities.members(second.id), member.id]
         added = await self.twin_threads.add_users(thread.id, members)
         log.info("guild %s: twin %s created (%s members added)", guild.id, twin.id, added)
-        note = ""
+        t = await self.bot.languages.for_interaction(interaction)
+        text = [
+            t.ngettext(
+                "Twinned {first} and {second}: {thread} with {n} member added. First check-in {when}.",
+                "Twinned {first} and {second}: {thread} with {n} members added. First check-in {when}.",
+                added,
+                first=bold_name(first),
+                second=bold_name(second),
+                thread=thread.mention,
+                when=discord_timestamp(first_checkin, "R"),
+            )
+        ]
         try:
-            await thread.send(twin_welcome(first, second, first_checkin))
+            await thread.send(twin_welcome(public, first, second, first_checkin))
         except discord.HTTPException as exc:
             log.warning("twin %s: cannot post the welcome in thread %s: %s", twin.id, thread.id, exc)
-            note = " I could not post the welcome there: I need Send Messages in Threads."
-        await interaction.followup.send(
-            f"Twinned {pair_names(first, second, ' and ')}: {thread.mention} with {added} member(s) added. "
-            f"First check-in {discord_timestamp(first_checkin, 'R')}.{note}",
-            ephemeral=True,
-        )
+            text.append(t._("I could not post the welcome there: I need Send Messages in Threads."))
+        await interaction.followup.send(" ".join(text), ephemeral=True)
 
     async def _open_thread(
-        self, parent: discord.TextChannel, first: City, second: City, by: int
+        self, public: Lang, parent: discord.TextChannel, first: City, second: City, by: int
     ) -> discord.Thread:
         """Open the pair's private thread, explaining which permissions are missing if Discord refuses."""
         try:
             return await parent.create_thread(
-                name=f"Twinning: {first.name} ↔ {second.name}"[:THREAD_NAME_LIMIT],
+                name=public._("Twinning: {first} ↔ {second}", first=first.name, second=second.name)[
+                    :THREAD_NAME_LIMIT
+                ],
                 type=discord.ChannelType.private_thread,
                 invitable=False,
                 auto_archive_duration=MAX_ARCHIVE_MINUTES,
@@ -127,9 +143,10 @@ class TwinCog(ClimaCog, name="Twins"):
             )
         except discord.HTTPException as exc:
             raise ValidationError(
-                f"I could not open a private thread in {parent.mention} ({exc.text or exc.status}); "
-                "I need the Create Private Threads and Send Messages in Threads permissions there. "
-                "Nothing was created."
+                "I could not open a private thread in {channel} ({error}); I need the Create Private Threads "
+                "and Send Messages in Threads permissions there. Nothing was created.",
+                channel=parent.mention,
+                error=exc.text or exc.status,
             ) from None
 
     async def _record(
@@ -166,13 +183,14 @@ class TwinCog(ClimaCog, name="Twins"):
             "must be able to see that channel), or run this in one."
         )
 
-    @twin.command(name="list", description="List the twinned cities")
+    @twin.command(name="list", description=N_("List the twinned cities"))
     async def list_twins(self, interaction: discord.Interaction[Any]) -> None:
         """Show every running twinning with its next check-in."""
         guild_id = require_guild(interaction).guild.id
+        t = await self.bot.languages.for_interaction(interaction)
         lines = []
         for twin in await self.bot.repos.twins.of_guild(guild_id):
             a = await self.bot.repos.cities.get(twin.city_a_id)
             b = await self.bot.repos.cities.get(twin.city_b_id)
-            lines.append(twin_line(twin, a, b))
-        await interaction.response.send_message(embed=twin_list_embed(lines), ephemeral=True)
+            lines.append(twin_line(t, twin, a, b))
+        await interaction.response.send_message(embed=twin_list_embed(t, lines), ephemeral=True)

@@ -17,14 +17,24 @@ import discord
 
 from bot.forms import Form, Submission, read_values
 from bot.guards import require_guild
-from bot.i18n import Lang
+from bot.i18n import N_, Lang
+from bot.languages import lang_for
 from bot.paginator import PageButton
 
 STATUSES = ("open", "resolved", "all")
 ANY = "-"
 # Before forms were bound to one member and one use, the lesson form's custom_id held the exchange.
 LEGACY_RESOLVE_FORM = re.compile(r"^exchange:resolve:(?P<exchange>\d{1,20})$")
-LESSON_LABELS = {"worked": "What worked", "did_not": "What did not work", "contact": "Who to contact"}
+LESSON_LABELS = {
+    "worked": N_("What worked"),
+    "did_not": N_("What did not work"),
+    "contact": N_("Who to contact"),
+}
+LESSON_HINTS = {
+    "worked": N_("The answer or approach that helped, in a few sentences"),
+    "did_not": N_("Dead ends worth knowing about (optional)"),
+    "contact": N_("A person, team or city office (optional)"),
+}
 
 ListPage = tuple[discord.Embed, discord.ui.View | None]
 
@@ -41,16 +51,16 @@ class ExchangeFilters:
 class CityPages(Protocol):
     """What the city list's buttons ask of their cog."""
 
-    async def city_page(self, guild_id: int, country: str | None, page: int) -> ListPage:
-        """Render one page of the city register."""
+    async def city_page(self, guild_id: int, country: str | None, page: int, t: Lang) -> ListPage:
+        """Render one page of the city register in language t."""
         ...
 
 
 class ExchangePages(Protocol):
     """What the exchange list's buttons ask of their cog."""
 
-    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int) -> ListPage:
-        """Render one page of exchanges."""
+    async def exchange_page(self, guild_id: int, filters: ExchangeFilters, page: int, t: Lang) -> ListPage:
+        """Render one page of exchanges in language t."""
         ...
 
 
@@ -76,9 +86,10 @@ class CityPageButton(
         super().__init__(page, country, label=label, disabled=disabled)
 
     async def render(self, interaction: discord.Interaction[Any], handler: CityPages) -> ListPage:
-        """Ask the cities cog for the page."""
+        """Ask the cities cog for the page, in the language of the member who clicked."""
         guild = require_guild(interaction).guild
-        return await handler.city_page(guild.id, None if self.country == ANY else self.country, self.page)
+        country = None if self.country == ANY else self.country
+        return await handler.city_page(guild.id, country, self.page, await lang_for(interaction))
 
 
 class ExchangePageButton(
@@ -113,9 +124,9 @@ class ExchangePageButton(
         return ExchangeFilters(self.city or None, None if self.theme == ANY else self.theme, status)
 
     async def render(self, interaction: discord.Interaction[Any], handler: ExchangePages) -> ListPage:
-        """Ask the exchange cog for the page."""
+        """Ask the exchange cog for the page, in the language of the member who clicked."""
         guild = require_guild(interaction).guild
-        return await handler.exchange_page(guild.id, self.filters, self.page)
+        return await handler.exchange_page(guild.id, self.filters, self.page, await lang_for(interaction))
 
 
 class LessonForm(Form):
@@ -128,21 +139,18 @@ class LessonForm(Form):
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """Three fields: what worked (required), what did not, who to contact; refilled after a refusal."""
-        modal = discord.ui.Modal(title="Lesson learned")
-        fields = (
-            ("worked", True, 1000, "The answer or approach that helped, in a few sentences"),
-            ("did_not", False, 1000, "Dead ends worth knowing about (optional)"),
-            ("contact", False, 200, "A person, team or city office (optional)"),
-        )
-        for key, required, length, hint in fields:
+        # Discord's limits (title and labels 45, placeholders 100) hold even for a long translation.
+        modal = discord.ui.Modal(title=t._("Lesson learned")[:45])
+        fields = (("worked", True, 1000), ("did_not", False, 1000), ("contact", False, 200))
+        for key, required, length in fields:
             modal.add_item(
                 discord.ui.TextInput(
-                    label=LESSON_LABELS[key],
+                    label=t._(LESSON_LABELS[key])[:45],
                     custom_id=key,
                     style=discord.TextStyle.short if key == "contact" else discord.TextStyle.paragraph,
                     required=required,
                     max_length=length,
-                    placeholder=hint,
+                    placeholder=t._(LESSON_HINTS[key])[:100],
                     default=str(typed.get(key) or "")[:length] or None,
                 )
             )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gettext
+
 import pytest
 
+from bot.i18n import ENGLISH, Lang
 from bot.themes import (
     MAX_FORUM_TAGS,
     MAX_TAG_NAME,
@@ -55,3 +58,26 @@ def test_with_tag_keeps_the_theme_and_stays_within_five() -> None:
     assert with_tag([1, 9], 9) == [1, 9]
     assert with_tag([1, 2, 3, 4, 5], 9) == [1, 2, 3, 4, 9]
     assert with_tag([], 9) == [9]
+
+
+def test_labels_are_msgids_shown_in_the_readers_language_and_tags_stay_english() -> None:
+    class German(gettext.NullTranslations):
+        """Translates one theme."""
+
+        def gettext(self, message: str) -> str:
+            """Energie for Energy."""
+            return {"Energy": "Energie"}.get(message, message)
+
+    german = Lang("de", German())
+    energy = theme_by_key("energy")
+    assert energy.label_in(german) == "Energie" and energy.label_in(ENGLISH) == "Energy"
+    assert energy.tag == "Energy" and "Energy" in wanted_tag_names()
+    # A key from older data shows as it is, untranslated.
+    assert theme_by_key("water-management").label_in(german) == "Water management"
+
+
+def test_the_no_room_error_carries_a_text_to_translate() -> None:
+    with pytest.raises(TagSpaceError) as caught:
+        tags_to_create([f"tag {i}" for i in range(MAX_FORUM_TAGS)], ["Mobility"])
+    assert caught.value.text.params["count"] == MAX_FORUM_TAGS
+    assert ENGLISH.render(caught.value.text).startswith("The exchange forum already has 20 tags")

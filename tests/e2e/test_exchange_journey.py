@@ -77,7 +77,7 @@ async def test_whole_journey_from_city_to_lesson_found_by_search(
     assert "Profile updated" in reply.content
     reply = await answer(emu, town, town.admin, "profile show")
     fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
-    assert fields["Group"] == "policy-maker" and fields["Home city"] == "Valencia"
+    assert fields["Group"] == "Policy maker" and fields["Home city"] == "Valencia"
 
     listing = await answer(emu, town, town.member, "city list")
     assert (
@@ -172,7 +172,7 @@ async def test_whole_journey_from_city_to_lesson_found_by_search(
 
     info = await answer(emu, town, town.member, "city info", name="lyon")
     values = {f["name"]: f["value"] for f in info.embeds[0]["fields"]}
-    assert values["Exchanges"].startswith("0 open · 1 resolved · 1 lessons")
+    assert values["Exchanges"].startswith("0 open · 1 resolved · 1 lesson")
     assert f"<@{town.member.id}>" in values["Members (1)"]
 
 

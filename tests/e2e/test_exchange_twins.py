@@ -107,7 +107,7 @@ async def test_checkins_missed_while_down_are_skipped_and_moderators_told(
     await move_next_checkin(settings, twin, utcnow() - timedelta(days=30))
     bot = await harness.start()
     notice = await emulator.wait_for_message(town.moderation, lambda m: "were missed" in m.content)
-    assert "2 check-in(s)" in notice.content
+    assert "2 check-ins" in notice.content
     (twin,) = await bot.repos.twins.of_guild(town.guild.id)
     assert twin.checkins_missed == 2 and twin.checkins_sent == 0
     job = bot.scheduler.get_job(f"twin:{twin.id}")

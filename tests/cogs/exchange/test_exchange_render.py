@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import ENGLISH
 from bot.replies import fit_lines
 from cogs.exchange.render import (
     AskedCity,
@@ -41,30 +42,32 @@ def _exchange(**changes: object) -> Exchange:
 
 
 def test_post_names_asker_home_city_roles_and_theme() -> None:
-    text = post_content("How?", 5, "Valencia", [AskedCity("Lyon", 9), AskedCity("Riga", None)], "energy")
+    text = post_content(
+        ENGLISH, "How?", 5, "Valencia", [AskedCity("Lyon", 9), AskedCity("Riga", None)], "energy"
+    )
     assert text.startswith("**Question from** <@5> (Valencia) **to** <@&9>, **Riga** · **Theme:** Energy")
     assert "\n\nHow?\n\n" in text and "/exchange resolve" in text
-    assert "**to** every city" in post_content("How?", 5, None, [], "energy")
+    assert "**to** every city" in post_content(ENGLISH, "How?", 5, None, [], "energy")
 
 
 def test_list_lines_link_and_escape() -> None:
-    line = exchange_line(_exchange())
+    line = exchange_line(ENGLISH, _exchange())
     assert "[Bins \\*now\\*](https://discord.com/channels/1/40)" in line
     assert "Waste and circularity" in line and "open" in line and "<t:1767225600:R>" in line
     city = City(1, 1, "Lyon", "FR", True, None, "2026-01-01T00:00:00+00:00")
-    assert city_line(city, 1) == "**Lyon** · France (FR) · 🇪🇺 mission city · 1 member"
+    assert city_line(ENGLISH, city, 1) == "**Lyon** · France (FR) · 🇪🇺 mission city · 1 member"
 
 
 def test_lesson_embed_skips_empty_fields() -> None:
     lesson = Lesson(1, 3, "Caddies", "", "", 5, "2026-01-02T00:00:00+00:00")
-    embed = lesson_embed(_exchange(), lesson)
+    embed = lesson_embed(ENGLISH, _exchange(), lesson)
     assert [f.name for f in embed.fields] == ["What worked"]
     assert embed.title == "Lesson learned: Bins *now*"
 
 
 def test_search_embed_shows_kind_and_highlight() -> None:
     hit = SearchHit(_exchange(status="resolved"), f"free {HIGHLIGHT_START}caddies{HIGHLIGHT_END}", -1.0, True)
-    embed = search_embed("caddies", [hit])
+    embed = search_embed(ENGLISH, "caddies", [hit])
     assert embed.description is not None
     assert "· lesson" in embed.description and "> free **caddies**" in embed.description
 
@@ -91,13 +94,15 @@ def test_long_titles_and_snippets_stay_within_embed_limits_as_whole_entries() ->
     title = "[]" * 50  # every character is escaped: 200 characters shown
     exchanges = [_exchange(id=i, thread_id=10**18 + i, title=title) for i in range(8)]
     hits = [SearchHit(e, f"{HIGHLIGHT_START}{'w' * 400}{HIGHLIGHT_END}", -1.0, True) for e in exchanges]
-    embed = search_embed("x" * 200, hits)
+    embed = search_embed(ENGLISH, "x" * 200, hits)
     assert embed.description is not None and len(embed.description) <= 4096
     assert len(embed) <= 6000 and embed.description.endswith("more")
     assert all(entry.startswith("**[") for entry in embed.description.split("\n\n")[:-1])
     city = City(1, 1, "L" * 60, "FR", True, 9, "2026-01-01T00:00:00+00:00")
     activity = CityActivity(5, 0, 0, exchanges[:5])
-    embed = city_embed(city, list(range(10**17, 10**17 + 200)), activity, [("R" * 60, "https://x/1")] * 40)
+    embed = city_embed(
+        ENGLISH, city, list(range(10**17, 10**17 + 200)), activity, [("R" * 60, "https://x/1")] * 40
+    )
     assert len(embed) <= 6000 and all(len(f.value or "") <= 1024 for f in embed.fields)
     recent = next(f.value for f in embed.fields if f.name == "Recent exchanges")
     assert recent is not None and recent.splitlines()[-1].startswith("… and ")

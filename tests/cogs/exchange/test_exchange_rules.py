@@ -7,13 +7,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import ValidationError
+from bot.i18n import ENGLISH, SUPPORTED, Catalogs, native_name
 from bot.text import visible_length
 from cogs.exchange.rules import (
+    AUTOMATIC_LANGUAGE,
     THREAD_NAME_LIMIT,
     asker_text,
     check_city_count,
+    language_choices,
     member_text,
     question_title,
+    resolve_language,
     unknown_city_message,
 )
 
@@ -58,10 +62,48 @@ def test_a_question_names_at_most_the_configured_cities() -> None:
 
 def test_an_erased_asker_is_not_named() -> None:
     assert asker_text(42, 0) == "<@42>"
-    assert "erased their data" in asker_text(0, 0)
+    assert "erased their data" in ENGLISH.render(asker_text(0, 0))
 
 
 def test_unknown_cities_get_suggestions() -> None:
-    text = unknown_city_message("Lyom", ["Lyon"])
+    text = ENGLISH.render(unknown_city_message("Lyom", ["Lyon"]))
     assert "`Lyom`" in text and "Did you mean **Lyon**?" in text
-    assert "Did you mean" not in unknown_city_message("Zz", [])
+    assert "Did you mean" not in ENGLISH.render(unknown_city_message("Zz", []))
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("pl", "pl"),
+        (" PL ", "pl"),
+        ("pt-BR", "pt"),
+        ("no", "nb"),
+        ("polski", "pl"),
+        ("Slovak", "sk"),
+        ("slovencina", "sk"),
+        ("auto", AUTOMATIC_LANGUAGE),
+        ("Automatic", AUTOMATIC_LANGUAGE),
+    ],
+)
+def test_languages_are_found_by_code_or_name(typed: str, code: str) -> None:
+    assert resolve_language(typed) == code
+
+
+@pytest.mark.parametrize("typed", ["klingon", "zz", "", "Deutschland"])
+def test_unknown_languages_are_refused_with_the_codes(typed: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        resolve_language(typed)
+    text = ENGLISH.render(caught.value.text)
+    assert "is not a language I speak" in text and ", ".join(sorted(SUPPORTED)) in text
+
+
+def test_language_choices_fit_discord_and_lead_with_automatic_and_the_members_language() -> None:
+    everything = language_choices("", "Automatic", ENGLISH)
+    assert len(everything) == 25 and everything[0] == ("Automatic", AUTOMATIC_LANGUAGE)
+    assert everything[1] == ("English", "en")
+    assert language_choices("", "Automatique", Catalogs().lang("uk"))[1] == (native_name("uk"), "uk")
+    # What was typed may be the own name, the English name, the reader's name for it or the code.
+    assert language_choices("pol", "Automatic", ENGLISH) == [("Polski", "pl")]
+    assert ("Deutsch", "de") in language_choices("germ", "Automatic", ENGLISH)
+    assert language_choices("sk", "Automatic", ENGLISH)[0] == ("Slovenčina", "sk")
+    assert language_choices("auto", "Automatic", ENGLISH) == [("Automatic", AUTOMATIC_LANGUAGE)]
