@@ -14,13 +14,20 @@ from bot.cog_base import ClimaCog
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bot.forms import Form
 from bot.guards import member_is_moderator, moderator_only, require_moderator
-from bot.replies import clip, fit_lines, quote_input
+from bot.i18n import N_, Lang, Msg
+from bot.replies import MORE, clip, fit_lines, quote_input
 from bot.text import optional_visible
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.jobs import Dispatcher
 from cogs.calls.recurrence import Repeat
-from cogs.calls.render import DESCRIPTION_LIMIT, announcement_line, new_call_message, scheduled_text
+from cogs.calls.render import (
+    DESCRIPTION_LIMIT,
+    REPEAT_NAMES,
+    announcement_line,
+    new_call_message,
+    scheduled_text,
+)
 from cogs.calls.rules import MESSAGE_MAX, announcement_input, message_text
 from cogs.calls.views import (
     ANNOUNCE_COG_NAME,
@@ -35,22 +42,28 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REPEAT_CHOICES = [app_commands.Choice(name=r.value, value=r.value) for r in Repeat]
+REPEAT_CHOICES = [app_commands.Choice(name=REPEAT_NAMES[r], value=r.value) for r in Repeat]
 SEND_NEEDS = ("view_channel", "send_messages", "embed_links")
+# Permission names as Discord shows them in English; translators use the names Discord shows in theirs.
+PERMISSION_NAMES = {
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+}
 # "Announce now" twice within this window is a double click, not a wish for two posts.
 ANNOUNCE_AGAIN_AFTER = timedelta(minutes=10)
 
 
-def missing_permissions(have: discord.Permissions, needs: tuple[str, ...]) -> list[str]:
-    """The permissions of `needs` that `have` lacks, named as Discord shows them."""
-    return [name.replace("_", " ") for name in needs if not getattr(have, name)]
+def missing_permissions(t: Lang, have: discord.Permissions, needs: tuple[str, ...]) -> list[str]:
+    """The permissions of `needs` that `have` lacks, named as Discord shows them in language t."""
+    return [t._(PERMISSION_NAMES[name]) for name in needs if not getattr(have, name)]
 
 
 class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
     """Announcements scheduled by moderators, and the announcement of a newly registered call."""
 
     announce_group = app_commands.Group(
-        name="announce", description="Schedule announcements", guild_only=True
+        name="announce", description=N_("Schedule announcements"), guild_only=True
     )
     dynamic_items = (AnnounceCallButton, ScheduleCallButton)
 
@@ -67,13 +80,16 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         """The current UTC time (the dispatcher's clock, replaceable in tests)."""
         return self.dispatcher.clock()
 
-    @announce_group.command(name="schedule", description="Post a message at a given time, once or repeating")
+    @announce_group.command(
+        name="schedule", description=N_("Post a message at a given time, once or repeating")
+    )
     @app_commands.describe(
-        channel="Where to post it",
-        when="2026-12-01 09:30, 2026-12-01 (09:00), in 2h, in 3d — in the server's time zone",
-        message="The text; type \\n for a line break",
-        repeat="none (default), daily, weekly or monthly — same local time each time",
-        ping_role="A role to notify (nobody else is ever pinged)",
+        channel=N_("Where to post it"),
+        # Translators: the dates and `in 2h`, `in 3d` are typed as they are; keep them.
+        when=N_("2026-12-01 09:30, 2026-12-01 (09:00), in 2h, in 3d — in the server's time zone"),
+        message=N_("The text; type \\n for a line break"),
+        repeat=N_("none (default), daily, weekly or monthly — same local time each time"),
+        ping_role=N_("A role to notify (nobody else is ever pinged)"),
     )
     @app_commands.choices(repeat=REPEAT_CHOICES)
     @moderator_only()
@@ -93,7 +109,8 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         due = self._future(when, tz)
         if ping_role is not None and ping_role.is_default():
             raise ValidationError("I never ping @everyone; choose a specific role to notify, or none.")
-        have = self._check_channel(interaction, channel)
+        t = await self.lang(interaction)
+        have = self._check_channel(t, interaction, channel)
         item = await self.dispatcher.add_announcement(
             interaction.guild_id,
             announcement_input(
@@ -117,52 +134,65 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         # Discord shows a role mention without notifying anyone unless it is mentionable or we may ping all.
         silent = ping_role is not None and not ping_role.mentionable and not (have and have.mention_everyone)
         await interaction.response.send_message(
-            scheduled_text(item, channel.mention, ping_role.mention if ping_role else None, silent=silent),
+            scheduled_text(t, item, channel.mention, ping_role.mention if ping_role else None, silent=silent),
             ephemeral=True,
         )
+
+    async def lang(self, interaction: discord.Interaction[Any]) -> Lang:
+        """The language to answer this moderator in."""
+        return await self.bot.languages.for_interaction(interaction)
 
     def _future(self, when: str, tz: ZoneInfo) -> datetime:
         """Read a typed time in the server's zone; it must lie ahead."""
         due = parse_when(when, tz, now=self.now())
         if due <= self.now():
             raise ValidationError(
-                f"{quote_input(when)} is in the past ({full_and_relative(due)}); choose a time ahead. "
-                f"Accepted: {ACCEPTED_WHEN}."
+                "{typed} is in the past ({when}); choose a time ahead. Accepted: {accepted}.",
+                typed=quote_input(when),
+                when=full_and_relative(due),
+                accepted=Msg(ACCEPTED_WHEN),
             )
         return due
 
     @staticmethod
     def _check_channel(
-        interaction: discord.Interaction[Any], channel: discord.TextChannel
+        t: Lang, interaction: discord.Interaction[Any], channel: discord.TextChannel
     ) -> discord.Permissions | None:
         """Refuse a channel the moderator may not post in, or the bot cannot; return the bot's permissions."""
         member = interaction.user
         if isinstance(member, discord.Member) and not channel.permissions_for(member).send_messages:
             raise PermissionDeniedError(
-                f"You cannot post in {channel.mention} yourself, so you cannot schedule "
-                "announcements there. Nothing was scheduled."
+                "You cannot post in {channel} yourself, so you cannot schedule "
+                "announcements there. Nothing was scheduled.",
+                channel=channel.mention,
             )
         me = channel.guild.me
         have = channel.permissions_for(me) if me is not None else None
-        missing = missing_permissions(have, SEND_NEEDS) if have is not None else []
+        missing = missing_permissions(t, have, SEND_NEEDS) if have is not None else []
         if missing:
-            raise ValidationError(f"I cannot post in {channel.mention}: I need {', '.join(missing)} there.")
+            raise ValidationError(
+                "I cannot post in {channel}: I need {permissions} there.",
+                channel=channel.mention,
+                permissions=", ".join(missing),
+            )
         return have
 
-    @announce_group.command(name="list", description="List the announcements still to come")
+    @announce_group.command(name="list", description=N_("List the announcements still to come"))
     @moderator_only()
     async def list_announcements(self, interaction: discord.Interaction[Any]) -> None:
         """Show pending announcements, soonest first."""
         assert interaction.guild_id is not None
         items = await self.bot.repos.announcements.pending(interaction.guild_id, limit=-1)
+        t = await self.lang(interaction)
         if not items:
-            await interaction.response.send_message("No announcements are scheduled.", ephemeral=True)
+            await interaction.response.send_message(t._("No announcements are scheduled."), ephemeral=True)
             return
-        lines = [announcement_line(item) for item in items]
+        lines = [announcement_line(t, item) for item in items]
         embed = discord.Embed(
-            title="Scheduled announcements", description=fit_lines(lines, DESCRIPTION_LIMIT)
+            title=t._("Scheduled announcements"),
+            description=fit_lines(lines, DESCRIPTION_LIMIT, more=t._(MORE)),
         )
-        embed.set_footer(text="Cancel one with /announce cancel id")
+        embed.set_footer(text=t._("Cancel one with /announce cancel id"))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     async def id_autocomplete(
@@ -182,8 +212,8 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
                 choices.append(app_commands.Choice(name=label, value=item.id))
         return choices[:25]
 
-    @announce_group.command(name="cancel", description="Cancel a scheduled announcement")
-    @app_commands.describe(id="The announcement's number, from /announce list")
+    @announce_group.command(name="cancel", description=N_("Cancel a scheduled announcement"))
+    @app_commands.describe(id=N_("The announcement's number, from /announce list"))
     @app_commands.autocomplete(id=id_autocomplete)
     @moderator_only()
     async def cancel(self, interaction: discord.Interaction[Any], id: int) -> None:
@@ -198,14 +228,15 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
                 and current.state == "sending"
             ):
                 raise ValidationError(
-                    f"Announcement #{id} is being posted right now; it can no longer be cancelled."
+                    "Announcement #{id} is being posted right now; it can no longer be cancelled.", id=id
                 )
             raise NotFoundError(
-                f"There is no scheduled announcement #{id} here; `/announce list` shows them."
+                "There is no scheduled announcement #{id} here; `/announce list` shows them.", id=id
             )
         self.dispatcher.cancel_announcements([item.id])
         log.info("guild %s: announcement %s cancelled by %s", interaction.guild_id, id, interaction.user.id)
-        await interaction.response.send_message(f"Cancelled announcement #{id}.", ephemeral=True)
+        t = await self.lang(interaction)
+        await interaction.response.send_message(t._("Cancelled announcement #{id}.", id=id), ephemeral=True)
 
     # --- announcing a new call (the buttons under its confirmation) --------------------------------
 
@@ -227,11 +258,13 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         await require_moderator(interaction)
         call, channel_id = await self._call_here(interaction, call_id)
         now = self.now()
+        # The post is public: its default text speaks the server's language.
+        public = await self.bot.languages.for_guild(call.guild_id)
         item, created = await self.bot.repos.announcements.schedule_for_call_once(
             call.guild_id,
             announcement_input(
                 channel_id=channel_id,
-                message=new_call_message(call),
+                message=new_call_message(public, call),
                 due=now,
                 tz=ZoneInfo(call.timezone),
                 call_id=call.id,
@@ -242,9 +275,11 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         )
         if not created:
             raise ValidationError(
-                f"`{call.identifier}` was already announced or scheduled "
-                f"{discord_timestamp(item.created_at, 'R')} "
-                f"(announcement #{item.id}); use `/announce schedule` for another post."
+                "`{identifier}` was already announced or scheduled {when} (announcement #{id}); "
+                "use `/announce schedule` for another post.",
+                identifier=call.identifier,
+                when=discord_timestamp(item.created_at, "R"),
+                id=item.id,
             )
         try:
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -253,10 +288,20 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
             await self.dispatcher.run_announcement(item.id)
             raise
         outcome = await self.dispatcher.run_announcement(item.id)
-        text = {
-            "sent": f"Announced `{call.identifier}` in <#{channel_id}>.",
-            "failed": f"I could not post in <#{channel_id}>; check my permissions there.",
-        }.get(outcome, f"The announcement of `{call.identifier}` ended as: {outcome}.")
+        t = await self.lang(interaction)
+        if outcome == "sent":
+            text = t._(
+                "Announced `{identifier}` in <#{channel}>.", identifier=call.identifier, channel=channel_id
+            )
+        elif outcome == "failed":
+            text = t._("I could not post in <#{channel}>; check my permissions there.", channel=channel_id)
+        else:
+            text = t._(
+                # Translators: {outcome} is a status code such as `missed` or `error`; keep it as it is.
+                "The announcement of `{identifier}` ended as: {outcome}.",
+                identifier=call.identifier,
+                outcome=outcome,
+            )
         await interaction.followup.send(text, ephemeral=True)
 
     async def open_schedule_form(self, interaction: discord.Interaction[Any], call_id: int) -> None:
@@ -273,20 +318,27 @@ class AnnounceCog(ClimaCog, name=ANNOUNCE_COG_NAME):
         call, channel_id = await self._call_here(interaction, call_id)
         tz = await self.dispatcher.zone(call.guild_id)
         due = self._future(when, tz)
-        typed = optional_visible(message, "message")
+        typed = optional_visible(message, N_("message"))
+        if typed is None:
+            # The default text of a public post speaks the server's language.
+            typed = new_call_message(await self.bot.languages.for_guild(call.guild_id), call)
         item = await self.dispatcher.add_announcement(
             call.guild_id,
             announcement_input(
                 channel_id=channel_id,
-                message=typed or new_call_message(call),
+                message=typed,
                 due=due,
                 tz=tz,
                 call_id=call.id,
             ),
             created_by=interaction.user.id,
         )
-        await interaction.response.send_message(
-            f"Announcement #{item.id} of `{call.identifier}` will be posted in <#{channel_id}> "
-            f"{full_and_relative(item.next_due_at)}.",
-            ephemeral=True,
+        t = await self.lang(interaction)
+        text = t._(
+            "Announcement #{id} of `{identifier}` will be posted in <#{channel}> {when}.",
+            id=item.id,
+            identifier=call.identifier,
+            channel=channel_id,
+            when=full_and_relative(item.next_due_at),
         )
+        await interaction.response.send_message(text, ephemeral=True)

@@ -18,16 +18,26 @@ from bot.durations import describe_offset
 from bot.errors import NotFoundError, ValidationError
 from bot.forms import Form
 from bot.guards import moderator_only
+from bot.i18n import ENGLISH, N_, Lang
 from bot.member_data import MemberDataHolder
 from bot.paginator import clamp_page
 from bot.replies import clip, quote_input
 from bot.text import optional_visible
 from cogs.calls.calendar import deadlines_calendar
-from cogs.calls.importing import MAX_FILE_BYTES, ImportReport, ParsedFile, parse_calls_file
+from cogs.calls.importing import MAX_FILE_BYTES, ImportReport, ParsedFile, parse_calls_file, too_large
 from cogs.calls.jobs import Dispatcher
 from cogs.calls.member_data import CallsMemberData
 from cogs.calls.programmes import PROGRAMMES
-from cogs.calls.render import PAGE_SIZE, call_embed, list_embed, reminder_summary, scope_name
+from cogs.calls.render import (
+    PAGE_SIZE,
+    STATUS_NAMES,
+    call_embed,
+    list_embed,
+    reminder_summary,
+    scope_name,
+    subscribed_text,
+    subscription_dm_text,
+)
 from cogs.calls.rules import CallFormValues, call_input, local_text, parse_tags
 from cogs.calls.views import ADD_FORM, COG_NAME, EDIT_FORM, CallsPageButton, new_call_view, page_view
 from storage.calls import ALL_PROGRAMMES, Call, CallChange, CallStatus, DuplicateCallError
@@ -37,8 +47,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Choice names are marked msgids (programme names in programmes.py, status names in render.py): the
+# CommandTranslator gives Discord their translations; the values stay.
 PROGRAMME_CHOICES = [app_commands.Choice(name=p.name, value=p.code) for p in PROGRAMMES]
-STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in CallStatus]
+STATUS_CHOICES = [app_commands.Choice(name=STATUS_NAMES[s], value=s.value) for s in CallStatus]
 IMPORT_TYPES = (".csv", ".json")
 # Discord takes files up to 10 MiB from bots; keep a margin for the rest of the request.
 CALENDAR_MAX_BYTES = 8 * 1024 * 1024
@@ -48,7 +60,7 @@ class CallsCog(ClimaCog, name=COG_NAME):
     """Funding calls: the register, deadline reminders, subscriptions and the calendar file."""
 
     calls_group = app_commands.Group(
-        name="calls", description="Funding calls: deadlines, reminders and a calendar", guild_only=True
+        name="calls", description=N_("Funding calls: deadlines, reminders and a calendar"), guild_only=True
     )
     dynamic_items = (CallsPageButton,)
 
@@ -77,6 +89,10 @@ class CallsCog(ClimaCog, name=COG_NAME):
         """The current UTC time (the dispatcher's clock, replaceable in tests)."""
         return self.dispatcher.clock()
 
+    async def lang(self, interaction: discord.Interaction[Any]) -> Lang:
+        """The language to answer this member in."""
+        return await self.bot.languages.for_interaction(interaction)
+
     async def zone(self, interaction: discord.Interaction[Any]) -> ZoneInfo:
         """The time zone dates typed in this server are read in."""
         assert interaction.guild_id is not None
@@ -102,8 +118,8 @@ class CallsCog(ClimaCog, name=COG_NAME):
         call = await self.bot.repos.calls.get(interaction.guild_id, identifier.strip().upper())
         if call is None:
             raise NotFoundError(
-                f"There is no call {quote_input(identifier.strip())} here; "
-                "`/calls list` shows the registered ones."
+                "There is no call {typed} here; `/calls list` shows the registered ones.",
+                typed=quote_input(identifier.strip()),
             )
         return call
 
@@ -114,9 +130,10 @@ class CallsCog(ClimaCog, name=COG_NAME):
 
     # --- moderators --------------------------------------------------------------------------------
 
-    @calls_group.command(name="add", description="Register a funding call (opens a form)")
+    @calls_group.command(name="add", description=N_("Register a funding call (opens a form)"))
     @app_commands.describe(
-        programme="Funding programme (guessed from the identifier if left out)", tags="Comma-separated"
+        programme=N_("Funding programme (guessed from the identifier if left out)"),
+        tags=N_("Comma-separated"),
     )
     @app_commands.choices(programme=PROGRAMME_CHOICES)
     @moderator_only()
@@ -124,7 +141,7 @@ class CallsCog(ClimaCog, name=COG_NAME):
         self, interaction: discord.Interaction[Any], programme: str | None = None, tags: str | None = None
     ) -> None:
         """Open the call form, bound to this moderator, this server and these options."""
-        tag_text = ", ".join(parse_tags(optional_visible(tags, "tags") or ""))
+        tag_text = ", ".join(parse_tags(optional_visible(tags, N_("tags")) or ""))
         tz = await self.zone(interaction)
         await self.bot.forms.open(
             interaction, ADD_FORM, {"programme": programme, "tags": tag_text, "zone": tz.key}
@@ -146,31 +163,36 @@ class CallsCog(ClimaCog, name=COG_NAME):
             )
         except DuplicateCallError:
             raise ValidationError(
-                f"A call `{data.identifier}` is already registered; "
-                f"change it with `/calls edit {data.identifier}`."
+                "A call `{identifier}` is already registered; change it with `/calls edit {identifier}`.",
+                identifier=data.identifier,
             ) from None
         self._apply_schedule(change)
         log.info("guild %s: call %s added by %s", interaction.guild_id, data.identifier, interaction.user.id)
-        await interaction.response.send_message(
-            f"Registered `{change.call.identifier}`. {reminder_summary(change.new_reminders)}\n"
+        t = await self.lang(interaction)
+        text = t._(
+            "Registered `{identifier}`. {reminders}\n"
             "Announce it now in the announcements channel, or schedule the announcement:",
-            embed=call_embed(change.call, now=self.now()),
-            view=new_call_view(change.call.id),
+            identifier=change.call.identifier,
+            reminders=reminder_summary(t, change.new_reminders),
+        )
+        await interaction.response.send_message(
+            text,
+            embed=call_embed(t, change.call, now=self.now()),
+            view=new_call_view(t, change.call.id),
             ephemeral=True,
         )
 
-    @calls_group.command(name="import", description="Add or update calls from a CSV or JSON file")
+    @calls_group.command(name="import", description=N_("Add or update calls from a CSV or JSON file"))
     @app_commands.describe(
-        file="CSV or JSON: identifier, title, programme, deadline, opens, link, summary, tags"
+        # Translators: the column names are what the file must contain; keep them in English.
+        file=N_("CSV or JSON: identifier, title, programme, deadline, opens, link, summary, tags")
     )
     @moderator_only()
     async def import_file(self, interaction: discord.Interaction[Any], file: discord.Attachment) -> None:
         """Import calls by identifier (re-importing updates, never duplicates) and report every row."""
         assert interaction.guild_id is not None
         if file.size > MAX_FILE_BYTES:
-            raise ValidationError(
-                f"The file is {file.size:,} bytes; at most {MAX_FILE_BYTES:,} bytes are accepted."
-            )
+            raise too_large(file.size)
         if not file.filename.lower().endswith(IMPORT_TYPES):
             raise ValidationError("Upload a `.csv` or `.json` file (UTF-8); see the README for the columns.")
         tz = await self.zone(interaction)
@@ -179,14 +201,15 @@ class CallsCog(ClimaCog, name=COG_NAME):
             data = await file.read()
         except discord.HTTPException as problem:
             raise ValidationError(
-                f"I could not download the file ({problem.status}); upload it again."
+                "I could not download the file ({status}); upload it again.", status=problem.status
             ) from None
         report = await self._import(
             interaction, parse_calls_file(data, file.filename, default_tz=tz, now=self.now())
         )
-        text, truncated = report.summary(2000)
+        t = await self.lang(interaction)
+        text, truncated = report.summary(t, 2000)
         if truncated:
-            attachment = discord.File(io.BytesIO(report.full_csv().encode()), filename="import-report.csv")
+            attachment = discord.File(io.BytesIO(report.full_csv(t).encode()), filename="import-report.csv")
             await interaction.followup.send(text, file=attachment, ephemeral=True)
         else:
             await interaction.followup.send(text, ephemeral=True)
@@ -205,11 +228,15 @@ class CallsCog(ClimaCog, name=COG_NAME):
         for change in changes:
             self._apply_schedule(change)
             getattr(report, change.outcome).append(change.call.identifier)
-        log.info("guild %s: import by %s: %s", interaction.guild_id, interaction.user.id, report.headline())
+        log.info(
+            "guild %s: import by %s: %s", interaction.guild_id, interaction.user.id, report.headline(ENGLISH)
+        )
         return report
 
-    @calls_group.command(name="edit", description="Change a call (opens the form, filled in)")
-    @app_commands.describe(identifier="The call's identifier", programme="Move the call to another programme")
+    @calls_group.command(name="edit", description=N_("Change a call (opens the form, filled in)"))
+    @app_commands.describe(
+        identifier=N_("The call's identifier"), programme=N_("Move the call to another programme")
+    )
     @app_commands.choices(programme=PROGRAMME_CHOICES)
     @app_commands.autocomplete(identifier=identifier_autocomplete)
     @moderator_only()
@@ -243,29 +270,34 @@ class CallsCog(ClimaCog, name=COG_NAME):
         identifier = str(state["identifier"])
         existing = await self.bot.repos.calls.get_by_id(int(state["call"]))
         if existing is None or existing.guild_id != interaction.guild_id:
-            raise NotFoundError(f"There is no call {quote_input(identifier)} any more.")
+            raise NotFoundError("There is no call {typed} any more.", typed=quote_input(identifier))
         data = call_input(values, state.get("programme"), existing, ZoneInfo(state["zone"]), now=self.now())
         change = await self.bot.repos.calls.update(
             interaction.guild_id, existing.identifier, data, planner=self.dispatcher.planner(), now=self.now()
         )
         if change is None:
-            raise NotFoundError(f"There is no call {quote_input(identifier)} any more.")
+            raise NotFoundError("There is no call {typed} any more.", typed=quote_input(identifier))
         self._apply_schedule(change)
+        t = await self.lang(interaction)
         if change.outcome == "unchanged":
-            text = f"Nothing changed in `{identifier}`."
+            text = t._("Nothing changed in `{identifier}`.", identifier=identifier)
         elif change.cancelled_reminders or change.new_reminders:
-            text = f"Updated `{identifier}`; the deadline moved. {reminder_summary(change.new_reminders)}"
+            text = t._(
+                "Updated `{identifier}`; the deadline moved. {reminders}",
+                identifier=identifier,
+                reminders=reminder_summary(t, change.new_reminders),
+            )
         else:
-            text = f"Updated `{identifier}`."
+            text = t._("Updated `{identifier}`.", identifier=identifier)
         log.info("guild %s: call %s edited by %s", interaction.guild_id, identifier, interaction.user.id)
         await interaction.response.send_message(
-            text, embed=call_embed(change.call, now=self.now()), ephemeral=True
+            text, embed=call_embed(t, change.call, now=self.now()), ephemeral=True
         )
 
     @calls_group.command(
-        name="remove", description="Delete a call, its reminders and its scheduled announcements"
+        name="remove", description=N_("Delete a call, its reminders and its scheduled announcements")
     )
-    @app_commands.describe(identifier="The call's identifier")
+    @app_commands.describe(identifier=N_("The call's identifier"))
     @app_commands.autocomplete(identifier=identifier_autocomplete)
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[Any], identifier: str) -> None:
@@ -273,7 +305,7 @@ class CallsCog(ClimaCog, name=COG_NAME):
         assert interaction.guild_id is not None
         removed = await self.bot.repos.calls.remove(interaction.guild_id, identifier.strip().upper())
         if removed is None:
-            raise NotFoundError(f"There is no call {quote_input(identifier.strip())} here.")
+            raise NotFoundError("There is no call {typed} here.", typed=quote_input(identifier.strip()))
         self.dispatcher.cancel_reminders(removed.cancelled_reminders)
         self.dispatcher.cancel_announcements(removed.cancelled_announcements)
         log.info(
@@ -282,17 +314,25 @@ class CallsCog(ClimaCog, name=COG_NAME):
             removed.call.identifier,
             interaction.user.id,
         )
-        await interaction.response.send_message(
-            f"Removed `{removed.call.identifier}`; "
-            f"cancelled {len(removed.cancelled_reminders)} reminder(s) and "
-            f"{len(removed.cancelled_announcements)} scheduled announcement(s).",
-            ephemeral=True,
+        t = await self.lang(interaction)
+        text = t._(
+            "Removed `{identifier}`; cancelled {reminders} and {announcements}.",
+            identifier=removed.call.identifier,
+            reminders=t.ngettext("{n} reminder", "{n} reminders", len(removed.cancelled_reminders)),
+            announcements=t.ngettext(
+                "{n} scheduled announcement",
+                "{n} scheduled announcements",
+                len(removed.cancelled_announcements),
+            ),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # --- everyone ------------------------------------------------------------------------------------
 
-    @calls_group.command(name="list", description="List funding calls by deadline")
-    @app_commands.describe(status="open (default), upcoming or closed", programme="Only this programme")
+    @calls_group.command(name="list", description=N_("List funding calls by deadline"))
+    @app_commands.describe(
+        status=N_("open (default), upcoming or closed"), programme=N_("Only this programme")
+    )
     @app_commands.choices(status=STATUS_CHOICES, programme=PROGRAMME_CHOICES)
     async def list_calls(
         self,
@@ -302,16 +342,17 @@ class CallsCog(ClimaCog, name=COG_NAME):
     ) -> None:
         """Show the first page of calls with buttons for the others."""
         assert interaction.guild_id is not None
-        embed, view = await self.list_page(interaction.guild_id, CallStatus(status), programme, 0)
+        t = await self.lang(interaction)
+        embed, view = await self.list_page(t, interaction.guild_id, CallStatus(status), programme, 0)
         if view is None:
             await interaction.response.send_message(embed=embed, ephemeral=True)
         else:
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     async def list_page(
-        self, guild_id: int, status: CallStatus, programme: str | None, page: int
+        self, t: Lang, guild_id: int, status: CallStatus, programme: str | None, page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """Render one page of a call list with its previous/next buttons."""
+        """Render one page of a call list with its previous/next buttons, in language t."""
         now = self.now()
         calls, total = await self.bot.repos.calls.list_calls(
             guild_id, status=status, now=now, programme=programme, offset=page * PAGE_SIZE, limit=PAGE_SIZE
@@ -327,23 +368,30 @@ class CallsCog(ClimaCog, name=COG_NAME):
                 offset=shown * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
-        embed = list_embed(calls, status=status, programme_code=programme, page=shown, total=total)
-        return embed, page_view(status, programme, shown, pages)
+        embed = list_embed(t, calls, status=status, programme_code=programme, page=shown, total=total)
+        return embed, page_view(t, status, programme, shown, pages)
 
-    @calls_group.command(name="show", description="Show one funding call")
-    @app_commands.describe(identifier="The call's identifier", share="Post it in this channel for everyone")
+    @calls_group.command(name="show", description=N_("Show one funding call"))
+    @app_commands.describe(
+        identifier=N_("The call's identifier"), share=N_("Post it in this channel for everyone")
+    )
     @app_commands.autocomplete(identifier=identifier_autocomplete)
     async def show(self, interaction: discord.Interaction[Any], identifier: str, share: bool = False) -> None:
-        """Show a call's details."""
+        """Show a call's details (privately in the member's language, shared in the server's)."""
         call = await self._existing(interaction, identifier)
+        if share:
+            t = await self.bot.languages.for_guild(interaction.guild_id)
+            await interaction.response.send_message(embed=call_embed(t, call, now=self.now()))
+            return
+        t = await self.lang(interaction)
         reminders = [r for r in await self.bot.repos.calls.reminders_of(call.id) if r.state == "pending"]
-        content = reminder_summary(reminders) if reminders and not share else None
+        content = reminder_summary(t, reminders) if reminders else None
         await interaction.response.send_message(
-            content, embed=call_embed(call, now=self.now()), ephemeral=not share
+            content, embed=call_embed(t, call, now=self.now()), ephemeral=True
         )
 
-    @calls_group.command(name="subscribe", description="Get a direct message before call deadlines")
-    @app_commands.describe(programme="Only this programme (all programmes if left out)")
+    @calls_group.command(name="subscribe", description=N_("Get a direct message before call deadlines"))
+    @app_commands.describe(programme=N_("Only this programme (all programmes if left out)"))
     @app_commands.choices(programme=PROGRAMME_CHOICES)
     async def subscribe(self, interaction: discord.Interaction[Any], programme: str | None = None) -> None:
         """Subscribe to deadline reminders by direct message and check that DMs reach the member."""
@@ -353,70 +401,76 @@ class CallsCog(ClimaCog, name=COG_NAME):
         added = await self.bot.repos.calls.subscribe(
             interaction.guild_id, interaction.user.id, code, now=self.now()
         )
-        scope = scope_name(code)
-        when = clip(", ".join(describe_offset(o) for o in self.dispatcher.offsets), 500)
-        text = (
-            f"{'Subscribed' if added else 'You were already subscribed'} to deadline reminders for {scope}: "
-            f"a direct message {when} before each deadline. `/calls unsubscribe` stops them."
-        )
-        if not await self._dm_reaches(interaction.user, scope):
-            text += (
-                "\n⚠️ I could not send you a direct message: allow direct messages from this server's members "
+        t = await self.lang(interaction)
+        when = clip(", ".join(describe_offset(o, t) for o in self.dispatcher.offsets), 500)
+        text = subscribed_text(t, code, added=added, when=when)
+        if not await self._dm_reaches(t, interaction.user, code):
+            text += "\n" + t._(
+                "⚠️ I could not send you a direct message: allow direct messages from this server's members "
                 "(Privacy Settings), or reminders will not reach you."
             )
         await interaction.followup.send(text, ephemeral=True)
 
-    async def _dm_reaches(self, user: discord.User | discord.Member, scope: str) -> bool:
+    async def _dm_reaches(self, t: Lang, user: discord.User | discord.Member, code: str) -> bool:
         """Send a subscription confirmation by DM; False if the member's DMs are closed."""
         try:
-            await user.send(
-                f"You will get climabot deadline reminders here for {scope}.",
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+            await user.send(subscription_dm_text(t, code), allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as problem:
             log.info("subscription confirmation DM to %s refused (%s)", user.id, problem.code)
             return False
         return True
 
-    @calls_group.command(name="unsubscribe", description="Stop deadline reminders by direct message")
-    @app_commands.describe(programme="Only this programme's reminders (all if left out)")
+    @calls_group.command(name="unsubscribe", description=N_("Stop deadline reminders by direct message"))
+    @app_commands.describe(programme=N_("Only this programme's reminders (all if left out)"))
     @app_commands.choices(programme=PROGRAMME_CHOICES)
     async def unsubscribe(self, interaction: discord.Interaction[Any], programme: str | None = None) -> None:
         """Remove one or all of the member's subscriptions."""
         assert interaction.guild_id is not None
         removed = await self.bot.repos.calls.unsubscribe(interaction.guild_id, interaction.user.id, programme)
         left = await self.bot.repos.calls.subscriptions(interaction.guild_id, interaction.user.id)
+        t = await self.lang(interaction)
         if removed == 0:
-            text = "You had no such subscription."
+            text = t._("You had no such subscription.")
         else:
-            text = f"Unsubscribed ({removed} subscription{'s' if removed != 1 else ''} removed)."
+            text = t.ngettext(
+                "Unsubscribed ({n} subscription removed).",
+                "Unsubscribed ({n} subscriptions removed).",
+                removed,
+            )
         if left:
-            names = ", ".join(scope_name(s.programme) for s in left)
-            text += f" Still subscribed to: {names}."
+            names = ", ".join(scope_name(t, s.programme) for s in left)
+            text += " " + t._("Still subscribed to: {names}.", names=names)
         await interaction.response.send_message(text, ephemeral=True)
 
-    @calls_group.command(name="calendar", description="Download the call deadlines as a calendar file (.ics)")
-    @app_commands.describe(programme="Only this programme's calls")
+    @calls_group.command(
+        name="calendar", description=N_("Download the call deadlines as a calendar file (.ics)")
+    )
+    @app_commands.describe(programme=N_("Only this programme's calls"))
     @app_commands.choices(programme=PROGRAMME_CHOICES)
     async def calendar(self, interaction: discord.Interaction[Any], programme: str | None = None) -> None:
-        """Send an iCalendar file with one event per open or upcoming call deadline."""
+        """Send an .ics file with one event per open or upcoming call deadline, in the member's language."""
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.now()
         calls = await self.bot.repos.calls.open_calls(interaction.guild_id, now=now, programme=programme)
+        t = await self.lang(interaction)
         server = interaction.guild.name if interaction.guild else "climabot"
+        name = t._("{server}: funding call deadlines", server=server)
         # Thousands of calls take a second or more to render: keep the event loop (heartbeats) free.
-        data = await asyncio.to_thread(
-            deadlines_calendar, calls, name=f"{server}: funding call deadlines", now=now
-        )
+        data = await asyncio.to_thread(deadlines_calendar, t, calls, name=name, now=now)
         if len(data) > CALENDAR_MAX_BYTES:
             raise ValidationError(
-                f"The calendar of {len(calls)} deadlines is too large to upload; "
-                "choose a `programme` to download a smaller one."
+                "The calendar of {count} deadlines is too large to upload; "
+                "choose a `programme` to download a smaller one.",
+                count=len(calls),
             )
-        await interaction.followup.send(
-            f"{len(calls)} deadline{'s' if len(calls) != 1 else ''}. Import the file into your calendar app; "
+        text = t.ngettext(
+            "{n} deadline. Import the file into your calendar app; "
             "downloading it again later updates the same events.",
-            file=discord.File(io.BytesIO(data), filename="call-deadlines.ics"),
-            ephemeral=True,
+            "{n} deadlines. Import the file into your calendar app; "
+            "downloading it again later updates the same events.",
+            len(calls),
+        )
+        await interaction.followup.send(
+            text, file=discord.File(io.BytesIO(data), filename="call-deadlines.ics"), ephemeral=True
         )

@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import ValidationError
+from bot.i18n import N_, Lang, Msg
 from bot.replies import quote_input
 from bot.spreadsheet import safe_row
 from bot.timeparse import localize
@@ -52,23 +53,23 @@ _BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-DATE_RULE = "use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset"
+DATE_RULE = N_("use YYYY-MM-DD, YYYY-MM-DD HH:MM or ISO 8601 with an offset")
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row that was not imported, and why."""
+    """A row that was not imported, and why (both texts translated when the report is shown)."""
 
-    where: str  # "row 3" (CSV, as a spreadsheet numbers it) or "item 2" (JSON)
+    where: Msg  # "row 3" (CSV, as a spreadsheet numbers it) or "item 2" (JSON)
     identifier: str | None
-    reason: str
+    reason: Msg
 
 
 @dataclass
 class ParsedFile:
     """The valid rows of a file (with where they came from) and the rejected ones."""
 
-    rows: list[tuple[str, CallInput]] = field(default_factory=list)
+    rows: list[tuple[Msg, CallInput]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
 
 
@@ -96,7 +97,7 @@ def file_zone(name: str) -> ZoneInfo:
     found = _zones_by_lowercase().get(name.strip().lower())
     if found is None:
         raise ValidationError(
-            f"unknown time zone {quote_input(name)}; use an IANA name such as Europe/Brussels"
+            "unknown time zone {zone}; use an IANA name such as Europe/Brussels", zone=quote_input(name)
         )
     return ZoneInfo(found)
 
@@ -109,7 +110,7 @@ def decode(data: bytes) -> str:
         raise ValidationError("The file is not UTF-8 text; save it as UTF-8 CSV or JSON.") from None
 
 
-def _records(text: str, filename: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _records(text: str, filename: str) -> Iterator[tuple[Msg, Mapping[str, Any]]]:
     """Yield (where, record) pairs from CSV or JSON text."""
     stripped = text.lstrip()
     if filename.lower().endswith(".json") or (not filename.lower().endswith(".csv") and stripped[:1] in "[{"):
@@ -118,13 +119,17 @@ def _records(text: str, filename: str) -> Iterator[tuple[str, Mapping[str, Any]]
         yield from _csv_records(text)
 
 
-def _json_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _json_records(text: str) -> Iterator[tuple[Msg, Mapping[str, Any]]]:
     """Yield the objects of a JSON list (or of an object's `calls` list)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as problem:
         raise ValidationError(
-            f"The file is not valid JSON (line {problem.lineno}, column {problem.colno}: {problem.msg})."
+            # Translators: {error} is the JSON parser's own explanation, in English.
+            "The file is not valid JSON (line {line}, column {column}: {error}).",
+            line=problem.lineno,
+            column=problem.colno,
+            error=problem.msg,
         ) from None
     except RecursionError:
         raise ValidationError("The JSON file is nested too deeply; use a flat list of calls.") from None
@@ -133,10 +138,12 @@ def _json_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     if not isinstance(document, list):
         raise ValidationError("The JSON file must hold a list of calls, or an object with a `calls` list.")
     for index, item in enumerate(document, start=1):
-        yield f"item {index}", item if isinstance(item, dict) else {"__invalid__": True}
+        # Translators: where a rejected call stands in an imported JSON file: its position in the list.
+        where = Msg("item {n}", n=index)
+        yield where, item if isinstance(item, dict) else {"__invalid__": True}
 
 
-def _csv_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _csv_records(text: str) -> Iterator[tuple[Msg, Mapping[str, Any]]]:
     """Yield the rows of a CSV file with a header; comma, semicolon or tab separated."""
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
@@ -144,19 +151,22 @@ def _csv_records(text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     try:
         header = reader.fieldnames or []
     except csv.Error as problem:
-        raise ValidationError(f"The CSV file cannot be read: {problem}.") from None
+        # Translators: {error} is the CSV reader's own explanation, in English.
+        raise ValidationError("The CSV file cannot be read: {error}.", error=str(problem)) from None
     columns = {_column(name) for name in header}
     if "identifier" not in columns:
         raise ValidationError(
             "The CSV file needs a header row with at least `identifier`, `title` and `deadline` columns "
-            f"(known columns: {', '.join(COLUMNS)})."
+            "(known columns: {columns}).",
+            columns=", ".join(COLUMNS),
         )
     try:
         for index, row in enumerate(reader, start=2):
-            yield f"row {index}", row
+            # Translators: where a rejected call stands in an imported CSV file: its row number.
+            yield Msg("row {n}", n=index), row
     except csv.Error as problem:
         raise ValidationError(
-            f"The CSV file cannot be read after row {reader.line_num}: {problem}."
+            "The CSV file cannot be read after row {row}: {error}.", row=reader.line_num, error=str(problem)
         ) from None
 
 
@@ -178,31 +188,33 @@ def _text(value: Any) -> str:
 def parse_calls_file(data: bytes, filename: str, *, default_tz: ZoneInfo, now: datetime) -> ParsedFile:
     """Validate every row of a calls file; raise ValidationError only when the whole file is unusable."""
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(
-            f"The file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} bytes are accepted."
-        )
+        raise too_large(len(data))
     parsed = ParsedFile()
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, Msg] = {}
     count = 0
     for where, record in _records(decode(data), filename):
         count += 1
         if count > MAX_ROWS:
-            raise ValidationError(f"The file has more than {MAX_ROWS} calls; split it into smaller files.")
+            raise ValidationError(
+                "The file has more than {limit} calls; split it into smaller files.", limit=MAX_ROWS
+            )
         fields = {_column(k): _text(v).strip() for k, v in record.items() if k is not None}
         identifier = fields.get("identifier", "").upper() or None
         try:
             if "__invalid__" in fields:
+                # Translators: why an item of an imported JSON list was rejected.
                 raise ValidationError("not an object with call fields")
             call = _row_to_call(fields, default_tz, now)
         except ValidationError as problem:
-            parsed.rejected.append(Rejected(where, identifier, str(problem)))
+            parsed.rejected.append(Rejected(where, identifier, problem.text))
             continue
         if call.identifier in first_seen:
             parsed.rejected.append(
                 Rejected(
                     where,
                     call.identifier,
-                    f"duplicate in file: same identifier as {first_seen[call.identifier]}",
+                    # Translators: {where} is "row 2" or "item 2".
+                    Msg("duplicate in file: same identifier as {where}", where=first_seen[call.identifier]),
                 )
             )
             continue
@@ -226,22 +238,28 @@ def _row_to_call(fields: Mapping[str, str], default_tz: ZoneInfo, now: datetime)
     try:
         deadline = parse_file_time(deadline_text, tz, bare_date_time="17:00")
     except ValueError:
-        raise ValidationError(f"bad date {quote_input(deadline_text)} in deadline; {DATE_RULE}") from None
+        raise ValidationError(
+            "bad date {typed} in deadline; {rule}", typed=quote_input(deadline_text), rule=Msg(DATE_RULE)
+        ) from None
     if deadline <= now:
-        raise ValidationError(f"deadline {quote_input(deadline_text)} has passed")
+        raise ValidationError("deadline {typed} has passed", typed=quote_input(deadline_text))
     opens = None
     if fields.get("opens"):
         try:
             opens = parse_file_time(fields["opens"], tz, bare_date_time="00:00")
         except ValueError:
-            raise ValidationError(f"bad date {quote_input(fields['opens'])} in opens; {DATE_RULE}") from None
+            raise ValidationError(
+                "bad date {typed} in opens; {rule}", typed=quote_input(fields["opens"]), rule=Msg(DATE_RULE)
+            ) from None
         if opens >= deadline:
             raise ValidationError("the opening date is not before the deadline")
     programme_text = fields.get("programme", "")
     found = find_programme(programme_text) if programme_text else infer_programme(identifier)
     if found is None:
         raise ValidationError(
-            f"unknown programme {quote_input(programme_text)}; use one of {accepted_programmes()}"
+            "unknown programme {typed}; use one of {accepted}",
+            typed=quote_input(programme_text),
+            accepted=accepted_programmes(),
         )
     return CallInput(
         identifier=identifier,
@@ -256,6 +274,15 @@ def _row_to_call(fields: Mapping[str, str], default_tz: ZoneInfo, now: datetime)
     )
 
 
+def too_large(size: int) -> ValidationError:
+    """The refusal of a file over MAX_FILE_BYTES."""
+    return ValidationError(
+        "The file is {size} bytes; at most {limit} bytes are accepted.",
+        size=size,
+        limit=MAX_FILE_BYTES,
+    )
+
+
 @dataclass
 class ImportReport:
     """What an import did, by identifier, and what it rejected."""
@@ -265,32 +292,40 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
 
-    def headline(self) -> str:
+    def headline(self, t: Lang) -> str:
         """One line with the counts."""
-        return (
-            f"Import finished: {len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected."
+        return t._(
+            # Translators: each placeholder is a number of calls; reorder freely ("added: {added}, …").
+            "Import finished: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
+            added=len(self.added),
+            updated=len(self.updated),
+            unchanged=len(self.unchanged),
+            rejected=len(self.rejected),
         )
 
-    def summary(self, limit: int) -> tuple[str, bool]:
+    def summary(self, t: Lang, limit: int) -> tuple[str, bool]:
         """Render the report within `limit` characters; True if rows were left out (attach full_csv)."""
-        lines = [self.headline()]
+        lines = [self.headline(t)]
         if self.rejected:
-            lines.append("Rejected:")
+            lines.append(t._("Rejected:"))
         complete = True
         for item in self.rejected:
             named = f" ({quote_input(item.identifier, 40)})" if item.identifier else ""
-            line = f"- {item.where}{named}: {item.reason}"
+            line = f"- {t.render(item.where)}{named}: {t.render(item.reason)}"
             if len("\n".join([*lines, line])) > limit - 80:
                 complete = False
                 break
             lines.append(line)
         if not complete:
-            lines.append("The full report is attached.")
+            lines.append(t._("The full report is attached."))
         return "\n".join(lines), not complete
 
-    def full_csv(self) -> str:
-        """Render every row's outcome as CSV (where, identifier, outcome, reason), safe in a spreadsheet."""
+    def full_csv(self, t: Lang) -> str:
+        """Render every row's outcome as CSV (where, identifier, outcome, reason), safe in a spreadsheet.
+
+        Column names and outcome codes are the file's schema and stay English; where and reason are
+        written in language t.
+        """
         out = io.StringIO()
         # RFC 4180 line ends: the writer then quotes a cell holding a lone carriage return too.
         writer = csv.writer(out, lineterminator="\r\n")
@@ -304,5 +339,6 @@ class ImportReport:
                 writer.writerow(safe_row(["", identifier, outcome, ""]))
         for item in self.rejected:
             # Identifiers and reasons echo the file's text, which may start like a formula.
-            writer.writerow(safe_row([item.where, item.identifier or "", "rejected", item.reason]))
+            row = [t.render(item.where), item.identifier or "", "rejected", t.render(item.reason)]
+            writer.writerow(safe_row(row))
         return out.getvalue()

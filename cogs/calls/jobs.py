@@ -14,20 +14,27 @@ from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.durations import describe_offset
-from bot.i18n import ENGLISH
+from bot.i18n import Lang, Msg
 from bot.replies import clip, recovery_notice, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
-from bot.timestamps import discord_timestamp
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
-from cogs.calls.render import call_embed, reminder_dm_text, reminder_text
+from cogs.calls.render import (
+    announcement_label,
+    call_embed,
+    missed_announcement_notice,
+    missed_reminder_notice,
+    reminder_dm_text,
+    reminder_label,
+    reminder_text,
+)
 from storage.announcements import Advance, Announcement, AnnouncementInput, AnnouncementsRepository
-from storage.calls import Call, CallsRepository, Claim, Reminder, ReminderPlanner
+from storage.calls import CallsRepository, Claim, Reminder, ReminderPlanner
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# A line of the moderators' recovery notice, written once the server's language is known.
+Label = Callable[[Lang], str]
 CLOSED_DMS = 50007  # Discord: "Cannot send messages to this user"
 # On shutdown, sends already under way get this long to record their outcome before being cancelled
 # (a cancelled one is left 'sending' and reported as uncertain at the next start).
@@ -47,8 +56,8 @@ class StartReport:
 
     scheduled: int = 0
     resumed: int = 0
-    missed: list[str] = field(default_factory=list)
-    uncertain: list[str] = field(default_factory=list)
+    missed: list[Label] = field(default_factory=list)
+    uncertain: list[Label] = field(default_factory=list)
 
 
 def reminder_job(reminder_id: int) -> str:
@@ -211,8 +220,7 @@ class Dispatcher:
         updates: list[tuple[int, str, Advance | None]] = []
         to_schedule: list[tuple[int, datetime]] = []
         for item in await self.announcements.open_rows():
-            due_text = discord_timestamp(item.next_due_at, "f")
-            label = f"announcement #{item.id} in <#{item.channel_id}> due {due_text}"
+            label = partial(announcement_label, item=item, later=0)
             if item.state == "sending":
                 advance = next_occurrence(item, now)
                 updates.append((item.id, "uncertain", advance))
@@ -233,7 +241,7 @@ class Dispatcher:
             if plan.missed:
                 target = plan.run or plan.following
                 updates.append((item.id, "missed", None if target is None else Advance(*target)))
-                text = label if plan.missed == 1 else f"{label} (and {plan.missed - 1} later occurrences)"
+                text = partial(announcement_label, item=item, later=plan.missed - 1)
                 report.missed.append(text)
                 by_guild[item.guild_id].missed.append(text)
                 if target is not None:
@@ -248,20 +256,27 @@ class Dispatcher:
             )
         report.scheduled += len(to_schedule)
 
-    async def _describe_reminder(self, reminder: Reminder) -> str:
-        """Name a reminder for moderators."""
+    async def _describe_reminder(self, reminder: Reminder) -> Label:
+        """Name a reminder for moderators (in the language given later)."""
         call = await self.calls.get_by_id(reminder.call_id)
-        name = f"`{call.identifier}`" if call else f"call #{reminder.call_id}"
-        return (
-            f"{describe_offset(reminder.offset)} reminder for {name} "
-            f"due {discord_timestamp(reminder.due_at, 'f')}"
-        )
+        name = f"`{call.identifier}`" if call else f"#{reminder.call_id}"
+        return partial(reminder_label, reminder=reminder, name=name)
+
+    async def _guild_lang(self, guild_id: int) -> Lang:
+        """The language of a server's public posts and moderators' notices."""
+        return await self.bot.languages.for_guild(guild_id)
+
+    async def _notify(self, guild_id: int, notice: Msg) -> None:
+        """Tell a server's moderators something, in the server's language."""
+        t = await self._guild_lang(guild_id)
+        await self.bot.notify_moderators(guild_id, t.render(notice))
 
     async def _report_recovery(self, guild_id: int, found: StartReport) -> None:
         """Tell a server's moderators what was missed or may not have been sent while the bot was down."""
-        await self.bot.notify_moderators(
-            guild_id, recovery_notice(ENGLISH, found.missed, found.uncertain, self.grace)
-        )
+        t = await self._guild_lang(guild_id)
+        missed = [label(t) for label in found.missed]
+        uncertain = [label(t) for label in found.uncertain]
+        await self.bot.notify_moderators(guild_id, recovery_notice(t, missed, uncertain, self.grace))
 
     # --- reminders -------------------------------------------------------------------------------
 
@@ -277,10 +292,10 @@ class Dispatcher:
                 self.schedule_reminders([reminder])
                 return
             if claim is Claim.MISSED:
-                text = await self._describe_reminder(reminder)
+                label = await self._describe_reminder(reminder)
+                t = await self._guild_lang(reminder.guild_id)
                 await self.bot.notify_moderators(
-                    reminder.guild_id,
-                    f"A {text} came due more than {describe_offset(self.grace)} ago; not sent.",
+                    reminder.guild_id, missed_reminder_notice(t, label(t), self.grace)
                 )
                 return
             await self._post_reminder(reminder)
@@ -302,10 +317,11 @@ class Dispatcher:
             channel = self.bot.get_partial_messageable(
                 settings.announcements_channel_id, guild_id=reminder.guild_id
             )
+            t = await self._guild_lang(reminder.guild_id)
             try:
                 message = await channel.send(
-                    reminder_text(call, reminder.offset),
-                    embed=call_embed(call, now=self.clock()),
+                    reminder_text(t, call, reminder.offset),
+                    embed=call_embed(t, call, now=self.clock()),
                     allowed_mentions=discord.AllowedMentions.none(),
                     nonce=stable_nonce("reminder", reminder.id),
                 )
@@ -313,9 +329,11 @@ class Dispatcher:
             except discord.HTTPException as problem:
                 note = await self._send_failed(
                     reminder.guild_id,
-                    f"the deadline reminder for `{call.identifier}`",
-                    settings.announcements_channel_id,
                     problem,
+                    "I could not post the deadline reminder for `{identifier}` in <#{channel}> "
+                    "({status}: {error}).",
+                    identifier=call.identifier,
+                    channel=settings.announcements_channel_id,
                 )
         await self.calls.mark_posted(reminder.id, message_id=message_id, note=note, now=self.clock())
 
@@ -333,14 +351,22 @@ class Dispatcher:
                     len(interrupted),
                 )
             guild = self.bot.get_guild(reminder.guild_id)
-            text = reminder_dm_text(call, reminder.offset, guild.name if guild else None)
+            name = guild.name if guild else None
+            # Each subscriber reads the DM in their own language; the text is built once per language.
+            texts: dict[str, tuple[str, discord.Embed]] = {}
             for user_id in await self.calls.recipients(reminder.id, reminder.guild_id, call.programme):
-                await self._send_dm(reminder, call, user_id, text)
+                t = await self.bot.languages.for_member(reminder.guild_id, user_id)
+                if t.code not in texts:
+                    texts[t.code] = (
+                        reminder_dm_text(t, call, reminder.offset, name),
+                        call_embed(t, call, now=self.clock()),
+                    )
+                await self._send_dm(reminder, user_id, *texts[t.code])
             await self.calls.finish_reminder(reminder.id, now=self.clock())
         except Exception:
             log.exception("reminder %s: direct messages failed", reminder.id)
 
-    async def _send_dm(self, reminder: Reminder, call: Call, user_id: int, text: str) -> None:
+    async def _send_dm(self, reminder: Reminder, user_id: int, text: str, embed: discord.Embed) -> None:
         """Send one subscriber their reminder, claimed first so it is never sent twice."""
         if not await self.calls.claim_dm(reminder.id, user_id, now=self.clock()):
             return
@@ -349,7 +375,7 @@ class Dispatcher:
             channel = await self.bot.create_dm(discord.Object(user_id))
             await channel.send(
                 text,
-                embed=call_embed(call, now=self.clock()),
+                embed=embed,
                 allowed_mentions=discord.AllowedMentions.none(),
                 nonce=stable_nonce("reminder-dm", reminder.id, user_id),
             )
@@ -405,12 +431,8 @@ class Dispatcher:
             updated = await self.announcements.record(
                 item.id, outcome="missed", message_id=None, advance=next_occurrence(item, now), now=now
             )
-            await self.bot.notify_moderators(
-                item.guild_id,
-                f"Announcement #{item.id} in <#{item.channel_id}> came due "
-                f"{discord_timestamp(item.next_due_at, 'R')}, more than {describe_offset(self.grace)} late; "
-                "it was not sent.",
-            )
+            t = await self._guild_lang(item.guild_id)
+            await self.bot.notify_moderators(item.guild_id, missed_announcement_notice(t, item, self.grace))
             if updated is not None and updated.state == "pending":
                 self.schedule_announcement(updated)
             return "missed"
@@ -439,16 +461,24 @@ class Dispatcher:
                 everyone=False, users=False, roles=[discord.Object(item.ping_role_id)]
             )
         call = await self.calls.get_by_id(item.call_id) if item.call_id is not None else None
+        # The frame of a public post (the call's embed) speaks the server's language.
+        embed = discord.utils.MISSING
+        if call is not None:
+            embed = call_embed(await self._guild_lang(item.guild_id), call, now=self.clock())
         try:
             message = await channel.send(
                 clip(content),
-                embed=call_embed(call, now=self.clock()) if call is not None else discord.utils.MISSING,
+                embed=embed,
                 allowed_mentions=mentions,
                 nonce=stable_nonce("announce", item.id, item.occurrence),
             )
         except discord.HTTPException as problem:
             note = await self._send_failed(
-                item.guild_id, f"announcement #{item.id}", item.channel_id, problem
+                item.guild_id,
+                problem,
+                "I could not post announcement #{id} in <#{channel}> ({status}: {error}).",
+                id=item.id,
+                channel=item.channel_id,
             )
             return "failed", None, note
         return "sent", message.id, None
@@ -456,13 +486,14 @@ class Dispatcher:
     # --- moderators ------------------------------------------------------------------------------
 
     async def _send_failed(
-        self, guild_id: int, what: str, channel_id: int, problem: discord.HTTPException
+        self, guild_id: int, problem: discord.HTTPException, notice: str, **params: Any
     ) -> str:
-        """Log a post Discord refused, tell the moderators, and return the note to store with the row."""
+        """Log a post Discord refused, tell the moderators, and return the note to store with the row.
+
+        `notice` is the English msgid of the moderators' notice; `{status}` and `{error}` are filled in.
+        """
         note = f"send failed: {problem.status} {problem.text}"[:300]
-        log.warning("guild %s: %s: %s", guild_id, what, note)
-        await self.bot.notify_moderators(
-            guild_id,
-            f"I could not post {what} in <#{channel_id}> ({problem.status}: {clip(problem.text, 200)}).",
-        )
+        message = Msg(notice, status=problem.status, error=clip(problem.text, 200), **params)
+        log.warning("guild %s: %s (%s)", guild_id, message, note)
+        await self._notify(guild_id, message)
         return note

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_
+
 
 @dataclass(frozen=True)
 class Programme:
-    """A funding programme: stable code, display name, other spellings accepted in import files."""
+    """A funding programme: stable code, English display name (a msgid), other spellings accepted in files."""
 
     code: str
     name: str
@@ -16,24 +18,28 @@ class Programme:
     prefixes: tuple[str, ...] = ()
 
 
+# Names are shown translated (`t._(p.name)`) and are also slash-command choice names; the English name
+# stays an accepted spelling in import files.
 PROGRAMMES: tuple[Programme, ...] = (
     Programme(
         "horizon-europe",
-        "Horizon Europe (Cities Mission)",
+        # Translators: names of EU funding programmes; use the programme's official name in your language.
+        N_("Horizon Europe (Cities Mission)"),
         ("horizon europe", "horizon", "he", "cities mission", "mission", "horizon-miss"),
         ("HORIZON-MISS-",),
     ),
     Programme(
         "horizon-cluster5",
-        "Horizon Europe Cluster 5",
+        N_("Horizon Europe Cluster 5"),
         ("cluster 5", "cluster5", "cl5", "horizon-cl5", "horizon europe cluster 5"),
         ("HORIZON-CL5-",),
     ),
-    Programme("life", "LIFE", ("life programme",), ("LIFE-",)),
-    Programme("eui", "European Urban Initiative (EUI)", ("european urban initiative",), ("EUI-",)),
-    Programme("neb", "New European Bauhaus (NEB)", ("new european bauhaus",), ("NEB-", "HORIZON-NEB-")),
-    Programme("dut", "Driving Urban Transitions (DUT)", ("driving urban transitions",), ("DUT-",)),
-    Programme("other", "Other", ()),
+    Programme("life", N_("LIFE"), ("life programme",), ("LIFE-",)),
+    Programme("eui", N_("European Urban Initiative (EUI)"), ("european urban initiative",), ("EUI-",)),
+    Programme("neb", N_("New European Bauhaus (NEB)"), ("new european bauhaus",), ("NEB-", "HORIZON-NEB-")),
+    Programme("dut", N_("Driving Urban Transitions (DUT)"), ("driving urban transitions",), ("DUT-",)),
+    # Translators: the programme of a funding call that belongs to none of the named programmes.
+    Programme("other", N_("Other"), ()),
 )
 
 _BY_CODE = {p.code: p for p in PROGRAMMES}

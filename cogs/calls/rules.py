@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import ValidationError
+from bot.i18n import N_, Msg
 from bot.replies import quote_input
 from bot.text import optional_visible, require_visible, visible_length
 from bot.timeparse import parse_when
@@ -24,7 +25,7 @@ from storage.calls import Call, CallInput
 # Uppercase letters, digits, dots, dashes and underscores; 3 to 100 characters; lowercase input is
 # uppercased. Covers HORIZON-MISS-2024-CIT-01-01, LIFE-2025-SAP-CLIMA, EUI-IA-04, DUT-2024.
 IDENTIFIER_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9._-]{2,99}", re.ASCII)
-IDENTIFIER_RULE = (
+IDENTIFIER_RULE = N_(
     "3 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit, "
     "e.g. `HORIZON-MISS-2024-CIT-01-01`"
 )
@@ -47,10 +48,14 @@ def normalize_identifier(text: str) -> str:
     """Return the identifier uppercased, or raise ValidationError if it does not follow the rule."""
     cleaned = text.strip().upper()
     if not cleaned:
-        raise ValidationError("The identifier is missing; use " + IDENTIFIER_RULE + ".")
-    require_visible(cleaned, "identifier")
+        raise ValidationError("The identifier is missing; use {rule}.", rule=Msg(IDENTIFIER_RULE))
+    require_visible(cleaned, N_("identifier"))
     if IDENTIFIER_PATTERN.fullmatch(cleaned) is None:
-        raise ValidationError(f"Identifier {quote_input(cleaned)} is not valid; use {IDENTIFIER_RULE}.")
+        raise ValidationError(
+            "Identifier {typed} is not valid; use {rule}.",
+            typed=quote_input(cleaned),
+            rule=Msg(IDENTIFIER_RULE),
+        )
     return cleaned
 
 
@@ -59,33 +64,44 @@ def check_title(text: str) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise ValidationError("The title is missing.")
-    require_visible(cleaned, "title")
+    require_visible(cleaned, N_("title"))
     if len(cleaned) > TITLE_MAX:
-        raise ValidationError(f"The title is {len(cleaned)} characters long; at most {TITLE_MAX} fit.")
+        raise ValidationError(
+            "The title is {length} characters long; at most {limit} fit.",
+            length=len(cleaned),
+            limit=TITLE_MAX,
+        )
     return cleaned
 
 
 def check_summary(text: str) -> str:
     """Return the summary trimmed, or raise ValidationError if too long."""
-    cleaned = optional_visible(text, "summary") or ""
+    cleaned = optional_visible(text, N_("summary")) or ""
     if len(cleaned) > SUMMARY_MAX:
-        raise ValidationError(f"The summary is {len(cleaned)} characters long; at most {SUMMARY_MAX} fit.")
+        raise ValidationError(
+            "The summary is {length} characters long; at most {limit} fit.",
+            length=len(cleaned),
+            limit=SUMMARY_MAX,
+        )
     return cleaned
 
 
 def check_link(text: str) -> str | None:
     """Return an http(s) link (None when blank), or raise ValidationError."""
-    cleaned = optional_visible(text, "link")
+    cleaned = optional_visible(text, N_("link"))
     if cleaned is None:
         return None
     if len(cleaned) > LINK_MAX:
-        raise ValidationError(f"The link is {len(cleaned)} characters long; at most {LINK_MAX} fit.")
+        raise ValidationError(
+            "The link is {length} characters long; at most {limit} fit.", length=len(cleaned), limit=LINK_MAX
+        )
     # Zero-width and other invisible characters would hide a different address behind the one shown.
     invisible = visible_length(cleaned) != len(cleaned)
     if invisible or any(ch in _LINK_FORBIDDEN or ord(ch) < 32 for ch in cleaned):
         raise ValidationError(
-            f"The link {quote_input(cleaned)} holds spaces, invisible characters or characters a web "
-            'address cannot (< > " ` \\); percent-encode them, e.g. %20 for a space.'
+            "The link {typed} holds spaces, invisible characters or characters a web "
+            'address cannot (< > " ` \\); percent-encode them, e.g. %20 for a space.',
+            typed=quote_input(cleaned),
         )
     try:
         parts = urlsplit(cleaned)
@@ -93,7 +109,8 @@ def check_link(text: str) -> str | None:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError(
-            f"The link {quote_input(cleaned)} is not a web address; use one starting with https:// or http://."
+            "The link {typed} is not a web address; use one starting with https:// or http://.",
+            typed=quote_input(cleaned),
         )
     return cleaned
 
@@ -106,13 +123,19 @@ def parse_tags(text: str) -> tuple[str, ...]:
         tag = " ".join(part.split())
         if not tag or tag.lower() in seen:
             continue
-        require_visible(tag, "tag")
+        require_visible(tag, N_("tag"))
         if len(tag) > TAG_MAX:
-            raise ValidationError(f"Tag {quote_input(tag)} is too long; at most {TAG_MAX} characters each.")
+            raise ValidationError(
+                "Tag {typed} is too long; at most {limit} characters each.",
+                typed=quote_input(tag),
+                limit=TAG_MAX,
+            )
         seen.add(tag.lower())
         tags.append(tag)
     if len(tags) > TAG_LIMIT:
-        raise ValidationError(f"{len(tags)} tags given; at most {TAG_LIMIT} are allowed.")
+        raise ValidationError(
+            "{count} tags given; at most {limit} are allowed.", count=len(tags), limit=TAG_LIMIT
+        )
     return tuple(tags)
 
 
@@ -122,8 +145,11 @@ def parse_deadline(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
     deadline = parse_when(typed, tz, now=now)
     if deadline <= now:
         raise ValidationError(
-            f"The deadline {quote_input(text.strip())} is in the past; give a future date such as "
-            f"`{now.astimezone(tz).year + 1}-03-31` or `{now.astimezone(tz).year + 1}-03-31 17:00` ({tz})."
+            "The deadline {typed} is in the past; give a future date such as "
+            "`{year}-03-31` or `{year}-03-31 17:00` ({zone}).",
+            typed=quote_input(text.strip()),
+            year=now.astimezone(tz).year + 1,
+            zone=str(tz),
         )
     return deadline
 
@@ -135,9 +161,13 @@ def local_text(moment: datetime, tz: ZoneInfo) -> str:
 
 def message_text(typed: str) -> str:
     """Turn a typed one-line announcement into the posted text (`\\n` becomes a line break)."""
-    text = require_visible(typed.replace("\\n", "\n"), "message")
+    text = require_visible(typed.replace("\\n", "\n"), N_("message"))
     if len(text) > MESSAGE_MAX:
-        raise ValidationError(f"The message is {len(text)} characters long; at most {MESSAGE_MAX} fit.")
+        raise ValidationError(
+            "The message is {length} characters long; at most {limit} fit.",
+            length=len(text),
+            limit=MESSAGE_MAX,
+        )
     return text
 
 

@@ -14,7 +14,8 @@ import discord
 
 from bot.components import PersistentButton, persistent_view
 from bot.forms import Form, Submission
-from bot.i18n import Lang
+from bot.i18n import ENGLISH, N_, Lang
+from bot.languages import lang_for
 from bot.paginator import LABELS, PageButton, pager
 from cogs.calls.rules import LINK_MAX, MESSAGE_MAX, SUMMARY_MAX, TITLE_MAX, CallFormValues
 from storage.calls import CallStatus
@@ -29,9 +30,9 @@ class CallsHandler(Protocol):
     """What the calls components and forms ask of the calls cog."""
 
     async def list_page(
-        self, guild_id: int, status: CallStatus, programme: str | None, page: int
+        self, t: Lang, guild_id: int, status: CallStatus, programme: str | None, page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """One page of a call list with its previous/next buttons."""
+        """One page of a call list with its previous/next buttons, in language t."""
         ...
 
     async def save_new_call(
@@ -90,14 +91,17 @@ class CallsPageButton(
     async def render(
         self, interaction: discord.Interaction[Any], handler: CallsHandler
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """Ask the calls cog for the page."""
+        """Ask the calls cog for the page, in the language of the member who clicked."""
         assert interaction.guild_id is not None
         programme = None if self.programme == ANY_PROGRAMME else self.programme
-        return await handler.list_page(interaction.guild_id, CallStatus(self.status), programme, self.page)
+        t = await lang_for(interaction)
+        return await handler.list_page(t, interaction.guild_id, CallStatus(self.status), programme, self.page)
 
 
-def page_view(status: CallStatus, programme: str | None, page: int, pages: int) -> discord.ui.View | None:
-    """Return the previous/next buttons for a list page, or None when everything fits on one page."""
+def page_view(
+    t: Lang, status: CallStatus, programme: str | None, page: int, pages: int
+) -> discord.ui.View | None:
+    """Return the previous/next buttons for a list page (in language t), or None when one page holds all."""
     scope = programme or ANY_PROGRAMME
     return pager(
         lambda number, direction, label, disabled: CallsPageButton(
@@ -105,10 +109,14 @@ def page_view(status: CallStatus, programme: str | None, page: int, pages: int) 
         ),
         page,
         pages,
+        t,
     )
 
 
 # --- a new call: announce now or later -------------------------------------------------------------
+
+ANNOUNCE_NOW = N_("Announce now")
+SCHEDULE_ANNOUNCEMENT = N_("Schedule announcement")
 
 
 class AnnounceCallButton(
@@ -118,9 +126,9 @@ class AnnounceCallButton(
 
     call: int
 
-    def __init__(self, call: int) -> None:
-        """Build the button for a call."""
-        super().__init__(call, label="Announce now", style=discord.ButtonStyle.primary)
+    def __init__(self, call: int, label: str = ANNOUNCE_NOW) -> None:
+        """Build the button for a call (the label is already translated; English when rebuilt for a click)."""
+        super().__init__(call, label=label, style=discord.ButtonStyle.primary)
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: AnnounceHandler) -> None:
         """Announce the call at once."""
@@ -134,18 +142,21 @@ class ScheduleCallButton(
 
     call: int
 
-    def __init__(self, call: int) -> None:
-        """Build the button for a call."""
-        super().__init__(call, label="Schedule announcement")
+    def __init__(self, call: int, label: str = SCHEDULE_ANNOUNCEMENT) -> None:
+        """Build the button for a call (the label is already translated; English when rebuilt for a click)."""
+        super().__init__(call, label=label)
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: AnnounceHandler) -> None:
         """Open the form asking when to announce."""
         await handler.open_schedule_form(interaction, self.call)
 
 
-def new_call_view(call_id: int) -> discord.ui.View:
-    """The buttons under a freshly added call."""
-    return persistent_view(AnnounceCallButton(call_id), ScheduleCallButton(call_id))
+def new_call_view(t: Lang, call_id: int) -> discord.ui.View:
+    """The buttons under a freshly added call, in the moderator's language t."""
+    return persistent_view(
+        AnnounceCallButton(call_id, t._(ANNOUNCE_NOW)),
+        ScheduleCallButton(call_id, t._(SCHEDULE_ANNOUNCEMENT)),
+    )
 
 
 # --- forms -----------------------------------------------------------------------------------------
@@ -162,9 +173,10 @@ def text_field(
 
 
 CALL_FIELDS = ("identifier", "title", "deadline", "link", "summary", "tags")
+# Descriptions are English msgids, translated when the form is built.
 FIELD_SPECS: dict[str, dict[str, Any]] = {
     "identifier": {
-        "description": "Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01",
+        "description": N_("Letters, digits, dashes; e.g. HORIZON-MISS-2024-CIT-01-01"),
         "min_length": 3,
         "max_length": 100,
     },
@@ -172,8 +184,10 @@ FIELD_SPECS: dict[str, dict[str, Any]] = {
     "deadline": {"max_length": 40},
     "link": {"description": "https://…", "required": False, "max_length": LINK_MAX},
     "summary": {"style": discord.TextStyle.paragraph, "required": False, "max_length": SUMMARY_MAX},
-    "tags": {"description": "Separated by commas", "required": False, "max_length": 400},
+    "tags": {"description": N_("Separated by commas"), "required": False, "max_length": 400},
 }
+# Translators: the help under the deadline field of the call form; {zone} is a time zone name.
+DEADLINE_HELP = N_("2026-09-17 (means 17:00) or 2026-09-17 12:00, in {zone}")
 
 
 class CallForm(Form):
@@ -182,16 +196,16 @@ class CallForm(Form):
     cog_name = COG_NAME
     moderators_only = True
     labels: ClassVar[dict[str, str]] = {
-        "identifier": "Identifier",
-        "title": "Title",
-        "deadline": "Deadline",
-        "link": "Link",
-        "summary": "Summary",
-        "tags": "Tags",
+        "identifier": N_("Identifier"),
+        "title": N_("Title"),
+        "deadline": N_("Deadline"),
+        "link": N_("Link"),
+        "summary": N_("Summary"),
+        "tags": N_("Tags"),
     }
 
-    def title(self, state: Mapping[str, Any]) -> str:
-        """The form's heading."""
+    def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
+        """The form's heading in language t."""
         raise NotImplementedError
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
@@ -200,14 +214,14 @@ class CallForm(Form):
         # A modal holds five fields: an edit swaps the fixed identifier for the tags.
         editing = "call" in state
         keys = ("title", "deadline", "link", "summary", "tags") if editing else CALL_FIELDS[:5]
-        modal = discord.ui.Modal(title=self.title(state)[:45])
+        modal = discord.ui.Modal(title=self.title(state, t)[:45])
         for key in keys:
             spec = dict(FIELD_SPECS[key])
             if key == "deadline":
-                spec["description"] = f"2026-09-17 (means 17:00) or 2026-09-17 12:00, in {state['zone']}"[
-                    :100
-                ]
-            modal.add_item(text_field(self.labels[key], key, known.get(key), **spec))
+                spec["description"] = t._(DEADLINE_HELP, zone=state["zone"])[:100]
+            elif spec.get("description"):
+                spec["description"] = t._(spec["description"])[:100]
+            modal.add_item(text_field(t._(self.labels[key]), key, known.get(key), **spec))
         return modal
 
     @staticmethod
@@ -228,9 +242,9 @@ class AddCallForm(CallForm):
 
     kind = "calls:add"
 
-    def title(self, state: Mapping[str, Any]) -> str:
-        """The form's heading."""
-        return "Register a funding call"
+    def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
+        """The form's heading in language t."""
+        return t._("Register a funding call")
 
     async def submit(
         self,
@@ -248,9 +262,9 @@ class EditCallForm(CallForm):
 
     kind = "calls:edit"
 
-    def title(self, state: Mapping[str, Any]) -> str:
-        """The form's heading."""
-        return f"Edit {state['identifier']}"
+    def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
+        """The form's heading in language t."""
+        return t._("Edit {identifier}", identifier=state["identifier"])
 
     async def submit(
         self,
@@ -269,26 +283,27 @@ class ScheduleCallForm(Form):
     kind = "calls:when"
     cog_name = ANNOUNCE_COG_NAME
     moderators_only = True
-    labels: ClassVar[dict[str, str]] = {"when": "When", "message": "Message"}
+    labels: ClassVar[dict[str, str]] = {"when": N_("When"), "message": N_("Message")}
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
-        """The when and message fields."""
-        modal = discord.ui.Modal(title="Schedule the announcement")
+        """The when and message fields, in language t."""
+        modal = discord.ui.Modal(title=t._("Schedule the announcement")[:45])
         modal.add_item(
             text_field(
-                "When",
+                t._(self.labels["when"]),
                 "when",
                 typed.get("when"),
-                description=f"e.g. 2026-12-01 09:30 or in 2h ({state['zone']})"[:100],
+                # Translators: `in 2h` is typed as is; {zone} is a time zone name.
+                description=t._("e.g. 2026-12-01 09:30 or in 2h ({zone})", zone=state["zone"])[:100],
                 max_length=40,
             )
         )
         modal.add_item(
             text_field(
-                "Message (optional)",
+                t._("Message (optional)"),
                 "message",
                 typed.get("message"),
-                description="Text above the call; leave empty for the default",
+                description=t._("Text above the call; leave empty for the default")[:100],
                 style=discord.TextStyle.paragraph,
                 required=False,
                 max_length=min(MESSAGE_MAX, 1800),

@@ -247,7 +247,7 @@ async def test_edit_moves_reminders_and_remove_cancels_them(
     removed = await (
         await emulator.slash(town.guild, town.moderator, "calls remove", identifier="dut-2027")
     ).reply()
-    assert "cancelled 3 reminder(s)" in removed.content
+    assert "cancelled 3 reminders" in removed.content
     assert bot.timeline.pending("reminder:") == []
     assert bot.get_cog(COG_NAME) is not None
 

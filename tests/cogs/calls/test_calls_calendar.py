@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
+from bot.i18n import ENGLISH
 from cogs.calls.calendar import deadlines_calendar, event_uid
 from storage.calls import Call
 
@@ -49,7 +50,7 @@ def test_one_event_per_call_with_deadline_and_details() -> None:
     second = make_call(
         "LIFE-2027", datetime(2027, 9, 23, 15, 0, tzinfo=UTC), id=2, programme="life", link=None
     )
-    found = events(deadlines_calendar([first, second], name="Mission: deadlines", now=NOW))
+    found = events(deadlines_calendar(ENGLISH, [first, second], name="Mission: deadlines", now=NOW))
     assert [str(e["UID"]) for e in found] == [event_uid(first), event_uid(second)]
     assert found[0].decoded("DTSTART") == first.deadline_at
     assert (
@@ -68,8 +69,8 @@ def test_uid_is_stable_and_sequence_grows_with_edits() -> None:
     """Downloading again after an edit keeps the UID and raises SEQUENCE: calendars update the event."""
     call = make_call("EUI-IA-05", datetime(2027, 6, 30, 12, 0, tzinfo=UTC))
     edited = replace(call, deadline_at=datetime(2027, 7, 7, 12, 0, tzinfo=UTC), revision=1, updated_at=NOW)
-    before = events(deadlines_calendar([call], name="x", now=NOW))[0]
-    after = events(deadlines_calendar([edited], name="x", now=NOW + timedelta(days=1)))[0]
+    before = events(deadlines_calendar(ENGLISH, [call], name="x", now=NOW))[0]
+    after = events(deadlines_calendar(ENGLISH, [edited], name="x", now=NOW + timedelta(days=1)))[0]
     assert before["UID"] == after["UID"] == "EUI-IA-05.42@climabot"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
     assert after.decoded("DTSTART") == edited.deadline_at
@@ -83,4 +84,4 @@ def test_same_identifier_in_two_servers_gets_two_uids() -> None:
 
 def test_empty_calendar_is_still_valid() -> None:
     """No open calls: a valid calendar with no events."""
-    assert events(deadlines_calendar([], name="none", now=NOW)) == []
+    assert events(deadlines_calendar(ENGLISH, [], name="none", now=NOW)) == []

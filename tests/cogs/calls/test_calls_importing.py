@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import ValidationError
+from bot.i18n import ENGLISH, Msg
 from cogs.calls.importing import MAX_FILE_BYTES, MAX_ROWS, ImportReport, Rejected, parse_calls_file
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -69,7 +70,7 @@ def test_each_bad_row_is_rejected_with_its_reason() -> None:
     )
     parsed = parse(text)
     assert [c.identifier for _, c in parsed.rows] == ["CALL-OK-1"]
-    reasons = {r.where: r.reason for r in parsed.rejected}
+    reasons = {str(r.where): str(r.reason) for r in parsed.rejected}
     assert "bad date" in reasons["row 3"]
     assert "identifier is missing" in reasons["row 4"]
     assert "not a web address" in reasons["row 5"]
@@ -80,7 +81,7 @@ def test_each_bad_row_is_rejected_with_its_reason() -> None:
     assert "title is missing" in reasons["row 10"]
     assert "opening date" in reasons["row 11"]
     assert "missing deadline" in reasons["row 12"]
-    assert {r.identifier for r in parsed.rejected if r.where == "row 6"} == {"CALL-OK-1"}
+    assert {r.identifier for r in parsed.rejected if str(r.where) == "row 6"} == {"CALL-OK-1"}
 
 
 def test_semicolon_separated_csv_with_bom_and_aliases() -> None:
@@ -116,7 +117,7 @@ def test_json_list_with_non_objects_and_typed_values() -> None:
     assert [c.identifier for _, c in parsed.rows] == ["LIFE-1", "12345"]
     assert parsed.rows[0][1].deadline_at == datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
     assert parsed.rows[0][1].tags == ("a", "b")
-    assert [r.where for r in parsed.rejected] == ["item 2"]
+    assert [str(r.where) for r in parsed.rejected] == ["item 2"]
 
 
 @pytest.mark.parametrize(
@@ -149,19 +150,18 @@ def test_report_fits_the_limit_and_offers_the_full_file() -> None:
         added=["A-1"],
         updated=["B-1"],
         unchanged=["C-1"],
-        rejected=[Rejected(f"row {i}", f"X-{i}", "bad date `31/12/2027` in deadline") for i in range(200)],
+        rejected=[Rejected(Msg("row {n}", n=i), f"X-{i}", Msg("missing deadline")) for i in range(200)],
     )
-    text, truncated = report.summary(2000)
+    text, truncated = report.summary(ENGLISH, 2000)
     assert len(text) <= 2000
     assert truncated
     assert text.startswith("Import finished: 1 added, 1 updated, 1 unchanged, 200 rejected.")
     assert "full report is attached" in text
-    rows = list(csv.reader(io.StringIO(report.full_csv())))
+    rows = list(csv.reader(io.StringIO(report.full_csv(ENGLISH))))
     assert rows[0] == ["where", "identifier", "outcome", "reason"]
     assert len(rows) == 1 + 3 + 200
-    short, cut = ImportReport(added=["A"], rejected=[Rejected("row 2", None, "missing deadline")]).summary(
-        2000
-    )
+    rejected = [Rejected(Msg("row {n}", n=2), None, Msg("missing deadline"))]
+    short, cut = ImportReport(added=["A"], rejected=rejected).summary(ENGLISH, 2000)
     assert not cut
     assert "- row 2: missing deadline" in short
 
@@ -177,8 +177,8 @@ def test_zone_names_are_checked_without_touching_the_file_system() -> None:
     assert [c.identifier for _, c in parsed.rows] == ["CALL-CASE"]
     assert parsed.rows[0][1].timezone == "Europe/Lisbon"
     assert parsed.rows[0][1].deadline_at == datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-    assert [r.where for r in parsed.rejected] == ["row 2", "row 3"]
-    assert all("unknown time zone" in r.reason for r in parsed.rejected)
+    assert [str(r.where) for r in parsed.rejected] == ["row 2", "row 3"]
+    assert all("unknown time zone" in str(r.reason) for r in parsed.rejected)
 
 
 def test_deeply_nested_json_is_one_clear_error() -> None:
@@ -190,7 +190,7 @@ def test_deeply_nested_json_is_one_clear_error() -> None:
 def test_report_quotes_what_rows_called_themselves() -> None:
     """A rejected row's identifier is echoed inert: no mention markup, no broken Markdown."""
     parsed = parse(HEADER + "<@&123>,Ping,LIFE,2027-01-10,,,,,\n`@everyone`,Tick,LIFE,2027-01-10,,,,,\n")
-    text, _ = ImportReport(rejected=parsed.rejected).summary(2000)
+    text, _ = ImportReport(rejected=parsed.rejected).summary(ENGLISH, 2000)
     assert "<@&" not in text
     assert "@everyone" not in text.replace("@\u200beveryone", "")
     assert "(`<@\u200b&123>`)" in text
@@ -201,13 +201,13 @@ def test_full_report_cells_cannot_run_as_spreadsheet_formulas() -> None:
     report = ImportReport(
         added=["+A"],
         rejected=[
-            Rejected("row 2", "=HYPERLINK(1)", "bad"),
-            Rejected("row 3", "OK-1", "-x"),
-            Rejected("row 4", "\tTAB", "@SUM(1)"),
-            Rejected("row 5", "\rCR", "fine"),
+            Rejected(Msg("row {n}", n=2), "=HYPERLINK(1)", Msg("bad")),
+            Rejected(Msg("row {n}", n=3), "OK-1", Msg("{typed}", typed="-x")),
+            Rejected(Msg("row {n}", n=4), "\tTAB", Msg("{typed}", typed="@SUM(1)")),
+            Rejected(Msg("row {n}", n=5), "\rCR", Msg("fine")),
         ],
     )
-    rows = list(csv.reader(io.StringIO(report.full_csv(), newline="")))
+    rows = list(csv.reader(io.StringIO(report.full_csv(ENGLISH), newline="")))
     assert rows[1][1] == "'+A"
     assert rows[2][1] == "'=HYPERLINK(1)" and rows[3][1] == "OK-1" and rows[3][3] == "'-x"
     assert rows[4][1] == "'\tTAB" and rows[4][3] == "'@SUM(1)" and rows[5][1] == "'\rCR"

@@ -48,7 +48,7 @@ def longest_call(index: int) -> Call:
 def test_a_full_page_of_the_longest_calls_shows_every_call() -> None:
     """Eight calls with 512-character links fit one description: no call is cut off the page."""
     calls = [longest_call(i) for i in range(PAGE_SIZE)]
-    embed = list_embed(calls, status=CallStatus.OPEN, programme_code=None, page=0, total=PAGE_SIZE)
+    embed = list_embed(ENGLISH, calls, status=CallStatus.OPEN, programme_code=None, page=0, total=PAGE_SIZE)
     assert embed.description is not None
     assert len(embed.description) <= DESCRIPTION_LIMIT
     assert not embed.description.endswith("…")
@@ -59,16 +59,16 @@ def test_a_full_page_of_the_longest_calls_shows_every_call() -> None:
 
 def test_a_long_link_is_left_out_of_the_line_but_a_short_one_stays() -> None:
     """The title links to the call page when the line has room; the deadline is always there."""
-    long_line = call_line(longest_call(0))
+    long_line = call_line(ENGLISH, longest_call(0))
     assert len(long_line) <= LINE_BUDGET
     assert "https://" not in long_line and "Deadline <t:" in long_line
-    short = call_line(replace(longest_call(0), link="https://a.eu/x"))
+    short = call_line(ENGLISH, replace(longest_call(0), link="https://a.eu/x"))
     assert "(<https://a.eu/x>)" in short
 
 
 def test_the_longest_call_embed_is_within_discords_limits() -> None:
     """Title, description, fields and footer of the biggest call stay under 6,000 characters."""
-    embed = call_embed(longest_call(0), now=NOW)
+    embed = call_embed(ENGLISH, longest_call(0), now=NOW)
     assert len(embed) <= 6000
     assert embed.description is not None and len(embed.description) <= 4096
     assert all(len(field.value or "") <= 1024 for field in embed.fields)
@@ -102,9 +102,9 @@ def test_titles_in_message_text_cannot_ping() -> None:
     """A title holding @everyone or a role mention is shown inert in reminders and new-call posts."""
     call = replace(longest_call(0), title="Apply @everyone <@&123456789012345678> @here now")
     for text in (
-        reminder_text(call, timedelta(days=3)),
-        reminder_dm_text(call, timedelta(days=3), "Mission @everyone"),
-        new_call_message(call),
+        reminder_text(ENGLISH, call, timedelta(days=3)),
+        reminder_dm_text(ENGLISH, call, timedelta(days=3), "Mission @everyone"),
+        new_call_message(ENGLISH, call),
     ):
         assert "@everyone" not in text and "@here" not in text and "<@&1" not in text
         assert "Apply" in text
