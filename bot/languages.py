@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 class Languages:
     """Picks the language of every text the bot sends, and remembers members' choices."""
 
-    erase_order = 5
+    # Last: other capabilities write their erasure notes in the member's language, read from here.
+    erase_order = 100
 
     def __init__(
         self, catalogs: Catalogs, members: LanguagesRepository, guilds: GuildSettingsRepository
