@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -22,6 +22,9 @@ from bot.i18n import DOMAIN, LOCALE_DIR, SOURCE, SUPPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("bot", "cogs")
+# Single files outside bot/ and cogs/ whose texts members read (marked with a local N_: storage
+# imports nothing of bot/): the /mydata export's section descriptions.
+SOURCE_FILES = ("storage/member_data.py",)
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 # What marks a text for translation: gettext's names, our Msg, and the errors members are shown.
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
@@ -50,6 +53,12 @@ def extract(root: Path = ROOT) -> Catalog:
         for filename, lineno, message, comments, context in found:
             where = f"{folder}/{filename}"
             catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
+    for name in SOURCE_FILES:
+        found_in_file = extract_from_file(
+            "python", root / name, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
+        )
+        for lineno, message, comments, context in found_in_file:
+            catalog.add(message, None, [(name, lineno)], auto_comments=comments, context=context)
     return catalog
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,48 +19,79 @@ FORMAT = "climabot-mydata"
 FORMAT_VERSION = 1
 MODERATOR_ACTIONS = "moderator_actions"
 
-# Every section of the document, in order, with what it holds.
+
+def N_(message: str) -> str:
+    """Mark an English description for the translation catalogs (storage imports nothing of bot/)."""
+    return message
+
+
+def _same(message: str) -> str:
+    """Leave a description in English."""
+    return message
+
+
+# Every section of the document, in order, with what it holds. The descriptions are English msgids:
+# /mydata export translates them into the member's language; the keys (the data schema) never change.
 SECTIONS: dict[str, str] = {
-    "profile": "Your target group and home city in this server (/profile set); null if you never set one.",
-    "language": (
+    "profile": N_(
+        "Your target group and home city in this server (/profile set); null if you never set one."
+    ),
+    "language": N_(
         "The language you chose here (/profile set language) and the one your Discord app last showed; "
         "null if neither is known."
     ),
-    "city_memberships": "The cities you said you belong to (/city join, or your home city).",
-    "twin_threads": (
+    "city_memberships": N_("The cities you said you belong to (/city join, or your home city)."),
+    "twin_threads": N_(
         "Private threads of twinned cities you were added to because you belong to one of the cities. "
         "climabot stores no per-member record of them: the list follows from your cities."
     ),
-    "call_subscriptions": "Your deadline-reminder subscriptions (/calls subscribe); programme '*' means all.",
-    "call_reminder_dms": "Deadline reminders climabot sent (or tried to send) you by direct message.",
-    "testimonials": (
+    "call_subscriptions": N_(
+        "Your deadline-reminder subscriptions (/calls subscribe); programme '*' means all."
+    ),
+    "call_reminder_dms": N_("Deadline reminders climabot sent (or tried to send) you by direct message."),
+    "testimonials": N_(
         "Testimonials you submitted, with the exact consent text you agreed to, its version and time, "
         "their status, and their photo's sha256 fingerprint and whether the file is still stored."
     ),
-    "poll_ballots": "Your ballots in non-anonymous polls: poll, question, option chosen and when.",
-    "exchanges_asked": "Questions you asked other cities (/exchange ask); they are also forum posts.",
-    "lessons_written": "Lessons learned you recorded when resolving an exchange (/exchange resolve).",
-    MODERATOR_ACTIONS: (
+    "poll_ballots": N_("Your ballots in non-anonymous polls: poll, question, option chosen and when."),
+    "exchanges_asked": N_("Questions you asked other cities (/exchange ask); they are also forum posts."),
+    "lessons_written": N_("Lessons learned you recorded when resolving an exchange (/exchange resolve)."),
+    MODERATOR_ACTIONS: N_(
         "Records of what you did as a moderator (polls, calls, announcements, campaigns, decisions, "
         "cities, twinnings, events); empty lists if you never did."
     ),
 }
 
 NOT_INCLUDED: tuple[str, ...] = (
-    "Anonymous polls: their ballots are not linked to members. A closed anonymous poll keeps no "
-    "ballots at all, only the counts. While one is open, your ballot is stored only under a keyed "
-    "hash (HMAC-SHA256) of your id with a secret of that poll, so it is not listed here; "
-    "/mydata forget withdraws it.",
-    "Ballots unlinked by an earlier /mydata forget carry a random pseudonym instead of your id, so "
-    "nothing links them to you any more and they cannot be listed.",
-    "What lives on Discord rather than in climabot: your messages, forum posts, threads, reactions "
-    "and roles. The copies climabot keeps (questions, lessons, testimonials) are included above.",
-    "Photo files themselves: each is described by its sha256 fingerprint, type and size; it is the "
-    "image you uploaded, with its location data removed.",
-    "Other people's data, such as which moderator decided on your testimonial.",
-    "Your data in other servers that use this bot: run /mydata export there.",
-    "The operator's logs and backups: logs may note your Discord id with the time of an action "
-    "(never what you wrote); backups are copies of this database taken earlier.",
+    N_(
+        "Anonymous polls: their ballots are not linked to members. A closed anonymous poll keeps no "
+        "ballots at all, only the counts. While one is open, your ballot is stored only under a keyed "
+        "hash (HMAC-SHA256) of your id with a secret of that poll, so it is not listed here; "
+        "/mydata forget withdraws it."
+    ),
+    N_(
+        "Ballots unlinked by an earlier /mydata forget carry a random pseudonym instead of your id, so "
+        "nothing links them to you any more and they cannot be listed."
+    ),
+    N_(
+        "What lives on Discord rather than in climabot: your messages, forum posts, threads, reactions "
+        "and roles. The copies climabot keeps (questions, lessons, testimonials) are included above."
+    ),
+    N_(
+        "Photo files themselves: each is described by its sha256 fingerprint, type and size; it is the "
+        "image you uploaded, with its location data removed."
+    ),
+    N_("Other people's data, such as which moderator decided on your testimonial."),
+    N_("Your data in other servers that use this bot: run /mydata export there."),
+    N_(
+        "The operator's logs and backups: logs may note your Discord id with the time of an action "
+        "(never what you wrote); backups are copies of this database taken earlier."
+    ),
+)
+
+CONTENTS = N_(
+    "Everything climabot stores that is linked to your Discord id in this server. Ids are "
+    "Discord ids (64-bit integers); times are ISO 8601 in UTC."
 )
 
 
@@ -91,9 +122,18 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
 
 
 def build_document(
-    sections: Mapping[str, Any], *, guild_id: int, user_id: int, generated_at: datetime, version: str
+    sections: Mapping[str, Any],
+    *,
+    guild_id: int,
+    user_id: int,
+    generated_at: datetime,
+    version: str,
+    translate: Callable[[str], str] = _same,
 ) -> dict[str, Any]:
-    """The whole export: a header (what, when, for whom, what is left out and why), then the sections."""
+    """The whole export: a header (what, when, for whom, what is left out and why), then the sections.
+
+    `translate` turns an English description into the member's language (keys stay as they are).
+    """
     about = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -101,12 +141,9 @@ def build_document(
         "climabot_version": version,
         "guild_id": guild_id,
         "user_id": user_id,
-        "contents": (
-            "Everything climabot stores that is linked to your Discord id in this server. Ids are "
-            "Discord ids (64-bit integers); times are ISO 8601 in UTC."
-        ),
-        "sections": {key: SECTIONS[key] for key in sections},
-        "not_included": list(NOT_INCLUDED),
+        "contents": translate(CONTENTS),
+        "sections": {key: translate(SECTIONS[key]) for key in sections},
+        "not_included": [translate(note) for note in NOT_INCLUDED],
     }
     return {"about": about, **sections}
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.i18n import N_, Lang
 from bot.replies import clip, stable_nonce
 from bot.scheduling import Misfire, misfire_decision, utcnow
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
@@ -35,6 +36,20 @@ Clock = Callable[[], datetime]
 CANCELLED_STATUS = 4
 # On shutdown, posts already under way get this long to record their outcome before being cancelled.
 DRAIN_SECONDS = 10.0
+
+NO_CHANNEL_REMINDER = N_(
+    "I could not post a reminder of event #{id}: no announcements channel is set "
+    "(an administrator sets one with `/setup channels`)."
+)
+NO_CHANNEL_FOLLOWUP = N_(
+    "I could not post the follow-up of event #{id}: no announcements channel is set "
+    "(an administrator sets one with `/setup channels`)."
+)
+# Translators: {status} is an HTTP status such as 403; {reason} is Discord's own (English) explanation.
+SEND_FAILED_REMINDER = N_("I could not post a reminder of event #{id} in <#{channel}> ({status}: {reason}).")
+SEND_FAILED_FOLLOWUP = N_(
+    "I could not post the follow-up of event #{id} in <#{channel}> ({status}: {reason})."
+)
 
 
 class EventJobs:
@@ -124,15 +139,17 @@ class EventJobs:
         return len(to_schedule), missed, uncertain
 
     async def _report_recovery(self, missed: list[Notice], uncertain: list[Notice]) -> None:
-        """Tell each server's moderators which notices were missed or may not have been posted."""
+        """Tell each server's moderators, in its language, what was missed or may not have gone out."""
         by_guild: dict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
         for index, notices in enumerate((missed, uncertain)):
             for notice in notices:
-                label = notice_label(notice, await self.repo.get(notice.event_id))
+                t = await self.bot.languages.for_guild(notice.guild_id)
+                label = notice_label(t, notice, await self.repo.get(notice.event_id))
                 by_guild[notice.guild_id][index].append(label)
         for guild_id, (missed_labels, uncertain_labels) in by_guild.items():
+            t = await self.bot.languages.for_guild(guild_id)
             await self.bot.notify_moderators(
-                guild_id, recovery_notice(missed_labels, uncertain_labels, self.grace)
+                guild_id, recovery_notice(t, missed_labels, uncertain_labels, self.grace)
             )
 
     # --- posting ---------------------------------------------------------------------------------
@@ -159,9 +176,11 @@ class EventJobs:
             self.schedule([notice])
             return "early"
         event = await self.repo.get(notice.event_id)
+        # Moderator notices and posts are public in the server: its language.
+        t = await self.bot.languages.for_guild(notice.guild_id)
         if claim is NoticeClaim.MISSED:
             await self.bot.notify_moderators(
-                notice.guild_id, missed_notice(notice_label(notice, event), self.grace)
+                notice.guild_id, missed_notice(t, notice_label(t, notice, event), self.grace)
             )
             return "missed"
         assert event is not None
@@ -174,11 +193,14 @@ class EventJobs:
             self.cancel([notice.id, *(cancelled[1] if cancelled else [])])
             await self.bot.notify_moderators(
                 event.guild_id,
-                f"Event #{event.id} was cancelled or deleted in Discord, so I cancelled its reminders "
-                "and follow-up.",
+                t._(
+                    "Event #{id} was cancelled or deleted in Discord, so I cancelled its reminders "
+                    "and follow-up.",
+                    id=event.id,
+                ),
             )
             return "cancelled"
-        outcome, message_id, note = await self._post(notice, event)
+        outcome, message_id, note = await self._post(t, notice, event)
         await self.repo.finish(notice.id, outcome=outcome, message_id=message_id, note=note, now=self.clock())
         log.info("event %s: %s %s (%s)", event.id, notice.kind, notice.id, outcome)
         return outcome
@@ -195,21 +217,20 @@ class EventJobs:
             return False
         return int(data.get("status", 1)) == CANCELLED_STATUS
 
-    async def _post(self, notice: Notice, event: Event) -> tuple[str, int | None, str | None]:
-        """Send a claimed notice in the announcements channel; return (outcome, message id, note)."""
+    async def _post(self, t: Lang, notice: Notice, event: Event) -> tuple[str, int | None, str | None]:
+        """Send a claimed notice in the announcements channel, in t; return (outcome, message id, note)."""
         settings = await self.bot.repos.guild_settings.get(event.guild_id)
-        what = "the follow-up" if notice.kind == "followup" else "a reminder"
+        followup = notice.kind == "followup"
+        send_failed = SEND_FAILED_FOLLOWUP if followup else SEND_FAILED_REMINDER
+        what = "the follow-up" if followup else "a reminder"
         if settings.announcements_channel_id is None:
-            await self.bot.notify_moderators(
-                event.guild_id,
-                f"I could not post {what} of event #{event.id}: no announcements channel is set "
-                "(an administrator sets one with `/setup channels`).",
-            )
+            no_channel = NO_CHANNEL_FOLLOWUP if followup else NO_CHANNEL_REMINDER
+            await self.bot.notify_moderators(event.guild_id, t._(no_channel, id=event.id))
             return "failed", None, "no announcements channel configured"
-        if notice.kind == "followup":
-            text = followup_text(event, await self._open_campaign(event))
+        if followup:
+            text = followup_text(t, event, await self._open_campaign(event))
         else:
-            text = reminder_text(event, event_url(event.guild_id, event.discord_event_id), notice.offset)
+            text = reminder_text(t, event, event_url(event.guild_id, event.discord_event_id), notice.offset)
         channel = self.bot.get_partial_messageable(settings.announcements_channel_id, guild_id=event.guild_id)
         try:
             message = await channel.send(
@@ -222,8 +243,13 @@ class EventJobs:
             log.warning("event %s: %s: %s", event.id, what, note)
             await self.bot.notify_moderators(
                 event.guild_id,
-                f"I could not post {what} of event #{event.id} in <#{settings.announcements_channel_id}> "
-                f"({problem.status}: {clip(problem.text, 200)}).",
+                t._(
+                    send_failed,
+                    id=event.id,
+                    channel=settings.announcements_channel_id,
+                    status=problem.status,
+                    reason=clip(problem.text, 200),
+                ),
             )
             return "failed", None, note
         return "sent", message.id, None

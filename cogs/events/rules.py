@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.durations import format_duration, parse_duration
 from bot.errors import ValidationError
+from bot.i18n import N_, Msg
 from bot.replies import quote_input
 from bot.text import optional_visible, require_visible
 from bot.timeparse import ACCEPTED_WHEN, parse_when
@@ -33,8 +34,17 @@ MAX_AHEAD = timedelta(days=2 * 365)
 # Reminders before the start, longest first; one whose time has already passed is skipped.
 REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
 
-ACCEPTED_START = f"{ACCEPTED_WHEN}; a date may end with a time zone, e.g. `2026-12-01 14:00 Europe/Lisbon`"
-ACCEPTED_DURATION = "a length such as `45m`, `90m`, `2h` or `1h30m`, from 5 minutes to 7 days"
+# Translators: {accepted} is the list of accepted date forms (`2026-12-01 09:30`, `in 2h`, ...).
+ACCEPTED_START = N_("{accepted}; a date may end with a time zone, e.g. `2026-12-01 14:00 Europe/Lisbon`")
+ACCEPTED_DURATION = N_("a length such as `45m`, `90m`, `2h` or `1h30m`, from 5 minutes to 7 days")
+# Translators: {field} is what was typed into, e.g. "title"; {length} and {limit} count characters.
+TOO_LONG = N_("The {field} is {length} characters long; Discord allows at most {limit}.")
+LINK_TOO_LONG = N_(
+    "The {field} is {length} characters long; Discord allows at most {limit} (use a shorter link)."
+)
+TITLE = N_("title")
+LOCATION = N_("place or link (`where`)")
+DESCRIPTION = N_("description")
 
 JOB_PREFIXES = {"reminder": "event-reminder:", "followup": "event-followup:"}
 
@@ -45,35 +55,34 @@ _DATE_THEN_ZONE = re.compile(
 )
 
 
-def one_line(text: str, field: str, limit: int, hint: str = "") -> str:
-    """Return member text on one line, or raise ValidationError if it shows nothing or is over the limit."""
+def one_line(text: str, field: str, limit: int, too_long: str = TOO_LONG) -> str:
+    """Return member text on one line, or raise ValidationError if it shows nothing or is over the limit.
+
+    `field` names the input (an English msgid marked with N_); `too_long` is the refusal's msgid.
+    """
     cleaned = " ".join(require_visible(text, field).split())
     if len(cleaned) > limit:
-        raise ValidationError(
-            f"The {field} is {len(cleaned)} characters long; Discord allows at most {limit}{hint}."
-        )
+        raise ValidationError(too_long, field=Msg(field), length=len(cleaned), limit=limit)
     return cleaned
 
 
 def check_title(text: str) -> str:
     """Return the title on one line, or raise ValidationError if it is empty, invisible or too long."""
-    return one_line(text, "title", TITLE_LIMIT)
+    return one_line(text, TITLE, TITLE_LIMIT)
 
 
 def check_location(text: str) -> str:
     """Return where the event happens (a place or a link) on one line, or raise ValidationError."""
-    return one_line(text, "place or link (`where`)", LOCATION_LIMIT, " (use a shorter link)")
+    return one_line(text, LOCATION, LOCATION_LIMIT, LINK_TOO_LONG)
 
 
 def check_description(text: str | None) -> str:
     """Return the description trimmed (`\\n` typed becomes a line break), or raise ValidationError."""
-    cleaned = optional_visible(None if text is None else text.replace("\\n", "\n"), "description")
+    cleaned = optional_visible(None if text is None else text.replace("\\n", "\n"), DESCRIPTION)
     if cleaned is None:
         return ""
     if len(cleaned) > DESCRIPTION_LIMIT:
-        raise ValidationError(
-            f"The description is {len(cleaned)} characters long; Discord allows at most {DESCRIPTION_LIMIT}."
-        )
+        raise ValidationError(TOO_LONG, field=Msg(DESCRIPTION), length=len(cleaned), limit=DESCRIPTION_LIMIT)
     return cleaned
 
 
@@ -127,11 +136,16 @@ def parse_event_duration(text: str) -> timedelta:
         length = parse_duration(text)
     except ValueError:
         raise ValidationError(
-            f"I could not read {quote_input(' '.join(text.split()))} as a duration; use {ACCEPTED_DURATION}."
+            "I could not read {typed} as a duration; use {accepted}.",
+            typed=quote_input(" ".join(text.split())),
+            accepted=Msg(ACCEPTED_DURATION),
         ) from None
     if not MIN_DURATION <= length <= MAX_DURATION:
         raise ValidationError(
-            f"{quote_input(' '.join(text.split()))} is {format_duration(length)}; use {ACCEPTED_DURATION}."
+            "{typed} is {length}; use {accepted}.",
+            typed=quote_input(" ".join(text.split())),
+            length=format_duration(length),
+            accepted=Msg(ACCEPTED_DURATION),
         )
     return length
 
@@ -151,13 +165,17 @@ def parse_start(text: str, server_zone: ZoneInfo, *, now: datetime) -> tuple[dat
     start = parse_when(when, zone, now=now)
     if start < now + MIN_LEAD:
         raise ValidationError(
-            f"{quote_input(' '.join(text.split()))} is {full_and_relative(start)}; an event must start "
-            f"at least a minute from now (Discord refuses past start times). Accepted: {ACCEPTED_START}."
+            "{typed} is {when}; an event must start at least a minute from now "
+            "(Discord refuses past start times). Accepted: {accepted}.",
+            typed=quote_input(" ".join(text.split())),
+            when=full_and_relative(start),
+            accepted=Msg(ACCEPTED_START, accepted=Msg(ACCEPTED_WHEN)),
         )
     if start > now + MAX_AHEAD:
         raise ValidationError(
-            f"{quote_input(' '.join(text.split()))} is {full_and_relative(start)}, more than two years "
-            "ahead; check the year."
+            "{typed} is {when}, more than two years ahead; check the year.",
+            typed=quote_input(" ".join(text.split())),
+            when=full_and_relative(start),
         )
     return start, zone
 

@@ -20,6 +20,7 @@ from bot import __version__
 from bot.cog_base import ClimaCog
 from bot.errors import ValidationError
 from bot.guards import require_guild
+from bot.i18n import N_, Lang, language_of_locale
 from bot.member_data import Erasure
 from bot.replies import clip, send_ephemeral
 from cogs.mydata.render import erasure_text, export_text, forget_prompt
@@ -36,7 +37,7 @@ class MyDataCog(ClimaCog, name=COG_NAME):
     """Self-service export and erasure of a member's own data in a server."""
 
     mydata = app_commands.Group(
-        name="mydata", description="Your own data in climabot: download it or erase it", guild_only=True
+        name="mydata", description=N_("Your own data in climabot: download it or erase it"), guild_only=True
     )
 
     dynamic_items = (ForgetConfirm, ForgetCancel)
@@ -47,19 +48,39 @@ class MyDataCog(ClimaCog, name=COG_NAME):
         # One erasure at a time per member and server, so a double click erases once and reports once.
         self._erasing: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
+    async def _lang(self, interaction: discord.Interaction[Any]) -> Lang:
+        """The member's language (their choice, their app's, the server's) without noting their app's.
+
+        `for_interaction` would store the locale it sees; /mydata must not record anew, in the very
+        reply that says so, the language setting an erasure has just removed.
+        """
+        languages = self.bot.languages
+        guild_id = interaction.guild_id
+        chosen = await languages.chosen(guild_id, interaction.user.id) if guild_id is not None else None
+        code = chosen or language_of_locale(interaction.locale) or await languages.guild_code(guild_id)
+        return languages.catalogs.lang(code)
+
     async def _sections(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything linked to the member in the server, section by section."""
         return merge_sections(await self.bot.member_data.export(guild_id, user_id))
 
-    @mydata.command(name="export", description="Download everything climabot stores about you in this server")
+    @mydata.command(
+        name="export", description=N_("Download everything climabot stores about you in this server")
+    )
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         """Send the member a JSON file of their data here (zipped if over the upload limit)."""
         guild = require_guild(interaction).guild
         guild_id, user_id = guild.id, interaction.user.id
         await interaction.response.defer(ephemeral=True, thinking=True)
+        t = await self._lang(interaction)
         sections = await self._sections(guild_id, user_id)
         document = build_document(
-            sections, guild_id=guild_id, user_id=user_id, generated_at=datetime.now(UTC), version=__version__
+            sections,
+            guild_id=guild_id,
+            user_id=user_id,
+            generated_at=datetime.now(UTC),
+            version=__version__,
+            translate=t._,
         )
         data = encode(document)
         upload = package(data, export_filename(guild_id, user_id), interaction.filesize_limit)
@@ -72,21 +93,22 @@ class MyDataCog(ClimaCog, name=COG_NAME):
                 "Please ask the server's administrators for a copy."
             )
         filename, payload = upload
-        text = export_text(item_counts(sections), guild.name, zipped=filename.endswith(".zip"))
+        text = export_text(t, counts_of(sections), guild.name, zipped=filename.endswith(".zip"))
         await interaction.followup.send(
             clip(text), file=discord.File(io.BytesIO(payload), filename=filename), ephemeral=True
         )
         log.info("guild %s: member %s exported their data (%d bytes)", guild_id, user_id, len(data))
 
-    @mydata.command(name="forget", description="Erase what climabot stores about you in this server")
+    @mydata.command(name="forget", description=N_("Erase what climabot stores about you in this server"))
     async def forget(self, interaction: discord.Interaction[Any]) -> None:
         """Explain what will be erased and what stays, with Erase and Cancel buttons."""
         guild = require_guild(interaction).guild
         await interaction.response.defer(ephemeral=True, thinking=True)
-        counts = item_counts(await self._sections(guild.id, interaction.user.id))
+        t = await self._lang(interaction)
+        counts = counts_of(await self._sections(guild.id, interaction.user.id))
         await interaction.followup.send(
-            clip(forget_prompt(counts, guild.name)),
-            view=forget_view(interaction.user.id),
+            clip(forget_prompt(t, counts, guild.name)),
+            view=forget_view(t, interaction.user.id),
             ephemeral=True,
         )
 
@@ -96,28 +118,33 @@ class MyDataCog(ClimaCog, name=COG_NAME):
         if not isinstance(member, discord.Member):
             raise ValidationError("Run `/mydata forget` in the server whose data you want to erase.")
         lock = self._erasing[(member.guild.id, member.id)]
+        # Resolved before erasing: the member's language setting is among what goes.
+        t = await self._lang(interaction)
         if lock.locked():
             # A double click: leave the prompt to the first click, which will show the summary there.
-            await send_ephemeral(interaction, "Your erasure is already running; its summary appears above.")
+            await send_ephemeral(
+                interaction, t._("Your erasure is already running; its summary appears above.")
+            )
             return
         async with lock:
             # At once, so a second click finds no button and the member sees something is happening.
-            await interaction.response.edit_message(content="Erasing your data…", view=None)
+            await interaction.response.edit_message(content=t._("Erasing your data…"), view=None)
             try:
                 erased = await self.erase(member)
             except Exception:
                 await interaction.edit_original_response(
-                    content="The erasure did not finish. Run `/mydata forget` again to complete it."
+                    content=t._("The erasure did not finish. Run `/mydata forget` again to complete it.")
                 )
                 raise
             finally:
                 # Nobody waits on it (a second click is turned away), so it can go.
                 self._erasing.pop((member.guild.id, member.id), None)
-        await interaction.edit_original_response(content=clip(erasure_text(erased.counts, erased.notes)))
+        await interaction.edit_original_response(content=clip(erasure_text(t, erased.counts, erased.notes)))
 
     async def cancel_forget(self, interaction: discord.Interaction[Any]) -> None:
         """The Cancel button (its owner's click only): close the prompt, erasing nothing."""
-        await interaction.response.edit_message(content="Cancelled: nothing was erased.", view=None)
+        t = await self._lang(interaction)
+        await interaction.response.edit_message(content=t._("Cancelled: nothing was erased."), view=None)
 
     async def erase(self, member: discord.Member) -> Erasure:
         """Erase everything linked to the member in their server, capability by capability, in order.
@@ -136,3 +163,8 @@ class MyDataCog(ClimaCog, name=COG_NAME):
             ", ".join(f"{key}={value}" for key, value in sorted(erased.counts.items())),
         )
         return erased
+
+
+def counts_of(sections: dict[str, Any]) -> dict[str, int]:
+    """The item counts of an export, plus whether it holds a language setting."""
+    return {**item_counts(sections), "language": int(sections.get("language") is not None)}

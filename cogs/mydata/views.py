@@ -12,6 +12,7 @@ import discord
 
 from bot.components import persistent_view
 from bot.confirm import OwnedButton
+from bot.i18n import ENGLISH, Lang
 from cogs.mydata.render import NOT_YOURS
 
 COG_NAME = "MyData"
@@ -34,9 +35,9 @@ class ForgetConfirm(OwnedButton, cog=COG_NAME, prefix="admin:forget", fields={"o
 
     not_yours = NOT_YOURS
 
-    def __init__(self, owner: int) -> None:
-        """Build the button for one member's erasure request."""
-        super().__init__(owner, label="Erase my data", style=discord.ButtonStyle.danger)
+    def __init__(self, owner: int, t: Lang = ENGLISH) -> None:
+        """Build the button for one member's erasure request, labelled in their language t."""
+        super().__init__(owner, label=t._("Erase my data"), style=discord.ButtonStyle.danger)
 
     async def confirmed(self, interaction: discord.Interaction[Any], handler: ForgetHandler) -> None:
         """Erase the member's data."""
@@ -48,15 +49,16 @@ class ForgetCancel(OwnedButton, cog=COG_NAME, prefix="admin:forget-cancel", fiel
 
     not_yours = NOT_YOURS
 
-    def __init__(self, owner: int) -> None:
-        """Build the button for one member's erasure request."""
-        super().__init__(owner, label="Cancel")
+    def __init__(self, owner: int, t: Lang = ENGLISH) -> None:
+        """Build the button for one member's erasure request, labelled in their language t."""
+        # Translators: a button that closes the erasure prompt without erasing anything.
+        super().__init__(owner, label=t._("Cancel"))
 
     async def confirmed(self, interaction: discord.Interaction[Any], handler: ForgetHandler) -> None:
         """Close the prompt without erasing anything."""
         await handler.cancel_forget(interaction)
 
 
-def forget_view(user_id: int) -> discord.ui.View:
-    """The Erase / Cancel row of a forget prompt."""
-    return persistent_view(ForgetConfirm(user_id), ForgetCancel(user_id))
+def forget_view(t: Lang, user_id: int) -> discord.ui.View:
+    """The Erase / Cancel row of a forget prompt, in the member's language t."""
+    return persistent_view(ForgetConfirm(user_id, t), ForgetCancel(user_id, t))

@@ -135,7 +135,7 @@ async def test_setup_channels_names_permissions_the_bot_lacks(
     emulator.world.events.channel_updated(gallery)
     await updated
     reply = await (await emulator.slash(town.guild, town.admin, "setup channels", showcase=gallery)).reply()
-    assert f"In <#{gallery.id}> I still need: embed links, attach files." in reply.content
+    assert f"In <#{gallery.id}> I still need: Embed Links, Attach Files." in reply.content
     quiet = await (
         await emulator.slash(town.guild, town.admin, "setup channels", showcase=town.showcase)
     ).reply()

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
+from bot.i18n import ENGLISH
 from cogs.insights.chart import DPI, HEIGHT_INCHES, WIDTH_INCHES, ChartData, render_insights_chart
 
 GROUPS = ["Citizen", "Policy maker", "Researcher", "End user", "Civil society", "Business"]
@@ -45,15 +46,15 @@ def image(png: bytes) -> Image.Image:
 @pytest.mark.parametrize(("days", "busy"), [(1, False), (30, False), (7, True), (365, True)])
 def test_renders_a_png_of_the_expected_size(days: int, busy: bool) -> None:
     """Every window length, empty or busy, gives one decodable PNG of the configured size."""
-    picture = image(render_insights_chart(data(days, busy=busy)))
+    picture = image(render_insights_chart(ENGLISH, data(days, busy=busy)))
     assert picture.format == "PNG"
     assert picture.size == (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))
 
 
 def test_busy_and_empty_charts_differ() -> None:
     """The drawing depends on the data (bars are drawn), not only on the frame."""
-    empty = image(render_insights_chart(data(30, busy=False))).convert("RGB")
-    busy = image(render_insights_chart(data(30, busy=True))).convert("RGB")
+    empty = image(render_insights_chart(ENGLISH, data(30, busy=False))).convert("RGB")
+    busy = image(render_insights_chart(ENGLISH, data(30, busy=True))).convert("RGB")
     vote_blue = (0x4C, 0x78, 0xA8)
     assert vote_blue not in {colour for _, colour in empty.getcolors(1 << 20) or []}
     assert vote_blue in {colour for _, colour in busy.getcolors(1 << 20) or []}
@@ -61,7 +62,7 @@ def test_busy_and_empty_charts_differ() -> None:
 
 def test_member_text_cannot_trigger_mathtext() -> None:
     """A title with dollar signs is drawn literally instead of failing as mathematics."""
-    png = render_insights_chart(replace(data(3, busy=True), title="Budget $5 $x^2"))
+    png = render_insights_chart(ENGLISH, replace(data(3, busy=True), title="Budget $5 $x^2"))
     assert png.startswith(b"\x89PNG")
 
 
@@ -69,8 +70,8 @@ def test_mismatched_series_are_refused() -> None:
     """Lengths that do not match the days or the groups are a programming error."""
     good = data(5, busy=True)
     with pytest.raises(ValueError, match="votes"):
-        render_insights_chart(replace(good, votes=[1, 2]))
+        render_insights_chart(ENGLISH, replace(good, votes=[1, 2]))
     with pytest.raises(ValueError, match="groups"):
-        render_insights_chart(replace(good, stories=[1]))
+        render_insights_chart(ENGLISH, replace(good, stories=[1]))
     with pytest.raises(ValueError, match="at least one day"):
-        render_insights_chart(replace(good, days=[], votes=[], testimonials=[], exchanges=[]))
+        render_insights_chart(ENGLISH, replace(good, days=[], votes=[], testimonials=[], exchanges=[]))

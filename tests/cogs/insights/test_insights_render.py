@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cogs.insights.render import FOOTER, build_embed, chart_data, chart_filename, period_dates, period_title
+from bot.i18n import ENGLISH
+from cogs.insights.render import FOOTER, build_embed, chart_data, chart_filename, period_dates, report_title
 from storage.insights import (
     CallFigures,
     CityFigures,
@@ -76,9 +77,9 @@ def field(embed_dict: Any, name: str) -> str:
 
 def test_embed_shows_the_figures_with_small_counts_suppressed() -> None:
     """Headline counts are exact; group, scope and theme counts of 1 or 2 show as <3."""
-    embed = build_embed(sample(), "Mission *Cities*", "chart.png").to_dict()
+    embed = build_embed(ENGLISH, sample(), "Mission *Cities*", "chart.png").to_dict()
     assert embed["title"] == "Engagement insights: the last 7 days"
-    assert "04 Mar 2026 to 10 Mar 2026 (UTC days)" in embed["description"]
+    assert "Mar 4, 2026 to Mar 10, 2026 (UTC days)" in embed["description"]
     assert r"Mission \*Cities\*" in embed["description"], "the server name cannot inject markdown"
     polls = field(embed, "Polls")
     assert "Created: **3** (1 anonymous)" in polls and "Votes cast: **42**" in polls
@@ -107,12 +108,16 @@ def test_embed_shows_the_figures_with_small_counts_suppressed() -> None:
         " · no group set <3"
     )
     assert embed["image"]["url"] == "attachment://chart.png"
-    assert embed["footer"]["text"] == FOOTER and "<3" in FOOTER and "Withdrawn" in FOOTER
+    assert (
+        embed["footer"]["text"] == ENGLISH._(FOOTER, small=3)
+        and "<3" in embed["footer"]["text"]
+        and "Withdrawn" in FOOTER
+    )
 
 
 def test_embed_stays_within_discord_limits_for_a_year() -> None:
     """Title, fields, footer and total fit Discord's embed limits."""
-    embed = build_embed(sample(365), "x" * 100, "chart.png")
+    embed = build_embed(ENGLISH, sample(365), "x" * 100, "chart.png")
     assert len(embed) <= 6000 and len(embed.fields) <= 25
     assert all(len(f.value or "") <= 1024 and len(f.name or "") <= 256 for f in embed.fields)
     assert len(embed.footer.text or "") <= 2048 and len(embed.title or "") <= 256
@@ -125,12 +130,15 @@ def test_empty_breakdowns_say_none_and_one_day_is_today() -> None:
         exchanges=ExchangeFigures(asked=0, resolved=0, lessons=0, themes=()),
         testimonials=replace(sample(1).testimonials, by_group=dict.fromkeys(GROUPS, 0)),
     )
-    assert period_title(quiet) == "today" and period_dates(quiet) == "10 Mar 2026 (UTC)"
-    embed = build_embed(quiet, "Town", "c.png").to_dict()
+    assert (
+        report_title(ENGLISH, quiet) == "Engagement insights: today"
+        and period_dates(ENGLISH, quiet) == "Mar 10, 2026 (UTC)"
+    )
+    embed = build_embed(ENGLISH, quiet, "Town", "c.png").to_dict()
     assert "Top themes: none" in field(embed, "Exchanges")
     assert "By group: none" in field(embed, "Testimonials")
     quiet_events = replace(quiet, events=EventFigures(0, 0, 0, 0, 3, 0))
-    assert field(build_embed(quiet_events, "Town", "c.png").to_dict(), "Events").endswith(
+    assert field(build_embed(ENGLISH, quiet_events, "Town", "c.png").to_dict(), "Events").endswith(
         "Reminders and follow-ups posted: **3**"
     ), "nothing said about failures when there were none"
     assert chart_filename(quiet) == "insights-2026-03-10-2026-03-10.png"
@@ -138,7 +146,7 @@ def test_empty_breakdowns_say_none_and_one_day_is_today() -> None:
 
 def test_chart_data_uses_the_same_suppression() -> None:
     """Small group counts reach the chart as None (drawn as <3), larger ones and zeros as numbers."""
-    data = chart_data(sample())
+    data = chart_data(ENGLISH, sample())
     assert data.groups == ["Citizen", "Policy maker", "Researcher", "End user", "Civil society", "Business"]
     assert data.profiles == [30, None, 6, 0, None, 3]
     assert data.stories == [5, 0, None, 0, None, 0]
