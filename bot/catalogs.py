@@ -2,7 +2,7 @@
 
     python -m bot.catalogs extract   # bot/locales/climabot.pot from every marked text in bot/ and cogs/
     python -m bot.catalogs update    # add new texts to every language's .po (translators fill them in)
-    python -m bot.catalogs compile   # .po -> .mo, what the bot loads
+    python -m bot.catalogs compile [LANG ...]  # .po -> .mo, what the bot loads
 
 The usual order after changing texts in the code: extract, update, translate, compile.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -93,9 +94,9 @@ def update(template: Catalog, directory: Path = LOCALE_DIR) -> None:
         write_catalog(catalog, path)
 
 
-def compile_all(directory: Path = LOCALE_DIR) -> None:
-    """Compile every language's .po to the .mo the bot loads."""
-    for code in SUPPORTED:
+def compile_all(directory: Path = LOCALE_DIR, codes: Sequence[str] = ()) -> None:
+    """Compile every language's .po (or only those named) to the .mo the bot loads."""
+    for code in codes or SUPPORTED:
         if code == SOURCE:
             continue
         catalog = read_catalog(po_path(code, directory), code)
@@ -115,8 +116,12 @@ def main(argv: list[str]) -> int:
         update(read_catalog(TEMPLATE, SOURCE))
         print(f"updated {len(SUPPORTED) - 1} catalogs")
     elif step == "compile":
-        compile_all()
-        print(f"compiled {len(SUPPORTED) - 1} catalogs")
+        unknown = [code for code in argv[1:] if code not in SUPPORTED]
+        if unknown:
+            print(f"unknown language codes: {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        compile_all(codes=argv[1:])
+        print(f"compiled {len(argv[1:]) or len(SUPPORTED) - 1} catalogs")
     else:
         print("usage: python -m bot.catalogs extract|update|compile", file=sys.stderr)
         return 2
