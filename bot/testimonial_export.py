@@ -4,6 +4,10 @@ and go straight to the file (or into the zip entry), so memory stays flat howeve
 are. Only approved items are exported (withdrawn ones no longer exist); research-only items are
 included, since research is what their authors consented to, and are marked by consent_scope.
 
+Every item carries consent_language beside consent_version; data/consent.csv holds the exact text
+of each (version, language, scope, licence). The data package's descriptions and README.md are in
+the language of whoever exports (the moderator's in Discord; English from the command line).
+
 The standalone CSV neutralises cells a spreadsheet would run as formulas; JSON Lines and the data
 package keep the exact text (see write_csv).
 
@@ -13,6 +17,7 @@ Synchronous on purpose: the bot runs it in a worker thread and the command line 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import hmac
 import json
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.consent import LICENCES
+from bot.i18n import ENGLISH, N_, Lang
 from bot.spreadsheet import safe_row
 from bot.target_groups import TARGET_GROUPS
 from storage.testimonials import CONSENT_SCOPES, Campaign, Media, Testimonial
@@ -39,10 +45,12 @@ FORMATS = ("csv", "jsonl", "datapackage")
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "datapackage": "zip"}
 CSV_FIELDS = (
     "id", "campaign", "submitted_at", "city", "target_group", "story", "consent_scope", "licence",
-    "consent_version", "consented_at", "contributor", "media_sha256", "media_path",
+    "consent_version", "consent_language", "consented_at", "contributor", "media_sha256", "media_path",
 )  # fmt: skip
 MEDIA_FIELDS = ("sha256", "path", "mediatype", "bytes", "width", "height")
-CONSENT_FIELDS = ("consent_version", "consent_scope", "licence", "text")
+CONSENT_FIELDS = ("consent_version", "consent_language", "consent_scope", "licence", "text")
+# The part of a consent row that names one statement (the data package's foreign key).
+CONSENT_KEY = CONSENT_FIELDS[:4]
 PSEUDONYM_HEX = 20
 SHA_PATTERN = "^[0-9a-f]{64}$"
 
@@ -98,6 +106,7 @@ def record(item: Testimonial, secret: bytes) -> dict[str, Any]:
         "consent_scope": item.consent_scope,
         "licence": item.licence,
         "consent_version": item.consent_version,
+        "consent_language": item.consent_language,
         "consented_at": iso_z(item.consented_at),
         "contributor": pseudonym(secret, item.campaign_id, item.author_id),
         "media": files,
@@ -173,9 +182,16 @@ def _zip_csv(
 
 
 def write_datapackage(
-    snapshot: ExportSnapshot, campaign: Campaign, media_root: Path, out: IO[bytes], *, created: datetime
+    snapshot: ExportSnapshot,
+    campaign: Campaign,
+    media_root: Path,
+    out: IO[bytes],
+    *,
+    created: datetime,
+    t: Lang = ENGLISH,
 ) -> tuple[int, int, int]:
-    """Write the zipped data package; return (items, media files, media files missing on disk)."""
+    """Write the zipped data package (descriptions and README in language t); return (items, media
+    files, media files missing on disk)."""
     secret = snapshot.secret()
     counts = {"items": 0, "media": 0, "missing": 0}
 
@@ -208,10 +224,11 @@ def write_datapackage(
                 while chunk := index.read(1 << 16):
                     raw.write(chunk)
         consents = snapshot.consent_texts(campaign.id)
-        rows = ([c.consent_version, c.consent_scope, c.licence, c.text] for c in consents)
+        rows = ([c.consent_version, c.consent_language, c.consent_scope, c.licence, c.text] for c in consents)
         stats["consent"] = _zip_csv(zf, "data/consent.csv", CONSENT_FIELDS, rows)
-        descriptor = descriptor_for(campaign, stats, created=created)
+        descriptor = descriptor_for(campaign, stats, created=created, t=t)
         zf.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2))
+        zf.writestr("README.md", readme_for(campaign, counts["items"], counts["media"], created=created, t=t))
     return counts["items"], counts["media"], counts["missing"]
 
 
@@ -229,84 +246,176 @@ def _string(name: str, description: str, **constraints: Any) -> dict[str, Any]:
     return field
 
 
-def testimonials_schema() -> dict[str, Any]:
-    """The Table Schema of data/testimonials.csv."""
-    sha = SHA_PATTERN
+# What the data package says about its files and columns (English msgids; column names never change).
+COLUMN_TEXTS = {
+    "id": N_("Testimonial number, unique on the server."),
+    "campaign": N_("Campaign name."),
+    "submitted_at": N_("When it was submitted (UTC)."),
+    "city": N_("City the contributor names."),
+    "target_group": N_("Who the contributor is."),
+    "story": N_("The story, as submitted (cleaned of invisible characters)."),
+    # Translators: named, anonymous and research are values of the column; keep them as they are.
+    "consent_scope": N_(
+        "named: publish with the name; anonymous: without it; research: research only, never published."
+    ),
+    "licence": N_("SPDX id of the licence granted."),
+    "consent_version": N_(
+        "Version of the consent wording agreed to, derived from its exact text in consent_language "
+        "(see consent.csv)."
+    ),
+    "consent_language": N_(
+        "Language code (ISO 639-1) of the consent text the contributor was shown and agreed to."
+    ),
+    "consented_at": N_("When consent was given (UTC)."),
+    "contributor": N_("Pseudonymous contributor id, stable within the campaign."),
+    "media_sha256": N_("SHA-256 of the photo (see media.csv); empty if none."),
+    "media_path": N_("Path of the photo inside the package; empty without photo."),
+    "sha256": N_("SHA-256 of the file."),
+    "path": N_("Path of the file inside the package."),
+    "mediatype": N_("IANA media type."),
+    "bytes": N_("File size in bytes."),
+    "width": N_("Width in pixels."),
+    "height": N_("Height in pixels."),
+    "text": N_("The exact consent statement agreed to, in consent_language."),
+}
+RESOURCE_TITLES = {
+    "testimonials": N_("Approved testimonials with their consent"),
+    "media": N_("Photos, stored under media/ in this package"),
+    "consent": N_("The consent statements agreed to, by version, language, scope and licence"),
+}
+LANGUAGE_PATTERN = "^[a-z]{2,3}$"
+
+
+def _describe(name: str, t: Lang) -> str:
+    """A column's description in language t."""
+    return t._(COLUMN_TEXTS[name])
+
+
+def testimonials_schema(t: Lang = ENGLISH) -> dict[str, Any]:
+    """The Table Schema of data/testimonials.csv, described in language t."""
+    sha, d = SHA_PATTERN, functools.partial(_describe, t=t)
     return {
         "fields": [
-            {"name": "id", "type": "integer", "description": "Testimonial number, unique on the server.",
+            {"name": "id", "type": "integer", "description": d("id"),
              "constraints": {"required": True, "unique": True, "minimum": 1}},
-            _string("campaign", "Campaign name.", required=True),
-            {"name": "submitted_at", "type": "datetime", "description": "When it was submitted (UTC).",
+            _string("campaign", d("campaign"), required=True),
+            {"name": "submitted_at", "type": "datetime", "description": d("submitted_at"),
              "constraints": {"required": True}},
-            _string("city", "City the contributor names.", required=True),
-            _string("target_group", "Who the contributor is.", required=True, enum=list(TARGET_GROUPS)),
-            _string("story", "The story, as submitted (cleaned of invisible characters).", required=True),
-            _string("consent_scope", "named: publish with the name; anonymous: without it; "
-                    "research: research only, never published.", required=True, enum=list(CONSENT_SCOPES)),
-            _string("licence", "SPDX id of the licence granted.", required=True, enum=list(LICENCES)),
-            _string("consent_version", "Version of the consent wording agreed to (see consent.csv).",
-                    required=True),
-            {"name": "consented_at", "type": "datetime", "description": "When consent was given (UTC).",
+            _string("city", d("city"), required=True),
+            _string("target_group", d("target_group"), required=True, enum=list(TARGET_GROUPS)),
+            _string("story", d("story"), required=True),
+            _string("consent_scope", d("consent_scope"), required=True, enum=list(CONSENT_SCOPES)),
+            _string("licence", d("licence"), required=True, enum=list(LICENCES)),
+            _string("consent_version", d("consent_version"), required=True),
+            _string("consent_language", d("consent_language"), required=True, pattern=LANGUAGE_PATTERN),
+            {"name": "consented_at", "type": "datetime", "description": d("consented_at"),
              "constraints": {"required": True}},
-            _string("contributor", "Pseudonymous contributor id, stable within the campaign.",
-                    required=True, pattern="^p-[0-9a-f]{20}$"),
-            _string("media_sha256", "SHA-256 of the photo (see media.csv); empty if none.", pattern=sha),
-            _string("media_path", "Path of the photo inside the package; empty without photo."),
+            _string("contributor", d("contributor"), required=True, pattern="^p-[0-9a-f]{20}$"),
+            _string("media_sha256", d("media_sha256"), pattern=sha),
+            _string("media_path", d("media_path")),
         ],
         "primaryKey": ["id"],
         "foreignKeys": [
             {"fields": ["media_sha256"], "reference": {"resource": "media", "fields": ["sha256"]}},
-            {"fields": ["consent_version", "consent_scope", "licence"],
-             "reference": {"resource": "consent", "fields": ["consent_version", "consent_scope", "licence"]}},
+            {"fields": list(CONSENT_KEY), "reference": {"resource": "consent", "fields": list(CONSENT_KEY)}},
         ],
         "missingValues": [""],
     }  # fmt: skip
 
 
-def descriptor_for(
-    campaign: Campaign, stats: dict[str, dict[str, Any]], *, created: datetime
-) -> dict[str, Any]:
-    """The datapackage.json of a campaign export, given each CSV's size and hash."""
-    licence = LICENCES[campaign.licence]
+def consent_schema(t: Lang = ENGLISH) -> dict[str, Any]:
+    """The Table Schema of data/consent.csv, described in language t."""
+    d = functools.partial(_describe, t=t)
+    return {
+        "fields": [
+            _string("consent_version", d("consent_version"), required=True),
+            _string("consent_language", d("consent_language"), required=True, pattern=LANGUAGE_PATTERN),
+            _string("consent_scope", d("consent_scope"), required=True, enum=list(CONSENT_SCOPES)),
+            _string("licence", d("licence"), required=True, enum=list(LICENCES)),
+            _string("text", d("text"), required=True),
+        ],
+        "primaryKey": list(CONSENT_KEY),
+    }
 
-    def resource(name: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
+
+def descriptor_for(
+    campaign: Campaign, stats: dict[str, dict[str, Any]], *, created: datetime, t: Lang = ENGLISH
+) -> dict[str, Any]:
+    """The datapackage.json of a campaign export (descriptions in language t), given each CSV's size
+    and hash."""
+    licence = LICENCES[campaign.licence]
+    d = functools.partial(_describe, t=t)
+
+    def resource(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         """A tabular CSV resource under data/."""
         return {
-            "name": name, "path": f"data/{name}.csv", "title": title, "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema, **stats[name],
+            "name": name, "path": f"data/{name}.csv", "title": t._(RESOURCE_TITLES[name]),
+            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8", "schema": schema, **stats[name],
         }  # fmt: skip
 
     media_schema = {
         "fields": [
-            _string("sha256", "SHA-256 of the file.", required=True, unique=True, pattern=SHA_PATTERN),
-            _string("path", "Path of the file inside the package.", required=True),
-            _string("mediatype", "IANA media type.", required=True),
-            {"name": "bytes", "type": "integer", "description": "File size in bytes."},
-            {"name": "width", "type": "integer", "description": "Width in pixels."},
-            {"name": "height", "type": "integer", "description": "Height in pixels."},
+            _string("sha256", d("sha256"), required=True, unique=True, pattern=SHA_PATTERN),
+            _string("path", d("path"), required=True),
+            _string("mediatype", d("mediatype"), required=True),
+            {"name": "bytes", "type": "integer", "description": d("bytes")},
+            {"name": "width", "type": "integer", "description": d("width")},
+            {"name": "height", "type": "integer", "description": d("height")},
         ],
         "primaryKey": ["sha256"],
-    }  # fmt: skip
-    consent_schema = {
-        "fields": [_string(name, name.replace("_", " "), required=True) for name in CONSENT_FIELDS],
-        "primaryKey": list(CONSENT_FIELDS[:3]),
     }
     return {
         "profile": "tabular-data-package",
         "name": f"climabot-testimonials-{slug(campaign.name)}",
-        "title": f"Testimonials of the campaign {campaign.name}",
+        "title": t._("Testimonials of the campaign {campaign}", campaign=campaign.name),
         "description": campaign.prompt,
         "created": iso_z(created),
         "licenses": [{"name": licence.id, "title": licence.title, "path": licence.url}],
         "resources": [
-            resource("testimonials", "Approved testimonials with their consent", testimonials_schema()),
-            resource("media", "Photos, stored under media/ in this package", media_schema),
-            resource(
-                "consent", "The consent statements agreed to, by version, scope and licence", consent_schema
-            ),
+            resource("testimonials", testimonials_schema(t)),
+            resource("media", media_schema),
+            resource("consent", consent_schema(t)),
         ],
     }
+
+
+def readme_for(campaign: Campaign, items: int, photos: int, *, created: datetime, t: Lang = ENGLISH) -> str:
+    """The README.md of a data package, in language t: what the files hold and how consent is recorded."""
+    licence = LICENCES[campaign.licence]
+    lines = [
+        "# " + t._("Testimonials of the campaign {campaign}", campaign=campaign.name),
+        "",
+        t._("The question contributors answered:"),
+        "",
+        "> " + campaign.prompt.replace("\n", "\n> "),
+        "",
+        t._("Exported on {date}.", date=t.date(created, "long")),
+        t.ngettext(
+            "{count} approved testimonial.", "{count} approved testimonials.", items, count=t.number(items)
+        ),
+        t.ngettext("{count} photo.", "{count} photos.", photos, count=t.number(photos)),
+        "",
+        t._("Files:"),
+        "- `datapackage.json`: " + t._("the data package descriptor, with every column described."),
+        "- `data/testimonials.csv`: " + t._(RESOURCE_TITLES["testimonials"]),
+        "- `data/media.csv`, `media/`: " + t._(RESOURCE_TITLES["media"]),
+        "- `data/consent.csv`: " + t._(RESOURCE_TITLES["consent"]),
+        "",
+        t._(
+            "Each testimonial names the consent its contributor agreed to by `consent_version` and "
+            "`consent_language`: the exact text they were shown, in that language, is in "
+            "`data/consent.csv`. Research-only testimonials (`consent_scope` research) may be used for "
+            "research but never published."
+        ),
+        t._(
+            "Contributors are pseudonymous: `contributor` is stable within this campaign and cannot be "
+            "traced back to a Discord account without the bot's secret key."
+        ),
+        t._("Licence: {licence} ({url}).", licence=licence.title, url=licence.url),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def export_campaign(
@@ -318,8 +427,10 @@ def export_campaign(
     *,
     guild_id: int | None = None,
     now: datetime | None = None,
+    t: Lang = ENGLISH,
 ) -> ExportResult:
-    """Export a campaign to out (written to a temporary file first, then moved in place)."""
+    """Export a campaign to out (written to a temporary file first, then moved in place); a data
+    package's descriptions and README are in language t (the exporting moderator's)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     out = Path(out)
@@ -333,7 +444,7 @@ def export_campaign(
                 if fmt == "datapackage":
                     created = now or datetime.now(UTC)
                     items, media, missing = write_datapackage(
-                        snapshot, campaign, media_root, raw, created=created
+                        snapshot, campaign, media_root, raw, created=created, t=t
                     )
                 else:
                     sink = _Sink(raw)

@@ -13,7 +13,8 @@ from storage.base import Repository
 
 _ITEMS = (
     "SELECT t.id, c.name AS campaign, t.submitted_at, t.status, t.story, t.city, t.target_group,"
-    " t.author_name, t.consent_scope, t.consent_version, t.consent_text, t.consented_at, t.licence,"
+    " t.author_name, t.consent_scope, t.consent_version, t.consent_language, t.consent_text,"
+    " t.consented_at, t.licence,"
     " t.media_sha256, m.relpath, m.mediatype, m.bytes, m.width, m.height,"
     " t.showcase_message_id IS NOT NULL AS published, t.decided_at, t.reject_reason"
     " FROM testimonials t JOIN testimonial_campaigns c ON c.id = t.campaign_id"
@@ -103,6 +104,7 @@ def _item(row: Any, decisions: list[dict[str, Any]], media_dir: Path | None) -> 
         "consent": {
             "scope": row["consent_scope"],
             "version": row["consent_version"],
+            "language": row["consent_language"],
             "text": row["consent_text"],
             "consented_at": row["consented_at"],
         },

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -123,6 +123,8 @@ class NewTestimonial:
     consent_version: str
     consent_text: str
     consented_at: datetime
+    # The language the consent text was shown in; keyword-only so the records after it keep their order.
+    consent_language: str = field(default="en", kw_only=True)
 
 
 @dataclass(frozen=True)

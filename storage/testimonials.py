@@ -220,10 +220,10 @@ class TestimonialsRepository(TestimonialMemberData):
             )  # fmt: skip
             cursor = await conn.execute(
                 "INSERT INTO testimonials (campaign_id, guild_id, author_id, author_name, story, city,"
-                " target_group, consent_scope, consent_version, consent_text, consented_at, licence,"
-                " media_sha256, submitted_at) VALUES (:campaign_id, :guild_id, :author_id, :author_name,"
-                " :story, :city, :target_group, :consent_scope, :consent_version, :consent_text,"
-                " :consented_at, :licence, :media_sha256, :submitted_at)",
+                " target_group, consent_scope, consent_version, consent_language, consent_text,"
+                " consented_at, licence, media_sha256, submitted_at) VALUES (:campaign_id, :guild_id,"
+                " :author_id, :author_name, :story, :city, :target_group, :consent_scope, :consent_version,"
+                " :consent_language, :consent_text, :consented_at, :licence, :media_sha256, :submitted_at)",
                 values,
             )
             stored = await _item_in(conn, cursor.lastrowid or 0)
@@ -387,7 +387,7 @@ def seed_approved(database_path: Path, rows: Iterable[tuple[Any, ...]], media: I
     """Bulk-insert approved testimonials and media records (benchmarks and tests only).
 
     Each row is (campaign_id, guild_id, author_id, story, city, target_group, consent_scope,
-    consent_version, consent_text, licence, media_sha256, time).
+    consent_version, consent_text, licence, media_sha256, time); consent_language is 'en'.
     """
     conn = sqlite3.connect(database_path, isolation_level=None)
     try:

@@ -34,6 +34,7 @@ class ConsentText:
     """One distinct consent statement agreed to by items of an export."""
 
     consent_version: str
+    consent_language: str
     consent_scope: str
     licence: str
     text: str
@@ -112,11 +113,11 @@ class ExportSnapshot:
             yield build_record(Media, row)
 
     def consent_texts(self, campaign_id: int) -> Iterator[ConsentText]:
-        """The distinct consent statements the campaign's approved items agreed to."""
+        """The distinct statements (by version, language, scope, licence) the campaign's items agreed to."""
         cursor = self._conn.execute(
-            "SELECT consent_version, consent_scope, licence, MIN(consent_text) AS text FROM testimonials"
-            " WHERE campaign_id = ? AND status = 'approved'"
-            " GROUP BY consent_version, consent_scope, licence ORDER BY 1, 2, 3",
+            "SELECT consent_version, consent_language, consent_scope, licence, MIN(consent_text) AS text"
+            " FROM testimonials WHERE campaign_id = ? AND status = 'approved'"
+            " GROUP BY consent_version, consent_language, consent_scope, licence ORDER BY 1, 2, 3, 4",
             (campaign_id,),
         )
         for row in cursor:

@@ -17,6 +17,7 @@ from bot.cog_base import ClimaCog
 from bot.consent import DEFAULT_LICENCE, LICENCES
 from bot.errors import NotFoundError, ValidationError
 from bot.guards import moderator_only
+from bot.i18n import N_
 from bot.replies import clip, fit_lines, quote_input
 from bot.testimonial_export import EXTENSIONS, FORMATS, ExportError, export_campaign, slug
 from bot.timeparse import parse_when
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_PHOTO_MB = 25
 CLI_HINT = "climabot export testimonials --campaign {name} --guild {guild} --format {fmt} --out PATH"
+NO_CAMPAIGN = N_("There is no campaign named {name}; see `/campaign list`.")
 
 
 def utcnow() -> datetime:
@@ -48,7 +50,7 @@ def utcnow() -> datetime:
 class CampaignsCog(ClimaCog, name="Campaigns"):
     """Campaigns asking members for testimonials: start, list, close, export."""
 
-    campaign = app_commands.Group(name="campaign", description="Testimonial campaigns", guild_only=True)
+    campaign = app_commands.Group(name="campaign", description=N_("Testimonial campaigns"), guild_only=True)
 
     def __init__(self, bot: ClimaBot, repo: TestimonialsRepository, store: MediaStore) -> None:
         """Keep the repository and the media folder (exports copy photos from it)."""
@@ -56,14 +58,15 @@ class CampaignsCog(ClimaCog, name="Campaigns"):
         self.repo = repo
         self.store = store
 
-    @campaign.command(name="create", description="Start a campaign that asks members for testimonials")
+    @campaign.command(name="create", description=N_("Start a campaign that asks members for testimonials"))
     @app_commands.describe(
-        name="Short name members pick when they submit (1-50 characters)",
-        prompt="The question members answer, shown in the form",
-        closes="When submissions stop: 2026-12-01 18:00, 2026-12-01, in 3d (optional)",
-        licence="Licence contributors grant (default CC BY 4.0)",
-        max_photo_mb="Largest photo accepted, in MB (default 8)",
+        name=N_("Short name members pick when they submit (1-50 characters)"),
+        prompt=N_("The question members answer, shown in the form"),
+        closes=N_("When submissions stop: 2026-12-01 18:00, 2026-12-01, in 3d (optional)"),
+        licence=N_("Licence contributors grant (default CC BY 4.0)"),
+        max_photo_mb=N_("Largest photo accepted, in MB (default 8)"),
     )
+    # Licence names are proper names (the licences' own titles): the same in every language.
     @app_commands.choices(
         licence=[
             app_commands.Choice(name=f"{lic.short} ({lic.title})"[:100], value=key)
@@ -89,7 +92,9 @@ class CampaignsCog(ClimaCog, name="Campaigns"):
             settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
             closes_at = parse_when(closes, ZoneInfo(settings.timezone), now=now)
             if closes_at <= now:
-                raise ValidationError(f"{quote_input(closes)} is in the past; give a closing time to come.")
+                raise ValidationError(
+                    "{closes} is in the past; give a closing time to come.", closes=quote_input(closes)
+                )
         max_bytes = DEFAULT_MAX_BYTES if max_photo_mb is None else max_photo_mb * 1024 * 1024
         try:
             created = await self.repo.create_campaign(
@@ -98,34 +103,40 @@ class CampaignsCog(ClimaCog, name="Campaigns"):
             )  # fmt: skip
         except CampaignExistsError:
             raise ValidationError(
-                f"A campaign named {quote_input(clean_name)} already exists; pick another name."
+                "A campaign named {name} already exists; pick another name.", name=quote_input(clean_name)
             ) from None
+        # A public announcement in the channel: the server's language.
+        t = await self.bot.languages.for_guild(interaction.guild_id)
         embed = discord.Embed(
-            title=clip(f"New campaign: {created.name}", 256), description=inert(created.prompt)
+            title=clip(t._("New campaign: {campaign}", campaign=created.name), 256),
+            description=inert(created.prompt),
         )
         embed.add_field(
-            name="How to take part", value=f"`/testimonial submit` and pick **{inert(created.name)}**"
+            name=t._("How to take part"),
+            value=t._("`/testimonial submit` and pick **{campaign}**", campaign=inert(created.name)),
         )
-        embed.add_field(name="Licence", value=LICENCES[created.licence].short)
+        embed.add_field(name=t._("Licence"), value=LICENCES[created.licence].short)
         if created.closes_at is not None:
-            embed.add_field(name="Closes", value=full_and_relative(created.closes_at), inline=False)
+            embed.add_field(name=t._("Closes"), value=full_and_relative(created.closes_at), inline=False)
         log.info("guild %s: campaign %s created by %s", interaction.guild_id, created.id, interaction.user.id)
         await interaction.response.send_message(embed=embed)
 
-    @campaign.command(name="list", description="Show this server's testimonial campaigns")
+    @campaign.command(name="list", description=N_("Show this server's testimonial campaigns"))
     async def campaign_list(self, interaction: discord.Interaction[Any]) -> None:
         """List campaigns, newest first."""
         assert interaction.guild_id is not None
         summaries = await self.repo.list_campaigns(interaction.guild_id)
+        t = await self.bot.languages.for_interaction(interaction)
         if not summaries:
-            await interaction.response.send_message("There are no campaigns yet.", ephemeral=True)
+            await interaction.response.send_message(t._("There are no campaigns yet."), ephemeral=True)
             return
-        text = fit_lines(campaign_lines(summaries, utcnow()), EMBED_DESCRIPTION, more="…and {n} older ones.")
-        embed = discord.Embed(title="Testimonial campaigns", description=text)
+        more = t._("…and {n} older ones.")
+        text = fit_lines(campaign_lines(t, summaries, utcnow()), EMBED_DESCRIPTION, more=more)
+        embed = discord.Embed(title=t._("Testimonial campaigns"), description=text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @campaign.command(name="close", description="Stop a campaign from taking submissions")
-    @app_commands.describe(name="The campaign to close")
+    @campaign.command(name="close", description=N_("Stop a campaign from taking submissions"))
+    @app_commands.describe(name=N_("The campaign to close"))
     @moderator_only()
     async def campaign_close(self, interaction: discord.Interaction[Any], name: str) -> None:
         """Close the campaign now."""
@@ -135,18 +146,21 @@ class CampaignsCog(ClimaCog, name="Campaigns"):
                 interaction.guild_id, name, closed_by=interaction.user.id, now=utcnow()
             )
         except UnknownCampaignError:
-            raise NotFoundError(
-                f"There is no campaign named {quote_input(name)}; see `/campaign list`."
-            ) from None
+            raise NotFoundError(NO_CAMPAIGN, name=quote_input(name)) from None
         except CampaignClosedError:
-            raise ValidationError(f"Campaign {quote_input(name)} is already closed.") from None
+            raise ValidationError("Campaign {name} is already closed.", name=quote_input(name)) from None
+        t = await self.bot.languages.for_interaction(interaction)
         await interaction.response.send_message(
-            f"Campaign **{inert(closed.name)}** is closed; it takes no more submissions.", ephemeral=True
+            t._(
+                "Campaign **{campaign}** is closed; it takes no more submissions.",
+                campaign=inert(closed.name),
+            ),
+            ephemeral=True,
         )
 
-    @campaign.command(name="export", description="Export a campaign's approved testimonials as open data")
+    @campaign.command(name="export", description=N_("Export a campaign's approved testimonials as open data"))
     @app_commands.describe(
-        name="The campaign", format="csv, jsonl (JSON Lines) or datapackage (zip with photos)"
+        name=N_("The campaign"), format=N_("csv, jsonl (JSON Lines) or datapackage (zip with photos)")
     )
     @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in FORMATS])
     @moderator_only()
@@ -157,31 +171,45 @@ class CampaignsCog(ClimaCog, name="Campaigns"):
         assert interaction.guild_id is not None
         campaign = await self.repo.get_campaign(interaction.guild_id, name)
         if campaign is None:
-            raise NotFoundError(f"There is no campaign named {quote_input(name)}; see `/campaign list`.")
+            raise NotFoundError(NO_CAMPAIGN, name=quote_input(name))
         await interaction.response.defer(ephemeral=True, thinking=True)
+        # The moderator who exports reads the README and the data package's descriptions.
+        t = await self.bot.languages.for_interaction(interaction)
         with tempfile.TemporaryDirectory(prefix="climabot-export-") as folder:
             out = Path(folder) / f"{slug(campaign.name)}.{EXTENSIONS[format]}"
             try:
                 result = await asyncio.to_thread(
                     export_campaign, self.repo.database_path, self.store.root, campaign.name, format, out,
-                    guild_id=interaction.guild_id,
+                    guild_id=interaction.guild_id, t=t,
                 )  # fmt: skip
             except ExportError as problem:
-                raise ValidationError(f"The export failed: {problem}.") from None
-            summary = f"{result.items} approved testimonial(s) of **{inert(campaign.name)}** as {format}"
+                # Only a campaign found a moment ago can make it fail here (deleted meanwhile).
+                log.warning("export of campaign %s failed: %s", campaign.id, problem)
+                raise ValidationError(
+                    "The export of **{campaign}** failed.", campaign=inert(campaign.name)
+                ) from None
+            summary = t.ngettext(
+                "{n} approved testimonial of **{campaign}** as {format}.",
+                "{n} approved testimonials of **{campaign}** as {format}.",
+                result.items, campaign=inert(campaign.name), format=format,
+            )  # fmt: skip
             if result.missing_media:
-                summary += f" ({result.missing_media} photo file(s) were missing on disk)"
+                summary += " " + t.ngettext(
+                    "{n} photo file was missing on disk.", "{n} photo files were missing on disk.",
+                    result.missing_media,
+                )  # fmt: skip
             if result.bytes > interaction.filesize_limit:
                 hint = CLI_HINT.format(
                     name=_shell_quote(campaign.name), guild=interaction.guild_id, fmt=format
                 )
-                await interaction.followup.send(
-                    f"The export of {summary} is {megabytes(result.bytes)}, more than this server's upload "
-                    f"limit ({megabytes(interaction.filesize_limit)}). On the bot's machine run:\n`{hint}`",
-                    ephemeral=True,
-                )
+                too_big = t._(
+                    "The export is {size}, more than this server's upload limit ({limit}). "
+                    "On the bot's machine run:",
+                    size=megabytes(result.bytes, t), limit=megabytes(interaction.filesize_limit, t),
+                )  # fmt: skip
+                await interaction.followup.send(f"{summary}\n{too_big}\n`{hint}`", ephemeral=True)
                 return
-            await interaction.followup.send(f"Export of {summary}.", file=discord.File(out), ephemeral=True)
+            await interaction.followup.send(summary, file=discord.File(out), ephemeral=True)
 
     @campaign_close.autocomplete("name")
     async def _open_campaigns(

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from bot.i18n import N_, Lang, Msg
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
@@ -47,13 +49,23 @@ _SAVE_OPTIONS: dict[str, dict[str, object]] = {
     "WEBP": {"quality": 90},
 }
 _MODES = {"JPEG": {"L", "RGB", "CMYK"}, "WEBP": {"RGB", "RGBA"}}
+HELD_DAMAGED = N_("The held photo is damaged; run `/testimonial submit` again with the photo.")
 
 
-class MediaError(ValueError):
+class _Refusal(Exception):
+    """A refusal that tells the member why, as a text to translate (`.text`); str() is English."""
+
+    def __init__(self, text: Msg) -> None:
+        """Keep the text; the English version is the exception's message, for logs."""
+        super().__init__(str(text))
+        self.text = text
+
+
+class MediaError(_Refusal, ValueError):
     """The file is not an acceptable photo; the message tells the member why."""
 
 
-class DownloadError(Exception):
+class DownloadError(_Refusal):
     """The photo could not be fetched from Discord."""
 
 
@@ -99,17 +111,23 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def megabytes(size: int) -> str:
-    """Render a byte count as megabytes for messages."""
+def megabytes(size: int, t: Lang | None = None) -> str:
+    """Render a byte count as megabytes for messages (as language t writes numbers, if given)."""
+    if t is not None:
+        return t._("{size} MB", size=t.number(size / (1024 * 1024), digits=1))
     return f"{size / (1024 * 1024):.1f} MB"
 
 
 def check_size(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Refuse a file larger than the limit, before it is even downloaded if its size is known."""
     if size > max_bytes:
-        raise MediaError(f"The photo is {megabytes(size)}; the limit is {megabytes(max_bytes)}.")
+        raise MediaError(
+            Msg(
+                "The photo is {size}; the limit is {limit}.", size=megabytes(size), limit=megabytes(max_bytes)
+            )
+        )
     if size == 0:
-        raise MediaError("The photo is empty.")
+        raise MediaError(Msg("The photo is empty."))
 
 
 def clean_image(
@@ -119,7 +137,7 @@ def clean_image(
     check_size(len(data), max_bytes)
     fmt = sniff(data)
     if fmt is None:
-        raise MediaError("That file is not a photo I accept: send a JPEG, PNG or WebP image.")
+        raise MediaError(Msg("That file is not a photo I accept: send a JPEG, PNG or WebP image."))
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as source:
             width, height = source.size
@@ -130,9 +148,13 @@ def clean_image(
     except MediaError:
         raise
     except Image.DecompressionBombError:
-        raise MediaError(f"The photo has too many pixels; the limit is {max_pixels:,} pixels.") from None
+        raise MediaError(
+            Msg("The photo has too many pixels; the limit is {limit} pixels.", limit=max_pixels)
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise MediaError(f"The photo could not be read as a {fmt} image; it may be damaged.") from None
+        raise MediaError(
+            Msg("The photo could not be read as a {format} image; it may be damaged.", format=fmt)
+        ) from None
     cleaned = _reencode(image, fmt)
     return CleanImage(cleaned, hashlib.sha256(cleaned).hexdigest(), fmt, image.width, image.height)
 
@@ -141,20 +163,21 @@ def describe_clean(data: bytes) -> CleanImage:
     """Describe bytes that clean_image produced earlier (a held photo), without encoding them again."""
     fmt = sniff(data)
     if fmt is None:
-        raise MediaError("The held photo is damaged; run `/testimonial submit` again with the photo.")
+        raise MediaError(Msg(HELD_DAMAGED))
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
             width, height = image.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise MediaError(
-            "The held photo is damaged; run `/testimonial submit` again with the photo."
-        ) from None
+        raise MediaError(Msg(HELD_DAMAGED)) from None
     return CleanImage(data, hashlib.sha256(data).hexdigest(), fmt, width, height)
 
 
-def _too_many_pixels(width: int, height: int, max_pixels: int) -> str:
+def _too_many_pixels(width: int, height: int, max_pixels: int) -> Msg:
     """Explain a refusal for size in pixels."""
-    return f"The photo is {width} x {height} pixels; the limit is {max_pixels:,} pixels in all."
+    return Msg(
+        "The photo is {width} x {height} pixels; the limit is {limit} pixels in all.",
+        width=width, height=height, limit=max_pixels,
+    )  # fmt: skip
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:

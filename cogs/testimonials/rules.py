@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 from bot.errors import ValidationError
+from bot.i18n import N_, Msg
 from bot.target_groups import TARGET_GROUPS
 from bot.text import require_visible
 
@@ -69,56 +70,61 @@ def visible_length(text: str) -> int:
 
 def check_story(raw: str) -> str:
     """Return the cleaned story, or raise SubmissionError saying what length is accepted."""
-    story = clean_text(require_visible(raw, "story"))
+    story = clean_text(require_visible(raw, N_("story")))
     if visible_length(story) < STORY_MIN:
         raise SubmissionError(
-            f"Your story is too short: it needs at least {STORY_MIN} visible characters "
-            "(invisible and decorative characters do not count)."
+            Msg(
+                "Your story is too short: it needs at least {minimum} visible characters "
+                "(invisible and decorative characters do not count).",
+                minimum=STORY_MIN,
+            )
         )
     if len(story) > STORY_MAX:
-        raise SubmissionError(f"Your story is too long: at most {STORY_MAX} characters.")
+        raise SubmissionError(Msg("Your story is too long: at most {limit} characters.", limit=STORY_MAX))
     return story
 
 
 def check_city(raw: str) -> str:
     """Return the cleaned one-line city, or raise SubmissionError."""
-    city = " ".join(clean_text(require_visible(raw, "city")).split())
+    city = " ".join(clean_text(require_visible(raw, N_("city"))).split())
     if visible_length(city) < 1:
-        raise SubmissionError("Please name your city (1 to 100 characters).")
+        raise SubmissionError(Msg("Please name your city (1 to {limit} characters).", limit=CITY_MAX))
     if len(city) > CITY_MAX:
-        raise SubmissionError(f"The city name is too long: at most {CITY_MAX} characters.")
+        raise SubmissionError(Msg("The city name is too long: at most {limit} characters.", limit=CITY_MAX))
     return city
 
 
 def check_target_group(value: str | None) -> str:
     """Return the target group key, or raise SubmissionError listing the accepted ones."""
     if value not in TARGET_GROUPS:
-        raise SubmissionError(f"Choose who you are: one of {', '.join(TARGET_GROUPS)}.")
+        raise SubmissionError(Msg("Choose who you are: one of {groups}.", groups=", ".join(TARGET_GROUPS)))
     return value
 
 
 def check_campaign_name(raw: str) -> str:
     """Return the cleaned one-line campaign name, or raise ValidationError."""
-    name = " ".join(clean_text(require_visible(raw, "campaign name")).split())
+    name = " ".join(clean_text(require_visible(raw, N_("campaign name"))).split())
     if visible_length(name) < 1 or len(name) > CAMPAIGN_NAME_MAX:
-        raise ValidationError(f"A campaign name needs 1 to {CAMPAIGN_NAME_MAX} visible characters.")
+        raise ValidationError(
+            "A campaign name needs 1 to {limit} visible characters.", limit=CAMPAIGN_NAME_MAX
+        )
     return name
 
 
 def check_prompt(raw: str) -> str:
     """Return the cleaned campaign prompt, or raise ValidationError."""
-    prompt = clean_text(require_visible(raw, "prompt"))
+    prompt = clean_text(require_visible(raw, N_("prompt")))
     if visible_length(prompt) < 1 or len(prompt) > PROMPT_MAX:
-        raise ValidationError(f"The prompt needs 1 to {PROMPT_MAX} visible characters.")
+        raise ValidationError("The prompt needs 1 to {limit} visible characters.", limit=PROMPT_MAX)
     return prompt
 
 
 def check_reason(raw: str) -> str:
     """Return a moderator's one-paragraph reason for a rejection, or raise ValidationError."""
-    reason = " ".join(clean_text(require_visible(raw, "reason")).split())
+    reason = " ".join(clean_text(require_visible(raw, N_("reason"))).split())
     if visible_length(reason) < REASON_MIN:
         raise ValidationError(
-            f"Nothing was saved: the reason needs at least {REASON_MIN} visible characters."
+            "Nothing was saved: the reason needs at least {minimum} visible characters.", minimum=REASON_MIN
         )
     return reason[:REASON_MAX]
 

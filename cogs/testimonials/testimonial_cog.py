@@ -15,8 +15,10 @@ import discord
 from discord import app_commands
 
 from bot.cog_base import ClimaCog
+from bot.consent import wording
 from bot.errors import NotFoundError, ValidationError
 from bot.forms import Form, Submission
+from bot.i18n import N_, Lang
 from bot.member_data import MemberDataHolder
 from bot.replies import CONTENT_LIMIT, clip, fit_lines, quote_input
 from cogs.testimonials.intake import Intake
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from bot.client import ClimaBot
 
 PENDING_FOLDER = "pending"
+# A testimonial's state as the member's own list and suggestions name it.
+STATUS_NAMES = {"pending": N_("waiting"), "approved": N_("approved"), "rejected": N_("not accepted")}
+NO_CAMPAIGN = N_("There is no campaign named {name}; see `/campaign list`.")
 
 
 class TestimonialsCog(ClimaCog, name="Testimonials"):
@@ -47,7 +52,7 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
 
     __test__ = False  # not a pytest test class, despite the name
 
-    testimonial = app_commands.Group(name="testimonial", description="Tell your story", guild_only=True)
+    testimonial = app_commands.Group(name="testimonial", description=N_("Tell your story"), guild_only=True)
     dynamic_items = (ApproveButton, RejectButton)
 
     def __init__(self, bot: ClimaBot, repo: TestimonialsRepository, store: MediaStore) -> None:
@@ -61,10 +66,14 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         self.retention = PhotoRetention(
             bot.scheduler, self.moderation, bot.settings.limits.rejected_photo_retention_delta
         )
-        self.submission_form = SubmissionForm(self.pending)
-        self.photo_form = PhotoSubmissionForm(self.pending)
+        self.submission_form = SubmissionForm(self.pending, self._lang)
+        self.photo_form = PhotoSubmissionForm(self.pending, self._lang)
         self.reject_form = RejectReasonForm()
         self.holder = TestimonialsMemberData(repo, self.moderation, store.root)
+
+    def _lang(self, code: str) -> Lang:
+        """The loaded catalog of a language (for the consent a form shows)."""
+        return self.bot.languages.catalogs.lang(code)
 
     def forms(self) -> tuple[Form, ...]:
         """The testimonial form (with and without photo) and the reject-reason form."""
@@ -89,11 +98,11 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         """Stop the photo-retention job."""
         self.retention.stop()
 
-    @testimonial.command(name="submit", description="Tell your story for a campaign (opens a form)")
+    @testimonial.command(name="submit", description=N_("Tell your story for a campaign (opens a form)"))
     @app_commands.describe(
-        campaign="The campaign you answer",
-        photo="A photo (JPEG, PNG or WebP)",
-        city="Your city, from the server's city register (you can also type it in the form)",
+        campaign=N_("The campaign you answer"),
+        photo=N_("A photo (JPEG, PNG or WebP)"),
+        city=N_("Your city, from the server's city register (you can also type it in the form)"),
     )
     async def testimonial_submit(
         self,
@@ -106,10 +115,11 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         assert interaction.guild_id is not None
         found = await self.repo.get_campaign(interaction.guild_id, campaign)
         if found is None:
-            raise NotFoundError(f"There is no campaign named {quote_input(campaign)}; see `/campaign list`.")
+            raise NotFoundError(NO_CAMPAIGN, name=quote_input(campaign))
         if not found.accepts_submissions(datetime.now(UTC)):
             raise ValidationError(
-                f"Thank you, but campaign **{inert(found.name)}** is closed and takes no more stories."
+                "Thank you, but campaign **{campaign}** is closed and takes no more stories.",
+                campaign=inert(found.name),
             )
         settings = await self.bot.repos.guild_settings.get(interaction.guild_id)
         if settings.moderation_channel_id is None:
@@ -120,9 +130,12 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         await self.intake.check_limits(interaction, found, photo)
         known_city, known_group = await self._profile_defaults(interaction.guild_id, interaction.user.id)
         held = None if photo is None else self.pending.new_name()
+        # The consent is fixed now, in the language it is shown in, so what is stored is what was read.
+        consent = wording(await self.bot.languages.for_interaction(interaction))
         state = {
             "campaign_name": found.name, "prompt": found.prompt, "licence": found.licence,
             "city": city or known_city, "group": known_group, "photo": held,
+            "consent_language": consent.language, "consent_version": consent.version,
         }  # fmt: skip
         await self.bot.forms.open(
             interaction, self.submission_form if photo is None else self.photo_form, state
@@ -162,20 +175,22 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         home = None if profile.city_id is None else await self.bot.repos.cities.get(profile.city_id)
         return (None if home is None else home.name), profile.target_group
 
-    @testimonial.command(name="mine", description="List your testimonials and where they stand")
+    @testimonial.command(name="mine", description=N_("List your testimonials and where they stand"))
     async def testimonial_mine(self, interaction: discord.Interaction[Any]) -> None:
         """List the member's testimonials on this server."""
         assert interaction.guild_id is not None
         items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=100)
+        t = await self.bot.languages.for_interaction(interaction)
         if not items:
-            await interaction.response.send_message("You have no testimonials here.", ephemeral=True)
+            await interaction.response.send_message(t._("You have no testimonials here."), ephemeral=True)
             return
-        hint = "\n\nWithdraw one with `/testimonial withdraw id:<number>`."
-        text = fit_lines(mine_lines(items), CONTENT_LIMIT - len(hint), more="…and {n} older ones.") + hint
+        hint = "\n\n" + t._("Withdraw one with `/testimonial withdraw id:<number>`.")
+        more = t._("…and {n} older ones.")
+        text = fit_lines(mine_lines(t, items), CONTENT_LIMIT - len(hint), more=more) + hint
         await interaction.response.send_message(text, ephemeral=True)
 
-    @testimonial.command(name="withdraw", description="Remove one of your testimonials everywhere")
-    @app_commands.describe(id="The number of your testimonial (see /testimonial mine)")
+    @testimonial.command(name="withdraw", description=N_("Remove one of your testimonials everywhere"))
+    @app_commands.describe(id=N_("The number of your testimonial (see /testimonial mine)"))
     async def testimonial_withdraw(
         self, interaction: discord.Interaction[Any], id: app_commands.Range[int, 1]
     ) -> None:
@@ -184,10 +199,11 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         try:
             notes = await self.moderation.withdraw(id, interaction.user.id)
         except TestimonialStoreError:
-            raise NotFoundError(f"You have no testimonial #{id}; see `/testimonial mine`.") from None
-        await interaction.followup.send(
-            " ".join([f"Testimonial #{id} is withdrawn and deleted.", *notes]), ephemeral=True
-        )
+            raise NotFoundError("You have no testimonial #{id}; see `/testimonial mine`.", id=id) from None
+        t = await self.bot.languages.for_interaction(interaction)
+        # Whole sentences, one after the other.
+        done = [t._("Testimonial #{id} is withdrawn and deleted.", id=id), *(t.render(n) for n in notes)]
+        await interaction.followup.send(" ".join(done), ephemeral=True)
 
     @testimonial_withdraw.autocomplete("id")
     async def _own_items(
@@ -197,10 +213,14 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
         if interaction.guild_id is None:
             return []
         items = await self.repo.list_by_author(interaction.guild_id, interaction.user.id, limit=25)
+        t = await self.bot.languages.for_interaction(interaction)
         return [
-            app_commands.Choice(name=clip(f"#{t.id} {t.campaign_name} ({t.status})", 100), value=t.id)
-            for t in items
-            if current.strip().lstrip("#") in str(t.id)
+            app_commands.Choice(
+                name=clip(f"#{item.id} {item.campaign_name} ({t._(STATUS_NAMES[item.status])})", 100),
+                value=item.id,
+            )
+            for item in items
+            if current.strip().lstrip("#") in str(item.id)
         ]
 
     # --- called by the buttons and forms in views.py (TestimonialActions) ------------------
@@ -208,8 +228,8 @@ class TestimonialsCog(ClimaCog, name="Testimonials"):
     async def receive_submission(
         self, interaction: discord.Interaction[Any], state: Mapping[str, Any], sent: Submission
     ) -> None:
-        """Store a sent testimonial form (see Intake.submit)."""
-        await self.intake.submit(interaction, state, sent)
+        """Store a sent testimonial form with the consent it showed (see Intake.submit)."""
+        await self.intake.submit(interaction, state, sent, self.submission_form.consent_shown(state))
 
     async def approve(self, interaction: discord.Interaction[Any], testimonial_id: int) -> None:
         """See Moderation.approve."""

@@ -9,22 +9,29 @@ forms never mix and a form sent after a restart still completes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol
 
 import discord
 
 from bot.components import PersistentButton, persistent_view
-from bot.consent import licence_texts, wording
+from bot.consent import Wording, wording
 from bot.forms import Form, Submission
-from bot.i18n import Lang
+from bot.i18n import ENGLISH, N_, Lang
 from bot.target_groups import TARGET_GROUPS
 from cogs.testimonials.media import PendingPhotos
 from cogs.testimonials.rules import CITY_MAX, REASON_MAX, REASON_MIN, STORY_MAX, STORY_MIN
 
 COG = "Testimonials"
 PROMPT_SHOWN = 100
+APPROVE = N_("Approve")
+REJECT = N_("Reject")
+STORY_LABEL = N_("Your story")
+CITY_LABEL = N_("Your city")
+# Translators: the label of the choice of target group in the testimonial form.
+GROUP_LABEL = N_("You are")
+REASON_LABEL = N_("Reason (sent to the author)")
 
 
 class TestimonialActions(Protocol):
@@ -54,9 +61,9 @@ class ApproveButton(PersistentButton, cog=COG, prefix="testimonials:approve", fi
 
     testimonial: int
 
-    def __init__(self, testimonial: int) -> None:
-        """Build the button for one testimonial."""
-        super().__init__(testimonial, label="Approve", style=discord.ButtonStyle.success)
+    def __init__(self, testimonial: int, t: Lang = ENGLISH) -> None:
+        """Build the button for one testimonial, labelled in the moderation channel's language."""
+        super().__init__(testimonial, label=t._(APPROVE), style=discord.ButtonStyle.success)
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Record the approval and publish."""
@@ -68,18 +75,18 @@ class RejectButton(PersistentButton, cog=COG, prefix="testimonials:reject", fiel
 
     testimonial: int
 
-    def __init__(self, testimonial: int) -> None:
-        """Build the button for one testimonial."""
-        super().__init__(testimonial, label="Reject", style=discord.ButtonStyle.danger)
+    def __init__(self, testimonial: int, t: Lang = ENGLISH) -> None:
+        """Build the button for one testimonial, labelled in the moderation channel's language."""
+        super().__init__(testimonial, label=t._(REJECT), style=discord.ButtonStyle.danger)
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Open the reason form, after checking the clicker may decide."""
         await handler.ask_reject_reason(interaction, self.testimonial)
 
 
-def decision_view(testimonial_id: int) -> discord.ui.View:
-    """The Approve / Reject row of a moderation card."""
-    return persistent_view(ApproveButton(testimonial_id), RejectButton(testimonial_id))
+def decision_view(testimonial_id: int, t: Lang = ENGLISH) -> discord.ui.View:
+    """The Approve / Reject row of a moderation card, in the server's language t."""
+    return persistent_view(ApproveButton(testimonial_id, t), RejectButton(testimonial_id, t))
 
 
 class RejectReasonForm(Form):
@@ -88,11 +95,11 @@ class RejectReasonForm(Form):
     kind = "testimonials:reason"
     cog_name = COG
     moderators_only = True
-    labels: ClassVar[dict[str, str]] = {"reason": "Reason (sent to the author)"}
+    labels: ClassVar[dict[str, str]] = {"reason": REASON_LABEL}
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """One paragraph field, filled in again after a refusal."""
-        modal = discord.ui.Modal(title=f"Reject testimonial #{int(state['testimonial'])}"[:45])
+        modal = discord.ui.Modal(title=t._("Reject testimonial #{id}", id=int(state["testimonial"]))[:45])
         reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason",
             style=discord.TextStyle.paragraph,
@@ -100,7 +107,7 @@ class RejectReasonForm(Form):
             max_length=REASON_MAX,
             default=str(typed.get("reason") or "")[:REASON_MAX] or None,
         )
-        modal.add_item(discord.ui.Label(text=self.labels["reason"], component=reason))
+        modal.add_item(discord.ui.Label(text=t._(REASON_LABEL)[:45], component=reason))
         return modal
 
     async def submit(
@@ -117,23 +124,31 @@ class RejectReasonForm(Form):
 class SubmissionForm(Form):
     """The testimonial form: story, city, group, how it may be used, and the licence agreement.
 
-    State: campaign (id, name, prompt, licence), the city and group to suggest, and `photo`, the name
-    of the photo held for this form under media_dir/pending (None without a photo).
+    State: campaign (id, name, prompt, licence), the city and group to suggest, `photo`, the name
+    of the photo held for this form under media_dir/pending (None without a photo), and the consent
+    shown: `consent_language` and `consent_version` (bot.consent), fixed when the form is first opened.
+    The form speaks the member's language t; its consent block speaks consent_language, so the text
+    shown, even when the form is shown again after a refusal, is the text that is stored.
     """
 
     kind = "testimonials:submit"
     cog_name = COG
     lifetime = timedelta(hours=1)
-    labels: ClassVar[dict[str, str]] = {"story": "Your story", "city": "Your city"}
+    labels: ClassVar[dict[str, str]] = {"story": STORY_LABEL, "city": CITY_LABEL}
 
-    def __init__(self, pending: PendingPhotos) -> None:
-        """Use the pending-photo folder, so an expired or erased form's photo is deleted."""
+    def __init__(self, pending: PendingPhotos, lang_of: Callable[[str], Lang]) -> None:
+        """Use the pending-photo folder (an expired or erased form's photo is deleted) and the catalogs."""
         self.pending = pending
+        self.lang_of = lang_of
+
+    def consent_shown(self, state: Mapping[str, Any]) -> Wording:
+        """The consent wording this form shows (English for a form opened before consent had languages)."""
+        return wording(self.lang_of(str(state.get("consent_language") or ENGLISH.code)))
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """The five fields, filled in from the profile or from what was typed before a refusal."""
-        words = wording()
-        modal = discord.ui.Modal(title=f"Testimonial: {state['campaign_name']}"[:45])
+        words = self.consent_shown(state)
+        modal = discord.ui.Modal(title=t._("Testimonial: {campaign}", campaign=state["campaign_name"])[:45])
         story: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="story",
             style=discord.TextStyle.paragraph,
@@ -149,7 +164,7 @@ class SubmissionForm(Form):
         group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="group",
             options=[
-                discord.RadioGroupOption(label=label, value=key, default=key == chosen_group)
+                discord.RadioGroupOption(label=t._(label)[:100], value=key, default=key == chosen_group)
                 for key, label in TARGET_GROUPS.items()
             ],
         )
@@ -166,13 +181,13 @@ class SubmissionForm(Form):
         licence: discord.ui.Checkbox[Any] = discord.ui.Checkbox(
             custom_id="licence", default=typed.get("licence") is True
         )
-        licence_label, licence_description = licence_texts(str(state["licence"]))
+        licence_label, licence_description = words.licence_texts(str(state["licence"]))
         prompt = str(state["prompt"])
         if len(prompt) > PROMPT_SHOWN:
             prompt = prompt[: PROMPT_SHOWN - 1] + "…"
-        modal.add_item(discord.ui.Label(text="Your story", description=prompt, component=story))
-        modal.add_item(discord.ui.Label(text="Your city", component=city))
-        modal.add_item(discord.ui.Label(text="You are", component=group))
+        modal.add_item(discord.ui.Label(text=t._(STORY_LABEL)[:45], description=prompt, component=story))
+        modal.add_item(discord.ui.Label(text=t._(CITY_LABEL)[:45], component=city))
+        modal.add_item(discord.ui.Label(text=t._(GROUP_LABEL)[:45], component=group))
         modal.add_item(
             discord.ui.Label(text=words.usage_label, description=words.usage_description, component=usage)
         )

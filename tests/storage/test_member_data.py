@@ -191,6 +191,7 @@ async def test_export_holds_everything_linked_to_the_member_here_and_nothing_els
     assert item["consent"] == {
         "scope": "named",
         "version": "2",
+        "language": "en",
         "text": "I agree to publication under CC BY 4.0.",
         "consented_at": "2026-11-01T12:00:00+00:00",
     }

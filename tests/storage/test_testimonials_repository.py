@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -242,3 +243,25 @@ async def test_rejected_photos_are_unlinked_after_the_cut_off(repo: Testimonials
     assert [k.media for k in kept if k is not None] == [PHOTO, other]
     (second,) = await repo.drop_rejected_photos(decided_before=later, now=later + timedelta(days=20))
     assert second.testimonial.id == recent.id and second.orphaned_media == (other,)
+
+
+async def test_consent_language_is_stored_beside_its_version(repo: TestimonialsRepository) -> None:
+    """An item keeps the language its consent was read in; one stored without it was read in English."""
+    german = await repo.submit(
+        dataclasses.replace(new(author=1), consent_version="0123456789ab", consent_language="de",
+                            consent_text="Ich stimme zu."),
+        None, now=NOW,
+    )  # fmt: skip
+    english = await repo.submit(new(author=2), None, now=NOW)
+    assert (german.consent_language, german.consent_version) == ("de", "0123456789ab")
+    assert english.consent_language == "en"
+    for item in (german, english):
+        await repo.decide(item.id, approve=True, moderator_id=9, now=NOW)
+    with ExportSnapshot(repo.database_path) as snapshot:
+        (campaign,) = snapshot.campaigns_named("Trams")
+        texts = {(c.consent_version, c.consent_language): c.text for c in snapshot.consent_texts(campaign.id)}
+    assert texts == {("0123456789ab", "de"): "Ich stimme zu.", ("1", "en"): "I agree."}
+    data = await repo.member_data(GUILD, 1)
+    assert data["testimonials"][0]["consent"]["language"] == "de"
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.submit(dataclasses.replace(new(author=3), consent_language="deutsch"), None, now=NOW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.consent import consent_text
+from bot.i18n import ENGLISH
 from bot.replies import fit_lines
 from cogs.testimonials.render import EMBED_DESCRIPTION, moderation_embed, showcase_embed, story_text
 from storage.testimonials import Testimonial
@@ -39,14 +40,17 @@ def test_a_story_of_mentions_stays_within_the_embed_limit() -> None:
     """Defusing 400 mentions lengthens a 4,000-character story; the embed still fits Discord."""
     story = ("@everyone " * 400).strip()
     assert len(story_text(story)) == EMBED_DESCRIPTION and "@\u200beveryone" in story_text(story)
-    for embed in (moderation_embed(item(story, city="_*" * 50)), showcase_embed(item(story))):
+    for embed in (
+        moderation_embed(ENGLISH, item(story, city="_*" * 50)),
+        showcase_embed(ENGLISH, item(story)),
+    ):
         assert embed.description is not None and len(embed.description) <= EMBED_DESCRIPTION
         assert len(embed) <= 6000
 
 
 def test_showcase_names_the_author_only_with_consent() -> None:
     """Named items show the display name; anonymous ones do not."""
-    named = showcase_embed(item("A story long enough to be kept.", scope="named"))
-    anonymous = showcase_embed(item("A story long enough to be kept.", scope="anonymous"))
+    named = showcase_embed(ENGLISH, item("A story long enough to be kept.", scope="named"))
+    anonymous = showcase_embed(ENGLISH, item("A story long enough to be kept.", scope="anonymous"))
     assert named.author.name is not None and "alice" in named.author.name
     assert anonymous.author.name is not None and "alice" not in anonymous.author.name
