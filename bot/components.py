@@ -67,6 +67,26 @@ class _Persistent:
     fields: ClassVar[dict[str, type]] = {}
     custom_id: str
 
+    def __init_subclass__(
+        cls,
+        *,
+        cog: str | None = None,
+        prefix: str | None = None,
+        fields: Mapping[str, type] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build a subclass's template from its cog, prefix and fields (the two bases name their own)."""
+        if "template" not in kwargs:
+            kwargs["template"] = cls._setup_subclass(cog, prefix, fields)
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the clicked component from its custom_id (discord.py then fills in a select's picks)."""
+        return cls.from_fields(interaction, **parse_fields(cls.fields, match))
+
     @classmethod
     def _setup_subclass(cls, cog: str | None, prefix: str | None, fields: Mapping[str, type] | None) -> str:
         """Record a subclass's cog, prefix and fields and return its template."""
@@ -112,12 +132,6 @@ class _Persistent:
 class PersistentButton(_Persistent, discord.ui.DynamicItem[discord.ui.Button[Any]], template=_NEVER):
     """A button that survives restarts: subclass with `cog=`, `prefix=` ("cog:action") and `fields=`."""
 
-    def __init_subclass__(
-        cls, *, cog: str | None = None, prefix: str | None = None, fields: Mapping[str, type] | None = None
-    ) -> None:
-        """Build the subclass's template from its cog, prefix and fields."""
-        super().__init_subclass__(template=cls._setup_subclass(cog, prefix, fields))
-
     def __init__(
         self,
         *values: object,
@@ -134,22 +148,9 @@ class PersistentButton(_Persistent, discord.ui.DynamicItem[discord.ui.Button[Any
         )
         super().__init__(button, row=row)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the clicked button from its custom_id."""
-        return cls.from_fields(interaction, **parse_fields(cls.fields, match))
-
 
 class PersistentSelect(_Persistent, discord.ui.DynamicItem[discord.ui.Select[Any]], template=_NEVER):
     """A select that survives restarts: subclass with `cog=`, `prefix=` ("cog:action") and `fields=`."""
-
-    def __init_subclass__(
-        cls, *, cog: str | None = None, prefix: str | None = None, fields: Mapping[str, type] | None = None
-    ) -> None:
-        """Build the subclass's template from its cog, prefix and fields."""
-        super().__init_subclass__(template=cls._setup_subclass(cog, prefix, fields))
 
     def __init__(
         self,
@@ -175,13 +176,6 @@ class PersistentSelect(_Persistent, discord.ui.DynamicItem[discord.ui.Select[Any
     def chosen(self) -> list[str]:
         """The values the member picked."""
         return list(self.item.values)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the select from its custom_id; discord.py then fills in what the member picked."""
-        return cls.from_fields(interaction, **parse_fields(cls.fields, match))
 
 
 def persistent_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
