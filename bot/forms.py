@@ -198,10 +198,17 @@ class FormDesk(commands.Cog, name="Forms"):
                 limit=limit,
                 minutes=int(form.lifetime.total_seconds() // 60),
             )
-        token = secrets.token_urlsafe(16)
         held = dict(state or {})
         if typed:
             held[TYPED_KEY] = dict(typed)
+        token = await self._hold(interaction, form, held)
+        await self._show(interaction, form, token, held)
+        return token
+
+    async def _hold(self, interaction: discord.Interaction[Any], form: Form, held: dict[str, Any]) -> str:
+        """Record a form's state under a new one-use token for the member and server of the interaction."""
+        now = datetime.now(UTC)
+        token = secrets.token_urlsafe(16)
         await self.repository.open(
             token,
             form.kind,
@@ -211,7 +218,6 @@ class FormDesk(commands.Cog, name="Forms"):
             opened_at=now,
             expires_at=now + form.lifetime,
         )
-        await self._show(interaction, form, token, held)
         return token
 
     async def _show(
@@ -309,21 +315,11 @@ class FormDesk(commands.Cog, name="Forms"):
         problem: Msg,
     ) -> None:
         """Keep the form with what was typed and answer with the problem and a button to fix it."""
-        now = datetime.now(UTC)
-        token = secrets.token_urlsafe(16)
         held = {
             **state,
             TYPED_KEY: {k: v for k, v in sent.values.items() if isinstance(v, str | bool | list)},
         }
-        await self.repository.open(
-            token,
-            form.kind,
-            guild_id=interaction.guild_id,
-            user_id=interaction.user.id,
-            state=held,
-            opened_at=now,
-            expires_at=now + form.lifetime,
-        )
+        token = await self._hold(interaction, form, held)
         t = await lang_for(interaction)
         view = persistent_view(RetryButton(token, t))
         content = clip(t.render(problem))

@@ -154,6 +154,10 @@ TRANSLATED_LOCATIONS = frozenset(
 )
 
 
+# Discord's limit for a description or a choice name, in every language.
+DISCORD_TEXT_LIMIT = 100
+
+
 class CommandTranslator(app_commands.Translator):
     """Gives Discord the descriptions and choice names of slash commands in every language we have."""
 
@@ -172,4 +176,12 @@ class CommandTranslator(app_commands.Translator):
         if code is None or code == "en" or context.location not in TRANSLATED_LOCATIONS:
             return None
         translated = self.catalogs.lang(code)._(string.message)
-        return translated if translated != string.message else None
+        if translated == string.message:
+            return None
+        if len(translated) > DISCORD_TEXT_LIMIT:
+            # Discord refuses the whole sync for one long text: that one stays English instead.
+            log.warning(
+                "%s translation too long for Discord (%d > 100): %r", code, len(translated), translated
+            )
+            return None
+        return translated
