@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,17 +41,21 @@ class DrainingExecutor(AsyncIOExecutor):
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for running jobs; cancel and return how many were still running."""
         # _pending_futures is the executor's own set of running jobs (APScheduler 3.x, pinned < 4).
-        running = [f for f in getattr(self, "_pending_futures", ()) if not f.done()]
-        if not running:
-            return 0
-        _, late = await asyncio.wait(running, timeout=timeout)
-        for future in late:
-            future.cancel()
-        if late:
-            log.warning(
-                "shutdown: cancelled %d scheduled job(s) still running after %g s", len(late), timeout
-            )
-        return len(late)
+        return await drain(getattr(self, "_pending_futures", ()), timeout, "scheduled job(s)")
+
+
+async def drain(tasks: Iterable[asyncio.Future[Any]], timeout: float, what: str) -> int:
+    """Wait up to `timeout` seconds for `tasks`; cancel, log and return how many were still running."""
+    running = [task for task in tasks if not task.done()]
+    if not running:
+        return 0
+    _, late = await asyncio.wait(running, timeout=timeout)
+    for task in late:
+        task.cancel()
+    if late:
+        log.warning("shutdown: cancelled %d %s still running after %g s", len(late), what, timeout)
+        await asyncio.gather(*late, return_exceptions=True)
+    return len(late)
 
 
 def new_scheduler() -> tuple[AsyncIOScheduler, DrainingExecutor]:

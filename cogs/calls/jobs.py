@@ -22,7 +22,7 @@ import discord
 
 from bot.i18n import Lang, Msg
 from bot.replies import clip, recovery_notice, stable_nonce
-from bot.scheduling import Misfire, misfire_decision, utcnow
+from bot.scheduling import Misfire, drain, misfire_decision, utcnow
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
 from cogs.calls.render import (
     announcement_label,
@@ -152,14 +152,7 @@ class Dispatcher:
         for prefix in ("reminder:", "announce:"):
             for job_id in self.timeline.pending(prefix):
                 self.timeline.cancel(job_id)
-        busy = (self._running | self._tasks) - {asyncio.current_task()}
-        if busy:
-            _, late = await asyncio.wait(busy, timeout=DRAIN_SECONDS)
-            if late:
-                log.warning("calls: %d sends still running at shutdown were cancelled", len(late))
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await drain((self._running | self._tasks) - {asyncio.current_task()}, DRAIN_SECONDS, "call sends")
 
     # --- start-up --------------------------------------------------------------------------------
 

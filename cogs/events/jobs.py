@@ -21,7 +21,7 @@ import discord
 
 from bot.i18n import N_, Lang
 from bot.replies import clip, stable_nonce
-from bot.scheduling import Misfire, misfire_decision, utcnow
+from bot.scheduling import Misfire, drain, misfire_decision, utcnow
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
 from storage.events import Event, EventsRepository, Notice, NoticeClaim
@@ -94,14 +94,7 @@ class EventJobs:
         for prefix in JOB_PREFIXES.values():
             for pending in self.timeline.pending(prefix):
                 self.timeline.cancel(pending)
-        busy = (self._running | self._tasks) - {asyncio.current_task()}
-        if busy:
-            _, late = await asyncio.wait(busy, timeout=DRAIN_SECONDS)
-            for task in late:
-                task.cancel()
-            if late:
-                log.warning("events: %d posts still running at shutdown were cancelled", len(late))
-            await asyncio.gather(*late, return_exceptions=True)
+        await drain((self._running | self._tasks) - {asyncio.current_task()}, DRAIN_SECONDS, "event posts")
 
     # --- start-up --------------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.scheduling import drain
+
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=Hashable)
@@ -154,12 +156,5 @@ class Coalescer(Generic[K]):
         states = list(self._states.values())
         for state in states:
             state.hurry.set()
-        tasks = [state.task for state in states if state.task is not None]
-        if tasks:
-            _done, pending = await asyncio.wait(tasks, timeout=timeout)
-            for task in pending:
-                task.cancel()
-            if pending:
-                log.warning("%d tally refreshes did not finish before shutdown", len(pending))
-                await asyncio.gather(*pending, return_exceptions=True)
+        await drain([state.task for state in states if state.task is not None], timeout, "tally refreshes")
         self._closed = True
