@@ -5,11 +5,13 @@ from __future__ import annotations
 import unicodedata
 
 from bot.errors import ValidationError
-from bot.i18n import Msg
+from bot.i18n import N_, Msg
 
 # Categories that render as nothing: separators (Z*), controls and format characters such as
 # zero-width spaces and bidi marks (C*), and combining marks standing alone (M*).
 _INVISIBLE = frozenset("ZCM")
+# Translators: {field} is what was typed into, e.g. "title"; {length} and {limit} count characters.
+TOO_LONG = N_("The {field} is {length} characters long; Discord allows at most {limit}.")
 
 
 def visible_length(text: str) -> int:
@@ -22,10 +24,19 @@ def has_visible_text(text: str | None) -> bool:
     return bool(text) and visible_length(text or "") > 0
 
 
-def require_visible(text: str | None, field: str, *, minimum: int = 1) -> str:
+def require_visible(
+    text: str | None,
+    field: str,
+    *,
+    minimum: int = 1,
+    max_length: int | None = None,
+    too_long: str = TOO_LONG,
+) -> str:
     """Return text stripped of surrounding whitespace, or refuse it when it shows (almost) nothing.
 
     `field` names the input in English, marked for translation: `require_visible(title, N_("title"))`.
+    Text longer than `max_length` is refused with `too_long`, a msgid marked with N_ that may use
+    {field}, {length} and {limit}.
     """
     stripped = (text or "").strip()
     if visible_length(stripped) < minimum:
@@ -39,12 +50,16 @@ def require_visible(text: str | None, field: str, *, minimum: int = 1) -> str:
             field=Msg(field),
             minimum=minimum,
         )
+    if max_length is not None and len(stripped) > max_length:
+        raise ValidationError(too_long, field=Msg(field), length=len(stripped), limit=max_length)
     return stripped
 
 
-def optional_visible(text: str | None, field: str) -> str | None:
-    """Return None for an empty optional field, else the text, refusing invisible-only input."""
+def optional_visible(
+    text: str | None, field: str, *, max_length: int | None = None, too_long: str = TOO_LONG
+) -> str | None:
+    """Return None for an empty optional field, else the text, refusing invisible-only or too long input."""
     # str.strip() removes spaces and newlines but not zero-width characters, which are refused.
     if text is None or not text.strip():
         return None
-    return require_visible(text, field)
+    return require_visible(text, field, max_length=max_length, too_long=too_long)

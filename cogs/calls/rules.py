@@ -42,6 +42,10 @@ _TAG_SPLIT = re.compile(r"[,;]")
 _LINK_FORBIDDEN = frozenset('<>"`\\\x7f')
 # Room for the role mention put in front of an announcement that pings a role.
 MESSAGE_MAX = 1900
+TITLE_TOO_LONG = N_("The title is {length} characters long; at most {limit} fit.")
+SUMMARY_TOO_LONG = N_("The summary is {length} characters long; at most {limit} fit.")
+LINK_TOO_LONG = N_("The link is {length} characters long; at most {limit} fit.")
+MESSAGE_TOO_LONG = N_("The message is {length} characters long; at most {limit} fit.")
 
 
 def normalize_identifier(text: str) -> str:
@@ -64,37 +68,19 @@ def check_title(text: str) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise ValidationError("The title is missing.")
-    require_visible(cleaned, N_("title"))
-    if len(cleaned) > TITLE_MAX:
-        raise ValidationError(
-            "The title is {length} characters long; at most {limit} fit.",
-            length=len(cleaned),
-            limit=TITLE_MAX,
-        )
-    return cleaned
+    return require_visible(cleaned, N_("title"), max_length=TITLE_MAX, too_long=TITLE_TOO_LONG)
 
 
 def check_summary(text: str) -> str:
     """Return the summary trimmed, or raise ValidationError if too long."""
-    cleaned = optional_visible(text, N_("summary")) or ""
-    if len(cleaned) > SUMMARY_MAX:
-        raise ValidationError(
-            "The summary is {length} characters long; at most {limit} fit.",
-            length=len(cleaned),
-            limit=SUMMARY_MAX,
-        )
-    return cleaned
+    return optional_visible(text, N_("summary"), max_length=SUMMARY_MAX, too_long=SUMMARY_TOO_LONG) or ""
 
 
 def check_link(text: str) -> str | None:
     """Return an http(s) link (None when blank), or raise ValidationError."""
-    cleaned = optional_visible(text, N_("link"))
+    cleaned = optional_visible(text, N_("link"), max_length=LINK_MAX, too_long=LINK_TOO_LONG)
     if cleaned is None:
         return None
-    if len(cleaned) > LINK_MAX:
-        raise ValidationError(
-            "The link is {length} characters long; at most {limit} fit.", length=len(cleaned), limit=LINK_MAX
-        )
     # Zero-width and other invisible characters would hide a different address behind the one shown.
     invisible = visible_length(cleaned) != len(cleaned)
     if invisible or any(ch in _LINK_FORBIDDEN or ord(ch) < 32 for ch in cleaned):
@@ -161,14 +147,9 @@ def local_text(moment: datetime, tz: ZoneInfo) -> str:
 
 def message_text(typed: str) -> str:
     """Turn a typed one-line announcement into the posted text (`\\n` becomes a line break)."""
-    text = require_visible(typed.replace("\\n", "\n"), N_("message"))
-    if len(text) > MESSAGE_MAX:
-        raise ValidationError(
-            "The message is {length} characters long; at most {limit} fit.",
-            length=len(text),
-            limit=MESSAGE_MAX,
-        )
-    return text
+    return require_visible(
+        typed.replace("\\n", "\n"), N_("message"), max_length=MESSAGE_MAX, too_long=MESSAGE_TOO_LONG
+    )
 
 
 @dataclass(frozen=True)

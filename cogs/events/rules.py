@@ -16,7 +16,7 @@ from bot.durations import format_duration, parse_duration
 from bot.errors import ValidationError
 from bot.i18n import N_, Msg
 from bot.replies import quote_input
-from bot.text import optional_visible, require_visible
+from bot.text import TOO_LONG, optional_visible, require_visible
 from bot.timeparse import ACCEPTED_WHEN, parse_when
 from bot.timestamps import full_and_relative
 from bot.timezones import resolve_timezone
@@ -38,7 +38,6 @@ REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1)
 ACCEPTED_START = N_("{accepted}; a date may end with a time zone, e.g. `2026-12-01 14:00 Europe/Lisbon`")
 ACCEPTED_DURATION = N_("a length such as `45m`, `90m`, `2h` or `1h30m`, from 5 minutes to 7 days")
 # Translators: {field} is what was typed into, e.g. "title"; {length} and {limit} count characters.
-TOO_LONG = N_("The {field} is {length} characters long; Discord allows at most {limit}.")
 LINK_TOO_LONG = N_(
     "The {field} is {length} characters long; Discord allows at most {limit} (use a shorter link)."
 )
@@ -60,10 +59,7 @@ def one_line(text: str, field: str, limit: int, too_long: str = TOO_LONG) -> str
 
     `field` names the input (an English msgid marked with N_); `too_long` is the refusal's msgid.
     """
-    cleaned = " ".join(require_visible(text, field).split())
-    if len(cleaned) > limit:
-        raise ValidationError(too_long, field=Msg(field), length=len(cleaned), limit=limit)
-    return cleaned
+    return require_visible(" ".join((text or "").split()), field, max_length=limit, too_long=too_long)
 
 
 def check_title(text: str) -> str:
@@ -78,12 +74,8 @@ def check_location(text: str) -> str:
 
 def check_description(text: str | None) -> str:
     """Return the description trimmed (`\\n` typed becomes a line break), or raise ValidationError."""
-    cleaned = optional_visible(None if text is None else text.replace("\\n", "\n"), DESCRIPTION)
-    if cleaned is None:
-        return ""
-    if len(cleaned) > DESCRIPTION_LIMIT:
-        raise ValidationError(TOO_LONG, field=Msg(DESCRIPTION), length=len(cleaned), limit=DESCRIPTION_LIMIT)
-    return cleaned
+    typed = None if text is None else text.replace("\\n", "\n")
+    return optional_visible(typed, DESCRIPTION, max_length=DESCRIPTION_LIMIT) or ""
 
 
 @dataclass(frozen=True)

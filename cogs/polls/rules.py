@@ -70,6 +70,7 @@ ACCEPTED_OPTIONS = N_(
     "Write {min} to {max} different options separated by `;`, each 1 to {length} characters, "
     "e.g. `Energy; Mobility; Buildings`."
 )
+QUESTION_TOO_LONG = N_("The question is {length} characters long; the limit is {limit}.")
 ACCEPTED_DURATIONS = N_(
     "Use a number and a unit: 30s, 90m, 2h, 3d, 1w (combinations such as 1h30m allowed), from 1m up to 90d."
 )
@@ -158,14 +159,9 @@ def validate_question(text: str) -> str:
         raise ValidationError(
             "The question is empty; write 1 to {limit} characters.", limit=MAX_QUESTION_LENGTH
         )
-    require_visible(question, N_("question"))
-    if len(question) > MAX_QUESTION_LENGTH:
-        raise ValidationError(
-            "The question is {length} characters long; the limit is {limit}.",
-            length=len(question),
-            limit=MAX_QUESTION_LENGTH,
-        )
-    return question
+    return require_visible(
+        question, N_("question"), max_length=MAX_QUESTION_LENGTH, too_long=QUESTION_TOO_LONG
+    )
 
 
 def parse_closes_in(text: str) -> timedelta:
