@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pkgutil
@@ -31,6 +32,15 @@ from storage.repositories import Repositories, open_storage
 log = logging.getLogger(__name__)
 # How long shutdown waits for scheduled jobs that are running (a reminder round, an announcement).
 SHUTDOWN_GRACE_SECONDS = 5.0
+# Names discord.py 2.x gives the tasks that run a slash command, a component or modal callback, and the
+# on_interaction listeners (FormDesk receives forms there). Names are all it keeps for the tree's tasks.
+INTERACTION_TASK_PREFIXES = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+    "discord.py: on_interaction",
+)
 
 
 def discover_extensions() -> list[str]:
@@ -43,6 +53,30 @@ def point_discord_at(discord_settings: DiscordSettings) -> None:
     # discord.py builds every route, webhooks included, from this class attribute.
     discord.http.Route.BASE = discord_settings.api_base_url.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
+
+
+def running_interaction_tasks() -> list[asyncio.Task[Any]]:
+    """The tasks of this event loop that are answering an interaction right now."""
+    current = asyncio.current_task()
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and not task.done() and task.get_name().startswith(INTERACTION_TASK_PREFIXES)
+    ]
+
+
+async def finish_interactions(timeout: float) -> int:
+    """Wait up to `timeout` seconds for running interaction tasks; cancel and return how many were late."""
+    running = running_interaction_tasks()
+    if not running:
+        return 0
+    _, late = await asyncio.wait(running, timeout=timeout)
+    for task in late:
+        task.cancel()
+    if late:
+        log.warning("shutdown: cancelled %d interaction(s) still running after %g s", len(late), timeout)
+        await asyncio.gather(*late, return_exceptions=True)
+    return len(late)
 
 
 def required_intents() -> discord.Intents:
@@ -163,10 +197,14 @@ class ClimaBot(commands.Bot):
 
     async def close(self) -> None:
         """Stop in the reverse order of setup: jobs finish, then the connection, scheduler and storage."""
+        # A command that deferred (e.g. /insights) still needs the HTTP session for its followup.
+        interactions = finish_interactions(SHUTDOWN_GRACE_SECONDS)
         if self.scheduler.running:
             # No new job starts; those running may finish their sends and records for a few seconds.
             self.scheduler.pause()
-            await self._executor.drain(SHUTDOWN_GRACE_SECONDS)
+            await asyncio.gather(self._executor.drain(SHUTDOWN_GRACE_SECONDS), interactions)
+        else:
+            await interactions
         await super().close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

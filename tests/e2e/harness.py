@@ -112,13 +112,17 @@ class BotHarness:
         task = asyncio.create_task(bot.start(self.emu.token), name="climabot-under-test")
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            ready.cancel()
-            task.result()
-            raise AssertionError("the bot stopped before it was ready")
         if ready not in done:
             ready.cancel()
+            # A failed or hung start still opened storage (aiosqlite threads) and maybe a connection:
+            # close them, or the test process never exits.
             await bot.close()
+            if task not in done:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, 10)  # re-raises the error that stopped the start
+            if task in done:
+                raise AssertionError("the bot stopped before it was ready")
             raise AssertionError(f"the bot was not ready after {timeout}s")
         self.bot, self._task = bot, task
         self.starts += 1

@@ -23,9 +23,12 @@ from hypothesis import strategies as st
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
 from tests.emulator.emulator import Emulator
 from tests.emulator.fixtures import fail_on_rejected_requests
+from tests.emulator.interactions import CB_DEFER, InteractionRecord
 
 EXAMPLES = int(os.environ.get("CLIMABOT_FUZZ_EXAMPLES", "8"))
 ANSWER_WITHIN = 3.0
+# A deferred command (e.g. /insights) may take longer than 3 s to fill its "thinking" message.
+FINAL_ANSWER_WITHIN = 15.0
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 HOSTILE = [
     "@everyone",
@@ -126,22 +129,48 @@ def command_case(draw: st.DrawFn, town: Town, path: str, options: list[dict[str,
     return {"path": path, "who": who, "values": values}
 
 
-async def start_world(data: Path) -> tuple[Emulator, Town, BotHarness]:
-    """A fresh emulator, the standard town and a started bot on a database in `data`."""
-    emulator = Emulator()
+def pending(it: InteractionRecord) -> bool:
+    """Whether the bot still owes this interaction its answer: no callback, or a deferral not yet filled."""
+    if it.callback_type is None:
+        return True
+    original = it.original
+    return it.callback_type == CB_DEFER and original is not None and original.loading and not original.deleted
+
+
+async def final_answer(emulator: Emulator, it: InteractionRecord) -> None:
+    """Wait for the callback within Discord's 3 s, then for the followup or edit that fills a deferral."""
+    await it.responded(timeout=ANSWER_WITHIN)
+    await emulator.world.wait_until(
+        lambda: True if not pending(it) else None, FINAL_ANSWER_WITHIN, f"the final answer to {it!r}"
+    )
+
+
+async def nothing_pending(emulator: Emulator) -> None:
+    """Wait until every interaction the emulator dispatched has its final answer."""
+    await emulator.world.wait_until(
+        lambda: True if not any(pending(it) for it in emulator.world.interactions.values()) else None,
+        FINAL_ANSWER_WITHIN,
+        "every interaction to be answered",
+    )
+
+
+async def start_world(data: Path, emulator: Emulator) -> tuple[Town, BotHarness]:
+    """The standard town in a started emulator and a started bot on a database in `data`."""
     await emulator.start()
     town = build_town(emulator)
     bot_config = bot_settings(emulator, data, [town.guild.id])
     await configure_town(bot_config, town)
     harness = BotHarness(emulator, bot_config)
     await harness.start()
-    return emulator, town, harness
+    return town, harness
 
 
 async def fuzz_round(data: Path, draw: st.DrawFn) -> None:
     """Run every command once with drawn values; check answers, requests and the database."""
-    emulator, town, harness = await start_world(data)
+    emulator = Emulator()
+    harness: BotHarness | None = None
     try:
+        town, harness = await start_world(data, emulator)
         runnable = leaves(emulator.commands(town.guild))
         assert len(runnable) > 20, f"expected the full command surface, got {runnable}"
         for path, options in draw(st.permutations(runnable)):
@@ -158,11 +187,12 @@ async def fuzz_round(data: Path, draw: st.DrawFn) -> None:
                 override_permissions=True,
                 **options_arg,
             )
-            await it.responded(timeout=ANSWER_WITHIN)
-        await asyncio.sleep(0.2)
+            await final_answer(emulator, it)
+        await nothing_pending(emulator)
         fail_on_rejected_requests(emulator)
     finally:
-        await harness.stop()
+        if harness is not None:
+            await harness.stop()
         await emulator.stop()
     with sqlite3.connect(data / "climabot.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
