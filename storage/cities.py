@@ -5,32 +5,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.base import Repository
+from storage.times import SECONDS, now_db_time
 
 MAX_NAME_LENGTH = 60
 
 _CITY_COLUMNS = "id, guild_id, name, country, mission_city, role_id, created_at"
-
-
-def to_iso(moment: datetime) -> str:
-    """Format an aware datetime as UTC ISO-8601 to the second, the form every exchange table stores."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_iso(text: str) -> datetime:
-    """Parse a stored ISO-8601 timestamp back into an aware UTC datetime."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def now_iso() -> str:
-    """The current time as stored."""
-    return to_iso(datetime.now(UTC))
 
 
 def tidy_name(name: str) -> str:
@@ -104,7 +88,15 @@ class CitiesRepository(Repository):
             cursor = await conn.execute(
                 "INSERT INTO cities (guild_id, name, name_key, country, mission_city, created_by, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, name, city_key(name), country, int(mission_city), created_by, now_iso()),
+                (
+                    guild_id,
+                    name,
+                    city_key(name),
+                    country,
+                    int(mission_city),
+                    created_by,
+                    now_db_time(timespec=SECONDS),
+                ),
             )
             city_id = cursor.lastrowid
             async with conn.execute(f"SELECT {_CITY_COLUMNS} FROM cities WHERE id = ?", (city_id,)) as cur:
@@ -125,7 +117,15 @@ class CitiesRepository(Repository):
                     await conn.execute(
                         "INSERT INTO cities (guild_id, name, name_key, country, mission_city, created_by,"
                         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (guild_id, name, city_key(name), country, int(mission), created_by, now_iso()),
+                        (
+                            guild_id,
+                            name,
+                            city_key(name),
+                            country,
+                            int(mission),
+                            created_by,
+                            now_db_time(timespec=SECONDS),
+                        ),
                     )
                     added += 1
                 elif (existing.country, existing.mission_city) == (country, mission):
@@ -213,7 +213,7 @@ class CitiesRepository(Repository):
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO city_members (city_id, user_id, joined_at) VALUES (?, ?, ?)",
-                (city_id, user_id, now_iso()),
+                (city_id, user_id, now_db_time(timespec=SECONDS)),
             )
             return cursor.rowcount == 1
 
@@ -227,7 +227,7 @@ class CitiesRepository(Repository):
                 return False
             await conn.execute(
                 "UPDATE profiles SET city_id = NULL, updated_at = ? WHERE user_id = ? AND city_id = ?",
-                (now_iso(), user_id, city_id),
+                (now_db_time(timespec=SECONDS), user_id, city_id),
             )
         return True
 

@@ -10,8 +10,8 @@ from typing import Any
 import aiosqlite
 
 from storage.base import Repository
-from storage.cities import now_iso, to_iso
 from storage.exchange_search import fts_query, search_terms
+from storage.times import SECONDS, now_db_time, to_db_time
 
 # Snippet markers: control characters that cleaned member text never contains, so the renderer
 # can tell highlights from text that merely looks like markup.
@@ -175,7 +175,7 @@ class ExchangeRepository(Repository):
         """
         async with self._db.transaction() as conn:
             if per_day_limit is not None:
-                since = to_iso(datetime.now(UTC) - timedelta(days=1))
+                since = to_db_time(datetime.now(UTC) - timedelta(days=1), timespec=SECONDS)
                 async with conn.execute(_ASKED_SINCE, (guild_id, author_id, since)) as c:
                     counted = await c.fetchone()
                 if counted is not None and int(counted[0]) >= per_day_limit:
@@ -183,7 +183,17 @@ class ExchangeRepository(Repository):
             cursor = await conn.execute(
                 "INSERT INTO exchanges (guild_id, forum_id, thread_id, author_id, from_city_id, title,"
                 " question, theme, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, forum_id, thread_id, author_id, from_city_id, title, question, theme, now_iso()),
+                (
+                    guild_id,
+                    forum_id,
+                    thread_id,
+                    author_id,
+                    from_city_id,
+                    title,
+                    question,
+                    theme,
+                    now_db_time(timespec=SECONDS),
+                ),
             )
             exchange_id = cursor.lastrowid
             await conn.executemany(
@@ -199,7 +209,9 @@ class ExchangeRepository(Repository):
 
     async def asked_since(self, guild_id: int, author_id: int, since: datetime) -> int:
         """How many questions a member asked in a server since a moment (for the per-day limit)."""
-        row = await self._db.fetchone(_ASKED_SINCE, (guild_id, author_id, to_iso(since)))
+        row = await self._db.fetchone(
+            _ASKED_SINCE, (guild_id, author_id, to_db_time(since, timespec=SECONDS))
+        )
         return int(row[0]) if row is not None else 0
 
     async def get(self, exchange_id: int) -> Exchange | None:
@@ -233,7 +245,7 @@ class ExchangeRepository(Repository):
     ) -> Lesson:
         """Store the lesson and mark the exchange resolved, atomically; AlreadyResolvedError if it was."""
         async with self._db.transaction() as conn:
-            now = now_iso()
+            now = now_db_time(timespec=SECONDS)
             cursor = await conn.execute(
                 "UPDATE exchanges SET status = 'resolved', resolved_at = ?, resolved_by = ?"
                 " WHERE id = ? AND status = 'open'",

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from storage.base import Repository
 from storage.profiles import TARGET_GROUPS
+from storage.times import SECONDS, to_db_time
 
 MIN_DAYS: Final = 1
 MAX_DAYS: Final = 365
@@ -30,7 +31,7 @@ SMALL_COUNT: Final = 3
 SOON: Final = timedelta(days=30)
 CONSENT_SCOPES: Final = ("named", "anonymous", "research")
 
-# One aggregate query per figure, each giving rows of (key, n); :start and :end are 'YYYY-MM-DD'.
+# One aggregate query per figure, each giving rows of (key, n); :start and :end are midnights UTC (day_start).
 _QUERIES: Final[dict[str, str]] = {
     "polls_created": (
         "SELECT anonymous AS k, COUNT(*) AS n FROM polls"
@@ -261,6 +262,12 @@ class InsightsReport:
         return (self.end - self.start).days
 
 
+def day_start(day: date) -> str:
+    """Midnight UTC of `day` as stored text, to the second: it sorts before any time stored that day
+    (to the second or to the microsecond) and after every time of the day before."""
+    return to_db_time(datetime.combine(day, time(), UTC), timespec=SECONDS)
+
+
 def report_window(days: int, now: datetime) -> tuple[date, date]:
     """The last `days` UTC days including today: first day, and the day after the last (exclusive)."""
     if not MIN_DAYS <= days <= MAX_DAYS:
@@ -291,10 +298,10 @@ class InsightsRepository(Repository):
         moment = now.astimezone(UTC)
         params = {
             "guild": guild_id,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "now": moment.isoformat(timespec="microseconds"),
-            "soon": (moment + SOON).isoformat(timespec="microseconds"),
+            "start": day_start(start),
+            "end": day_start(end),
+            "now": to_db_time(moment),
+            "soon": to_db_time(moment + SOON),
         }
         rows = await self._db.fetchall(_REPORT_SQL, params)
         figures: defaultdict[str, dict[str, int]] = defaultdict(dict)

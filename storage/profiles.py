@@ -9,7 +9,7 @@ from typing import Any, Final
 import aiosqlite
 
 from storage.base import Repository
-from storage.cities import now_iso
+from storage.times import SECONDS, now_db_time
 
 # The mission's target groups, as stored (and as offered in /profile set).
 TARGET_GROUPS: Final = ("citizen", "policy-maker", "researcher", "end-user", "civil-society", "business")
@@ -73,7 +73,7 @@ class ProfilesRepository(Repository):
             await conn.execute(
                 "INSERT INTO profiles (guild_id, user_id, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET updated_at = excluded.updated_at",
-                (guild_id, user_id, now_iso()),
+                (guild_id, user_id, now_db_time(timespec=SECONDS)),
             )
             if target_group is not KEEP:
                 await conn.execute(
@@ -88,7 +88,7 @@ class ProfilesRepository(Repository):
                 if city_id is not None:
                     cursor = await conn.execute(
                         "INSERT OR IGNORE INTO city_members (city_id, user_id, joined_at) VALUES (?, ?, ?)",
-                        (city_id, user_id, now_iso()),
+                        (city_id, user_id, now_db_time(timespec=SECONDS)),
                     )
                     joined = cursor.rowcount == 1
             async with conn.execute(

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.base import Repository
-from storage.cities import from_iso, now_iso, to_iso
+from storage.times import SECONDS, from_db_time, now_db_time, to_db_time
 
 _COLUMNS = (
     "id, guild_id, city_a_id, city_b_id, channel_id, thread_id, created_by, created_at, next_checkin_at,"
@@ -57,7 +57,7 @@ def twin_from_row(row: aiosqlite.Row) -> Twin:
         thread_id=int(row["thread_id"]),
         created_by=int(row["created_by"]),
         created_at=str(row["created_at"]),
-        next_checkin_at=from_iso(row["next_checkin_at"]) if row["next_checkin_at"] else None,
+        next_checkin_at=from_db_time(row["next_checkin_at"]) if row["next_checkin_at"] else None,
         last_checkin_at=row["last_checkin_at"],
         checkins_sent=int(row["checkins_sent"]),
         checkins_missed=int(row["checkins_missed"]),
@@ -102,7 +102,16 @@ class TwinsRepository(Repository):
                 cursor = await conn.execute(
                     "INSERT INTO twins (guild_id, city_a_id, city_b_id, channel_id, thread_id, created_by,"
                     " created_at, next_checkin_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (guild_id, a, b, channel_id, thread_id, created_by, now_iso(), to_iso(first_checkin_at)),
+                    (
+                        guild_id,
+                        a,
+                        b,
+                        channel_id,
+                        thread_id,
+                        created_by,
+                        now_db_time(timespec=SECONDS),
+                        to_db_time(first_checkin_at, timespec=SECONDS),
+                    ),
                 )
                 async with conn.execute(
                     f"SELECT {_COLUMNS} FROM twins WHERE id = ?", (cursor.lastrowid,)
@@ -150,7 +159,12 @@ class TwinsRepository(Repository):
             cursor = await conn.execute(
                 "UPDATE twins SET next_checkin_at = ?, last_checkin_at = ?, checkins_sent = checkins_sent + 1"
                 " WHERE id = ? AND next_checkin_at = ? AND ended_at IS NULL",
-                (to_iso(next_due), now_iso(), twin_id, to_iso(due)),
+                (
+                    to_db_time(next_due, timespec=SECONDS),
+                    now_db_time(timespec=SECONDS),
+                    twin_id,
+                    to_db_time(due, timespec=SECONDS),
+                ),
             )
             return cursor.rowcount == 1
 
@@ -160,7 +174,7 @@ class TwinsRepository(Repository):
             cursor = await conn.execute(
                 "UPDATE twins SET next_checkin_at = ?, checkins_missed = checkins_missed + ?"
                 " WHERE id = ? AND next_checkin_at = ? AND ended_at IS NULL",
-                (to_iso(next_due), missed, twin_id, to_iso(due)),
+                (to_db_time(next_due, timespec=SECONDS), missed, twin_id, to_db_time(due, timespec=SECONDS)),
             )
             return cursor.rowcount == 1
 
@@ -169,7 +183,7 @@ class TwinsRepository(Repository):
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE twins SET ended_at = ?, next_checkin_at = NULL WHERE id = ? AND ended_at IS NULL",
-                (now_iso(), twin_id),
+                (now_db_time(timespec=SECONDS), twin_id),
             )
             return cursor.rowcount == 1
 

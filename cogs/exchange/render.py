@@ -19,9 +19,10 @@ from bot.target_groups import group_label
 from bot.themes import theme_by_key
 from bot.timestamps import discord_timestamp
 from cogs.exchange.rules import escape_markdown, mention, render_snippet, thread_link
-from storage.cities import City, from_iso
+from storage.cities import City
 from storage.exchange import CityActivity, Exchange, Lesson, SearchHit
 from storage.profiles import Profile
+from storage.times import from_db_time
 from storage.twins import Twin
 
 EMBED_FIELD_LIMIT = 1024
@@ -74,7 +75,7 @@ def status_text(t: Lang, exchange: Exchange) -> str:
 def exchange_line(t: Lang, exchange: Exchange) -> str:
     """One line of a list: id, linked title, theme, status and age."""
     link = thread_link(exchange.guild_id, exchange.thread_id)
-    when = discord_timestamp(from_iso(exchange.created_at), "R")
+    when = discord_timestamp(from_db_time(exchange.created_at), "R")
     title = escape_markdown(exchange.title)
     theme = theme_by_key(exchange.theme).label_in(t)
     return " · ".join([f"`#{exchange.id}` [{title}]({link})", theme, status_text(t, exchange), when])

@@ -8,18 +8,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from storage.calls import CallInput
 from storage.events import EventInput, NoticePlan
 from storage.insights import (
     MAX_DAYS,
     InsightsReport,
+    day_start,
     report_window,
     shown,
     suppress,
 )
 from storage.repositories import Repositories, open_storage
 from storage.testimonials import NewTestimonial
+from storage.times import to_db_time
 
 GUILD = 1
 OTHER = 2
@@ -291,3 +295,15 @@ async def test_events_held_created_cancelled_upcoming_and_notices(repos: Reposit
     assert (events.held, events.created, events.cancelled) == (1, 3, 1)
     assert events.upcoming_now == 2, "the running one and the one in ten days"
     assert (events.notices_posted, events.notices_not_posted) == (1, 1)
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2999, 12, 30), timezones=st.just(UTC)),
+    st.sampled_from(["seconds", "milliseconds", "microseconds"]),
+)
+def test_day_boundaries_sort_around_times_stored_in_any_precision(moment: datetime, timespec: str) -> None:
+    """A stored time falls on or after its own day's start and before the next day's start, whether its
+    column keeps seconds (exchanges, cities) or microseconds (polls, testimonials)."""
+    stored = to_db_time(moment, timespec=timespec)
+    day = moment.date()
+    assert day_start(day) <= stored < day_start(day + timedelta(days=1))
