@@ -14,6 +14,9 @@ from typing import Any
 import aiosqlite
 
 log = logging.getLogger(__name__)
+# An erasure's checkpoint is tried this often, this far apart, while a reader holds old WAL frames.
+CHECKPOINT_ATTEMPTS = 3
+CHECKPOINT_PAUSE_SECONDS = 0.25
 
 Params = Iterable[Any] | Mapping[str, Any]
 
@@ -138,23 +141,31 @@ class Database:
                 if self.on_transaction is not None:
                     self.on_transaction(time.perf_counter() - started)
 
-    async def checkpoint_truncate(self) -> bool:
+    async def checkpoint_truncate(self, *, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
         """Copy the WAL into the database file and empty it; True if the WAL is now empty.
 
         Called after an erasure: with secure_delete the database file holds zeros where erased rows
         were, but older frames of the WAL still hold them until it is checkpointed and truncated.
+        A reader holding an old snapshot past busy_timeout makes an attempt fail; a few more follow,
+        a short pause apart and without the write lock, so the erasure is not left in the WAL.
         """
         if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
             raise RuntimeError("checkpoint_truncate() called inside this database's own transaction")
-        async with self._write_lock:
-            writer = self._require(self._writer)
-            # TRUNCATE waits (busy_timeout) for readers of older frames, then sets the WAL to zero bytes.
-            async with writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                row = await cursor.fetchone()
-        busy = row is None or int(row[0]) != 0
-        if busy:
-            log.warning("WAL checkpoint of %s did not complete: a reader held it", self._path)
-        return not busy
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(CHECKPOINT_PAUSE_SECONDS)
+            async with self._write_lock:
+                writer = self._require(self._writer)
+                # TRUNCATE waits (busy_timeout) for readers of older frames, then sets the WAL to zero bytes.
+                async with writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                    row = await cursor.fetchone()
+            if row is not None and int(row[0]) == 0:
+                return True
+            log.debug("WAL checkpoint of %s: attempt %d of %d blocked", self._path, attempt, attempts)
+        log.warning(
+            "WAL checkpoint of %s did not complete after %d attempts: a reader held it", self._path, attempts
+        )
+        return False
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a query on the reader connection and return its first row, if any."""

@@ -316,3 +316,53 @@ async def test_checkpoint_inside_own_transaction_is_refused(db: Database) -> Non
     with pytest.raises(RuntimeError, match="own transaction"):
         async with db.transaction():
             await db.checkpoint_truncate()
+
+
+async def _wal_with_unread_frames(db: Database, db_path: Path) -> sqlite3.Connection:
+    """A table with a row, another connection holding a snapshot of it, then a write it has not seen."""
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        await conn.execute("INSERT INTO notes (body) VALUES ('first')")
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM notes").fetchall()
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO notes (body) VALUES ('second')")
+    return reader
+
+
+async def test_checkpoint_retries_until_a_reader_lets_go_of_the_wal(db_path: Path) -> None:
+    """A reader holding an old snapshot for a moment delays the erasure checkpoint, it does not defeat it."""
+    db = Database(db_path, busy_timeout_ms=50)
+    await db.open()
+    try:
+        reader = await _wal_with_unread_frames(db, db_path)
+        with closing(reader):
+            asyncio.get_running_loop().call_later(0.2, reader.commit)
+            assert await db.checkpoint_truncate()
+        assert db_path.with_name(db_path.name + "-wal").stat().st_size == 0
+    finally:
+        await db.close()
+
+
+async def test_checkpoint_gives_up_after_a_bounded_time_and_warns(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reader that never lets go: the checkpoint reports failure within its bound and logs a warning."""
+    db = Database(db_path, busy_timeout_ms=50)
+    await db.open()
+    try:
+        reader = await _wal_with_unread_frames(db, db_path)
+        with closing(reader):
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            assert not await db.checkpoint_truncate()
+            assert loop.time() - began < 3
+            reader.commit()
+        assert "did not complete" in caplog.text
+        # Writes still work after the failed attempts, and the next checkpoint succeeds.
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO notes (body) VALUES ('third')")
+        assert await db.checkpoint_truncate()
+    finally:
+        await db.close()
