@@ -31,6 +31,7 @@ _COLUMNS = (
     "moderator_role_id",
     "timezone",
     "language",
+    "proposals_forum_id",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM guild_settings WHERE guild_id = ?"
 
@@ -49,6 +50,8 @@ class GuildSettings:
     timezone_is_default: bool
     # The language of public posts (announcement frames, poll messages, showcase posts).
     language: str = "en"
+    # The forum of citizen proposals (/proposal submit).
+    proposals_forum_id: int | None = None
 
 
 class GuildSettingsRepository(Repository):
@@ -77,6 +80,7 @@ class GuildSettingsRepository(Repository):
         moderation: int | Unset | None = UNSET,
         showcase: int | Unset | None = UNSET,
         exchange_forum: int | Unset | None = UNSET,
+        proposals_forum: int | Unset | None = UNSET,
     ) -> GuildSettings:
         """Change only the channels passed (None clears one) and return the resulting settings."""
         changes: dict[str, int | None] = {}
@@ -85,6 +89,7 @@ class GuildSettingsRepository(Repository):
             ("moderation_channel_id", moderation),
             ("showcase_channel_id", showcase),
             ("exchange_forum_id", exchange_forum),
+            ("proposals_forum_id", proposals_forum),
         ):
             if value is not UNSET:
                 changes[column] = value
@@ -147,4 +152,5 @@ class GuildSettingsRepository(Repository):
             timezone=self._default_timezone if stored_tz is None else stored_tz,
             language=row["language"] or "en",
             timezone_is_default=stored_tz is None,
+            proposals_forum_id=row["proposals_forum_id"],
         )

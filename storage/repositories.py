@@ -18,6 +18,7 @@ from storage.languages import LanguagesRepository
 from storage.migrate import apply_migrations
 from storage.polls import PollsRepository
 from storage.profiles import ProfilesRepository
+from storage.proposals import ProposalsRepository
 from storage.testimonials import TestimonialsRepository
 from storage.twins import TwinsRepository
 
@@ -39,6 +40,7 @@ class Repositories:
     events: EventsRepository
     forms: FormsRepository
     languages: LanguagesRepository
+    proposals: ProposalsRepository
 
 
 def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
@@ -57,6 +59,7 @@ def build_repositories(db: Database, *, default_timezone: str) -> Repositories:
         events=EventsRepository(db),
         forms=FormsRepository(db),
         languages=LanguagesRepository(db),
+        proposals=ProposalsRepository(db),
     )
 
 

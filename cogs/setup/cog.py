@@ -97,6 +97,7 @@ class SetupCog(ClimaCog, name="Setup"):
         moderation=N_("Where submissions wait for a moderator's decision"),
         showcase=N_("Where approved testimonials are published"),
         exchange_forum=N_("Forum where cities ask each other questions"),
+        proposals_forum=N_("Forum where members post citizen proposals"),
     )
     @admin_only()
     async def channels(
@@ -106,6 +107,7 @@ class SetupCog(ClimaCog, name="Setup"):
         moderation: discord.TextChannel | None = None,
         showcase: discord.TextChannel | None = None,
         exchange_forum: discord.ForumChannel | None = None,
+        proposals_forum: discord.ForumChannel | None = None,
     ) -> None:
         """Store the chosen channels and say what changed and what the bot still cannot do there."""
         guild_id = require_guild(interaction).guild.id
@@ -116,6 +118,7 @@ class SetupCog(ClimaCog, name="Setup"):
                 ("moderation", moderation),
                 ("showcase", showcase),
                 ("exchange_forum", exchange_forum),
+                ("proposals_forum", proposals_forum),
             )
             if channel is not None
         }
@@ -132,7 +135,7 @@ class SetupCog(ClimaCog, name="Setup"):
             t._("Nothing changed: those were already the settings.")
         ]
         for name, channel in chosen.items():
-            needs = FORUM_NEEDS if name == "exchange_forum" else TEXT_NEEDS
+            needs = FORUM_NEEDS if name.endswith("_forum") else TEXT_NEEDS
             missing = missing_permissions(channel, needs)
             if missing:
                 lines.append(

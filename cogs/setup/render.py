@@ -14,6 +14,7 @@ CHANNEL_SLOTS: dict[str, str] = {
     "moderation": "moderation_channel_id",
     "showcase": "showcase_channel_id",
     "exchange_forum": "exchange_forum_id",
+    "proposals_forum": "proposals_forum_id",
 }
 
 # Permissions as Discord's own settings name them (the keys are discord.py's attribute names).

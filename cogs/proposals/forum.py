@@ -1,0 +1,158 @@
+"""The proposals forum: finding it, giving it the theme and status tags, keeping one status tag per post."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+
+from bot.discord_steps import create_then_record
+from bot.errors import ValidationError
+from bot.themes import MAX_FORUM_TAGS, THEMES, find_tag_name, theme_by_key
+from cogs.proposals.render import change_note, post_content, post_embed
+from cogs.proposals.rules import STATUS_TAGS, applied_tags, missing_tags, status_tag_names
+from cogs.proposals.views import support_view
+from storage.guild_settings import GuildSettings
+from storage.proposal_records import Change, Proposal
+
+if TYPE_CHECKING:
+    from bot.client import ClimaBot
+
+log = logging.getLogger(__name__)
+
+# Discord's longest inactivity before a thread archives itself (7 days).
+MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
+# Only moderators (and the bot) may apply these on Discord's side.
+MODERATED = frozenset(status_tag_names())
+
+
+def proposals_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
+    """Return the configured proposals forum, or explain how to configure one."""
+    if settings.proposals_forum_id is None:
+        raise ValidationError(
+            "This server has no proposals forum yet: an administrator can choose one with "
+            "`/setup channels proposals_forum:`."
+        )
+    forum = guild.get_channel(settings.proposals_forum_id)
+    if not isinstance(forum, discord.ForumChannel):
+        raise ValidationError(
+            "The configured proposals forum (<#{forum}>) no longer exists or is not a forum: an "
+            "administrator can choose one with `/setup channels proposals_forum:`.",
+            forum=settings.proposals_forum_id,
+        )
+    return forum
+
+
+def tag_ids(forum: discord.ForumChannel, names: list[str]) -> list[discord.ForumTag]:
+    """The forum's tags with these names (ignoring case), in order, skipping missing ones."""
+    found = []
+    for name in names:
+        match = find_tag_name([t.name for t in forum.available_tags], name)
+        tag = next((t for t in forum.available_tags if t.name == match), None) if match else None
+        if tag is not None:
+            found.append(tag)
+    return found
+
+
+async def ensure_tags(forum: discord.ForumChannel, theme: str) -> discord.ForumChannel:
+    """Add the status tags and the post's theme tag (and other themes while room is left) if missing."""
+    needed = [*status_tag_names(), theme_by_key(theme).tag]
+    if not missing_tags([t.name for t in forum.available_tags], needed):
+        return forum
+    # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
+    fresh = await forum.guild.fetch_channel(forum.id)
+    if isinstance(fresh, discord.ForumChannel):
+        forum = fresh
+    existing = [t.name for t in forum.available_tags]
+    new = missing_tags(existing, needed)
+    if not new:
+        return forum
+    extra = missing_tags([*existing, *new], [t.tag for t in THEMES])
+    new += extra[: max(0, MAX_FORUM_TAGS - len(existing) - len(new))]
+    if len(existing) + len(new) > MAX_FORUM_TAGS:
+        raise ValidationError(
+            "The proposals forum already has {count} tags (Discord allows {limit}); a moderator must remove "
+            "some so I can add {tags}.",
+            count=len(existing),
+            limit=MAX_FORUM_TAGS,
+            tags=", ".join(new),
+        )
+    tags = [*forum.available_tags, *(discord.ForumTag(name=n, moderated=n in MODERATED) for n in new)]
+    try:
+        edited = await forum.edit(available_tags=tags, reason="climabot: proposal themes and statuses")
+    except discord.Forbidden:
+        raise ValidationError(
+            "I cannot add tags to {forum}: I need the Manage Channels permission there.", forum=forum.mention
+        ) from None
+    log.info("forum %s: added tags %s", forum.id, new)
+    return edited if isinstance(edited, discord.ForumChannel) else forum
+
+
+async def set_status_tag(bot: ClimaBot, forum_id: int, thread_id: int, theme: str, status: str) -> None:
+    """Keep exactly one status tag on a post (its theme and other tags stay)."""
+    guild_forum = bot.get_channel(forum_id)
+    if not isinstance(guild_forum, discord.ForumChannel):
+        log.info("proposals forum %s is gone; post %s keeps its tags", forum_id, thread_id)
+        return
+    forum = await ensure_tags(guild_forum, theme)
+    names = {t.id: t.name for t in forum.available_tags}
+    # Read the post's tags from Discord: the cached thread may not have seen every change.
+    data: dict[str, Any] = dict(await bot.http.get_channel(thread_id))
+    current = [int(t) for t in data.get("applied_tags") or []]
+    wanted = [t.id for t in tag_ids(forum, applied_tags(current, names, theme_by_key(theme).tag, status))]
+    if wanted != current:
+        await bot.http.edit_channel(
+            thread_id, applied_tags=[str(t) for t in wanted], reason="climabot: proposal status"
+        )
+
+
+async def post_proposal(bot: ClimaBot, forum: discord.ForumChannel, proposal: Proposal) -> Proposal:
+    """Open the forum post (theme and Open tags, Support button) and record where it is."""
+    public = await bot.languages.for_guild(proposal.guild_id)
+    tags = tag_ids(forum, [theme_by_key(proposal.theme).tag, STATUS_TAGS["open"]])
+
+    async def create() -> discord.channel.ThreadWithMessage:
+        """Create the post; a refusal becomes a clear error."""
+        try:
+            return await forum.create_thread(
+                name=proposal.title,
+                content=post_content(public, proposal),
+                embed=post_embed(public, proposal),
+                view=support_view(proposal.id, public, is_open=True),
+                applied_tags=tags,
+                auto_archive_duration=MAX_ARCHIVE_MINUTES,
+                allowed_mentions=discord.AllowedMentions.none(),
+                reason=f"climabot: proposal {proposal.id}",
+            )
+        except discord.HTTPException as exc:
+            raise ValidationError(
+                "I could not post in {forum} ({error}); I need to view it, send messages and create "
+                "posts there. Nothing was recorded.",
+                forum=forum.mention,
+                error=exc.text or exc.status,
+            ) from None
+
+    return await create_then_record(
+        create,
+        lambda made: bot.repos.proposals.set_post(proposal.id, forum.id, made.thread.id, made.message.id),
+        lambda made: made.thread.delete(reason="climabot: the proposal could not be recorded"),
+        what=f"the post of proposal {proposal.id}",
+    )
+
+
+async def note_in_thread(bot: ClimaBot, change: Change) -> None:
+    """Post a change in the proposal's thread (server's language) and keep one status tag on the post."""
+    proposal = change.proposal
+    if proposal.thread_id is None:
+        return
+    public = await bot.languages.for_guild(proposal.guild_id)
+    try:
+        await bot.get_partial_messageable(proposal.thread_id).send(
+            change_note(public, change), allowed_mentions=discord.AllowedMentions.none()
+        )
+        if proposal.forum_id is not None:
+            await set_status_tag(bot, proposal.forum_id, proposal.thread_id, proposal.theme, proposal.status)
+    except discord.HTTPException as exc:
+        # A deleted post leaves the proposal readable in /proposal show and the export.
+        log.info("proposal %s: thread not updated (%s)", proposal.id, exc.status)
