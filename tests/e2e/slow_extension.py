@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+
 class Slow(commands.Cog):
     """One slow command."""
 
