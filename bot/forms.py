@@ -107,10 +107,21 @@ def handback_text(values: Mapping[str, Any], labels: Mapping[str, str], t: Lang)
     return "\n".join(parts)
 
 
+def text_input(
+    label: str, key: str, value: Any = None, *, description: str | None = None, **options: Any
+) -> discord.ui.Label[Any]:
+    """A labelled text input filled with `value`, cut to Discord's limits (label 45, description 100)."""
+    default = str(value or "")[: options.get("max_length") or None] or None
+    field: discord.ui.TextInput[Any] = discord.ui.TextInput(custom_id=key, default=default, **options)
+    return discord.ui.Label(
+        text=label[:45], description=description[:100] if description else None, component=field
+    )
+
+
 class Form:
     """One kind of form: its look (build), who may send it, and what sending it does (submit)."""
 
-    kind: ClassVar[str]  # "<cog>:<form>", the first part of the custom_id
+    kind: str  # "<cog>:<form>", the first part of the custom_id
     cog_name: ClassVar[str]  # the cog whose methods submit() calls
     lifetime: ClassVar[timedelta] = timedelta(hours=1)
     moderators_only: ClassVar[bool] = False

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 import discord
 
 from bot.components import PersistentButton, persistent_view
-from bot.forms import Form, Submission
+from bot.forms import Form, Submission, text_input
 from bot.i18n import ENGLISH, N_, Lang
 from bot.languages import lang_for
 from bot.paginator import LABELS, PageButton, pager
@@ -162,16 +162,6 @@ def new_call_view(t: Lang, call_id: int) -> discord.ui.View:
 # --- forms -----------------------------------------------------------------------------------------
 
 
-def text_field(
-    label: str, custom_id: str, value: str | None, *, description: str | None = None, **kwargs: Any
-) -> discord.ui.Label[Any]:
-    """A labelled text input, prefilled with `value`."""
-    field: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        custom_id=custom_id, default=value or None, **kwargs
-    )
-    return discord.ui.Label(text=label, description=description, component=field)
-
-
 CALL_FIELDS = ("identifier", "title", "deadline", "link", "summary", "tags")
 # Descriptions are English msgids, translated when the form is built.
 FIELD_SPECS: dict[str, dict[str, Any]] = {
@@ -191,7 +181,11 @@ DEADLINE_HELP = N_("2026-09-17 (means 17:00) or 2026-09-17 12:00, in {zone}")
 
 
 class CallForm(Form):
-    """The call form: identifier (add) or tags (edit), title, deadline, link, summary."""
+    """The call form: identifier (add) or tags (edit), title, deadline, link, summary.
+
+    Add: state holds the zone, and the programme and tags given as slash options. Edit: state holds
+    the call's row id and identifier, the zone and its current values.
+    """
 
     cog_name = COG_NAME
     moderators_only = True
@@ -204,28 +198,32 @@ class CallForm(Form):
         "tags": N_("Tags"),
     }
 
+    def __init__(self, kind: str, heading: str, *, editing: bool) -> None:
+        """A form of this kind under this heading (a msgid marked with N_), adding or editing a call."""
+        self.kind = kind
+        self.heading = heading
+        self.editing = editing
+
     def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
         """The form's heading in language t."""
-        raise NotImplementedError
+        return t._(self.heading, identifier=state.get("identifier", ""))
 
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """The fields, prefilled with what was typed before, else the call's current values."""
         known = {**state.get("values", {}), **typed}
         # A modal holds five fields: an edit swaps the fixed identifier for the tags.
-        editing = "call" in state
-        keys = ("title", "deadline", "link", "summary", "tags") if editing else CALL_FIELDS[:5]
+        keys = ("title", "deadline", "link", "summary", "tags") if self.editing else CALL_FIELDS[:5]
         modal = discord.ui.Modal(title=self.title(state, t)[:45])
         for key in keys:
             spec = dict(FIELD_SPECS[key])
             if key == "deadline":
-                spec["description"] = t._(DEADLINE_HELP, zone=state["zone"])[:100]
+                spec["description"] = t._(DEADLINE_HELP, zone=state["zone"])
             elif spec.get("description"):
-                spec["description"] = t._(spec["description"])[:100]
-            modal.add_item(text_field(t._(self.labels[key]), key, known.get(key), **spec))
+                spec["description"] = t._(spec["description"])
+            modal.add_item(text_input(t._(self.labels[key]), key, known.get(key), **spec))
         return modal
 
-    @staticmethod
-    def values(state: Mapping[str, Any], sent: Submission) -> CallFormValues:
+    def values(self, state: Mapping[str, Any], sent: Submission) -> CallFormValues:
         """What the moderator typed, with the identifier (edit) or tags (add) the form held."""
         return CallFormValues(
             identifier=state.get("identifier") or sent.text("identifier"),
@@ -233,19 +231,9 @@ class CallForm(Form):
             deadline=sent.text("deadline"),
             link=sent.text("link"),
             summary=sent.text("summary"),
-            tags=sent.text("tags") if "call" in state else state.get("tags", ""),
+            tags=sent.text("tags") if self.editing else state.get("tags", ""),
         )
 
-
-class AddCallForm(CallForm):
-    """`/calls add`: state holds the zone, and the programme and tags given as slash options."""
-
-    kind = "calls:add"
-
-    def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
-        """The form's heading in language t."""
-        return t._("Register a funding call")
-
     async def submit(
         self,
         interaction: discord.Interaction[Any],
@@ -253,28 +241,9 @@ class AddCallForm(CallForm):
         state: Mapping[str, Any],
         sent: Submission,
     ) -> None:
-        """Store the new call."""
-        await handler.save_new_call(interaction, state, self.values(state, sent))
-
-
-class EditCallForm(CallForm):
-    """`/calls edit`: state holds the call's row id and identifier, the zone and its current values."""
-
-    kind = "calls:edit"
-
-    def title(self, state: Mapping[str, Any], t: Lang = ENGLISH) -> str:
-        """The form's heading in language t."""
-        return t._("Edit {identifier}", identifier=state["identifier"])
-
-    async def submit(
-        self,
-        interaction: discord.Interaction[Any],
-        handler: CallsHandler,
-        state: Mapping[str, Any],
-        sent: Submission,
-    ) -> None:
-        """Store the changes to the call this form was opened for."""
-        await handler.save_edited_call(interaction, state, self.values(state, sent))
+        """Store the new call, or the changes to the call this form was opened for."""
+        save = handler.save_edited_call if self.editing else handler.save_new_call
+        await save(interaction, state, self.values(state, sent))
 
 
 class ScheduleCallForm(Form):
@@ -289,21 +258,21 @@ class ScheduleCallForm(Form):
         """The when and message fields, in language t."""
         modal = discord.ui.Modal(title=t._("Schedule the announcement")[:45])
         modal.add_item(
-            text_field(
+            text_input(
                 t._(self.labels["when"]),
                 "when",
                 typed.get("when"),
                 # Translators: `in 2h` is typed as is; {zone} is a time zone name.
-                description=t._("e.g. 2026-12-01 09:30 or in 2h ({zone})", zone=state["zone"])[:100],
+                description=t._("e.g. 2026-12-01 09:30 or in 2h ({zone})", zone=state["zone"]),
                 max_length=40,
             )
         )
         modal.add_item(
-            text_field(
+            text_input(
                 t._("Message (optional)"),
                 "message",
                 typed.get("message"),
-                description=t._("Text above the call; leave empty for the default")[:100],
+                description=t._("Text above the call; leave empty for the default"),
                 style=discord.TextStyle.paragraph,
                 required=False,
                 max_length=min(MESSAGE_MAX, 1800),
@@ -324,6 +293,6 @@ class ScheduleCallForm(Form):
         )
 
 
-ADD_FORM = AddCallForm()
-EDIT_FORM = EditCallForm()
+ADD_FORM = CallForm("calls:add", N_("Register a funding call"), editing=False)
+EDIT_FORM = CallForm("calls:edit", N_("Edit {identifier}"), editing=True)
 SCHEDULE_FORM = ScheduleCallForm()

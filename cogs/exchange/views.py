@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Protocol
 
 import discord
 
-from bot.forms import Form, Submission, read_values
+from bot.forms import Form, Submission, read_values, text_input
 from bot.guards import require_guild
 from bot.i18n import N_, Lang
 from bot.languages import lang_for
@@ -144,14 +144,14 @@ class LessonForm(Form):
         fields = (("worked", True, 1000), ("did_not", False, 1000), ("contact", False, 200))
         for key, required, length in fields:
             modal.add_item(
-                discord.ui.TextInput(
-                    label=t._(LESSON_LABELS[key])[:45],
-                    custom_id=key,
+                text_input(
+                    t._(LESSON_LABELS[key]),
+                    key,
+                    typed.get(key),
                     style=discord.TextStyle.short if key == "contact" else discord.TextStyle.paragraph,
                     required=required,
                     max_length=length,
                     placeholder=t._(LESSON_HINTS[key])[:100],
-                    default=str(typed.get(key) or "")[:length] or None,
                 )
             )
         return modal

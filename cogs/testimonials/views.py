@@ -17,7 +17,7 @@ import discord
 
 from bot.components import PersistentButton, persistent_view
 from bot.consent import Wording, wording
-from bot.forms import Form, Submission
+from bot.forms import Form, Submission, text_input
 from bot.i18n import ENGLISH, N_, Lang
 from bot.target_groups import TARGET_GROUPS
 from cogs.testimonials.media import PendingPhotos
@@ -100,14 +100,16 @@ class RejectReasonForm(Form):
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
         """One paragraph field, filled in again after a refusal."""
         modal = discord.ui.Modal(title=t._("Reject testimonial #{id}", id=int(state["testimonial"]))[:45])
-        reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="reason",
-            style=discord.TextStyle.paragraph,
-            min_length=REASON_MIN,
-            max_length=REASON_MAX,
-            default=str(typed.get("reason") or "")[:REASON_MAX] or None,
+        modal.add_item(
+            text_input(
+                t._(REASON_LABEL),
+                "reason",
+                typed.get("reason"),
+                style=discord.TextStyle.paragraph,
+                min_length=REASON_MIN,
+                max_length=REASON_MAX,
+            )
         )
-        modal.add_item(discord.ui.Label(text=t._(REASON_LABEL)[:45], component=reason))
         return modal
 
     async def submit(
@@ -149,17 +151,6 @@ class SubmissionForm(Form):
         """The five fields, filled in from the profile or from what was typed before a refusal."""
         words = self.consent_shown(state)
         modal = discord.ui.Modal(title=t._("Testimonial: {campaign}", campaign=state["campaign_name"])[:45])
-        story: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="story",
-            style=discord.TextStyle.paragraph,
-            min_length=STORY_MIN,
-            max_length=STORY_MAX,
-            default=str(typed.get("story") or "")[:STORY_MAX] or None,
-        )
-        city_text = str(typed.get("city") or state.get("city") or "")[:CITY_MAX]
-        city: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="city", max_length=CITY_MAX, default=city_text or None
-        )
         chosen_group = _first(typed.get("group")) or state.get("group")
         group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="group",
@@ -185,8 +176,19 @@ class SubmissionForm(Form):
         prompt = str(state["prompt"])
         if len(prompt) > PROMPT_SHOWN:
             prompt = prompt[: PROMPT_SHOWN - 1] + "…"
-        modal.add_item(discord.ui.Label(text=t._(STORY_LABEL)[:45], description=prompt, component=story))
-        modal.add_item(discord.ui.Label(text=t._(CITY_LABEL)[:45], component=city))
+        modal.add_item(
+            text_input(
+                t._(STORY_LABEL),
+                "story",
+                typed.get("story"),
+                description=prompt,
+                style=discord.TextStyle.paragraph,
+                min_length=STORY_MIN,
+                max_length=STORY_MAX,
+            )
+        )
+        city = typed.get("city") or state.get("city")
+        modal.add_item(text_input(t._(CITY_LABEL), "city", city, max_length=CITY_MAX))
         modal.add_item(discord.ui.Label(text=t._(GROUP_LABEL)[:45], component=group))
         modal.add_item(
             discord.ui.Label(text=words.usage_label, description=words.usage_description, component=usage)
