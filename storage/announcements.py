@@ -241,20 +241,7 @@ class AnnouncementsRepository(Repository):
                 state = {"sent": "done", "missed": "missed", "uncertain": "uncertain", "failed": "failed"}[
                     outcome
                 ]
-            await conn.execute(
-                "UPDATE announcements SET state = ?, occurrence = ?, next_due_at = ?, "
-                "sent_count = sent_count + ?, last_message_id = COALESCE(?, last_message_id), "
-                "note = COALESCE(?, note), claimed_at = NULL WHERE id = ?",
-                (
-                    state,
-                    found.occurrence if advance is None else advance.occurrence,
-                    to_db_time(found.next_due_at if advance is None else advance.due_at),
-                    sent,
-                    message_id,
-                    note,
-                    announcement_id,
-                ),
-            )
+            await self._move_on(conn, found, state, advance, sent=sent, message_id=message_id, note=note)
             return await self._get(conn, announcement_id)
 
     async def record_many(
@@ -268,17 +255,34 @@ class AnnouncementsRepository(Repository):
                     continue
                 await self._add_delivery(conn, found, outcome, None, now)
                 state = "pending" if advance is not None else outcome
-                await conn.execute(
-                    "UPDATE announcements SET state = ?, occurrence = ?, next_due_at = ?, note = ?, "
-                    "claimed_at = NULL WHERE id = ?",
-                    (
-                        state,
-                        found.occurrence if advance is None else advance.occurrence,
-                        to_db_time(found.next_due_at if advance is None else advance.due_at),
-                        note,
-                        announcement_id,
-                    ),
-                )
+                await self._move_on(conn, found, state, advance, sent=0, message_id=None, note=note)
+
+    @staticmethod
+    async def _move_on(
+        conn: aiosqlite.Connection,
+        found: Announcement,
+        state: str,
+        advance: Advance | None,
+        *,
+        sent: int,
+        message_id: int | None,
+        note: str | None,
+    ) -> None:
+        """Store an occurrence's outcome: new state, next occurrence (or the same), counts and note."""
+        await conn.execute(
+            "UPDATE announcements SET state = ?, occurrence = ?, next_due_at = ?, "
+            "sent_count = sent_count + ?, last_message_id = COALESCE(?, last_message_id), "
+            "note = COALESCE(?, note), claimed_at = NULL WHERE id = ?",
+            (
+                state,
+                found.occurrence if advance is None else advance.occurrence,
+                to_db_time(found.next_due_at if advance is None else advance.due_at),
+                sent,
+                message_id,
+                note,
+                found.id,
+            ),
+        )
 
     async def _insert(
         self,
