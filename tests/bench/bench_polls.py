@@ -1,6 +1,7 @@
 """Benchmark: 2,000 distinct members voting on one poll as fast as the emulator can send the clicks.
 
-Run with `python -m tests.bench.bench_polls [--members 2000] [--options 5] [--rounds 3] [--rate N]`.
+Run with `python -m tests.bench.bench_polls [--members 2000] [--options 5] [--rounds 3] [--rate N]
+[--languages]`.
 
 Two bots are measured in the same run, each in its own process (as `climabot run` is deployed) against
 its own fresh emulator in this process:
@@ -21,6 +22,15 @@ latency is each click's own service time. Each bot first answers 100 warm-up cli
 Peak memory is the bot process's peak resident set size (VmHWM from /proc). The emulator's own CPU
 time during the burst is printed too: if it is close to the burst's duration, the emulator (not the
 bot) is the bottleneck and both figures are upper bounds.
+
+`--languages` (off by default) asks whether choosing and rendering a translated reply costs time on
+the vote path. In each round, after the measured burst above (voters whose Discord client sends the
+locale en-US), the same climabot process takes two more bursts of the same size and pace, each on a
+new poll with new members: voters whose locale is `de` (German replies from the shipped catalog),
+then en-US voters again. This A B A order puts the German burst between two English ones, so a drift
+during the run (a growing database, warmer caches, a neighbour on a shared machine) does not pass
+for a language cost. Every reply is compared with `confirmation_text` in the voter's language, so
+the German burst is known to have been answered in German. Half of the warm-up voters use `de`.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +53,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bot.i18n import ENGLISH, Catalogs  # noqa: E402
+from cogs.polls.tally import confirmation_text  # noqa: E402
+from storage.polls import ClickAction  # noqa: E402
 from tests.e2e.harness import Town, bot_settings, build_town, configure_town, subprocess_bot  # noqa: E402
 from tests.e2e.test_polls_stage import create_poll, stored_counts  # noqa: E402
 from tests.emulator.emulator import Emulator  # noqa: E402
@@ -54,6 +67,9 @@ LABELS = ("Energy communities", "Low-emission zones", "Green roofs", "Heat pumps
 FLOOR_FLAG = "--floor-bot"
 # Clicks before the measured burst, so both bots (and the emulator) have warm connections and code paths.
 WARM_UP = 100
+# --languages: the Discord locale of each burst's voters (A B A) and the language climabot should answer in.
+LANGUAGE_ORDER = ("en-US", "de", "en-US")
+LANGUAGE_OF = {"en-US": "en", "de": "de"}
 
 
 # --- timing what the emulator records ----------------------------------------------------------
@@ -186,6 +202,16 @@ async def fresh_emulator(
 
 
 @dataclass
+class LanguageBurst:
+    """One burst of --languages: its voters' Discord locale, its poll, what it measured."""
+
+    locale: str
+    poll_id: int
+    burst: Burst
+    counts: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Phase:
     """One bot's figures."""
 
@@ -195,6 +221,7 @@ class Phase:
     edits: int | None = None
     counts: list[int] | None = None
     until_final: float | None = None  # first dispatch until the poll message showed every vote
+    languages: list[LanguageBurst] = field(default_factory=list)  # --languages: the A B A bursts
 
 
 async def measure_floor(members: int, options: int, rate: float | None) -> Phase:
@@ -232,8 +259,13 @@ async def measure_floor(members: int, options: int, rate: float | None) -> Phase
         return Phase("floor", result, rss)
 
 
-async def measure_climabot(members: int, options: int, rate: float | None, folder: Path) -> Phase:
-    """`python -m bot run` on a fresh SQLite file: a moderator creates the poll, then everyone votes."""
+async def measure_climabot(
+    members: int, options: int, rate: float | None, folder: Path, languages: bool = False
+) -> Phase:
+    """`python -m bot run` on a fresh SQLite file: a moderator creates the poll, then everyone votes.
+
+    With `languages`, two more bursts follow on new polls (de voters, then en-US voters again).
+    """
     async with fresh_emulator(members) as (emu, town, people, warmers):
         settings = bot_settings(emu, folder, [town.guild.id])
         await configure_town(settings, town)
@@ -242,6 +274,10 @@ async def measure_climabot(members: int, options: int, rate: float | None, folde
             try:
                 await emu.wait_for_commands(town.guild, {"poll"}, timeout=30)
                 choices = "; ".join(LABELS[:options])
+                if languages:
+                    # Both languages' code paths are warm before anything is measured.
+                    for warmer in warmers[1::2]:
+                        warmer.user.locale = "de"
                 _, warm = await create_poll(emu, town, question="Warm-up", options=choices)
                 warm_ids = [b["custom_id"] for b in warm.buttons()]
                 await burst(emu, town, warmers, warm, warm_ids, pid=proc.pid)
@@ -256,12 +292,27 @@ async def measure_climabot(members: int, options: int, rate: float | None, folde
                 until_final = asyncio.get_running_loop().time() - result.started
                 edits = emu.count_requests("PATCH", edit_path)
                 rss = peak_rss_mib(proc.pid)
+                runs = [LanguageBurst("en-US", poll_id, result)] if languages else []
+                for number, locale in enumerate(LANGUAGE_ORDER[1:] if languages else (), start=2):
+                    # The previous poll's refresher finishes its cool-down before the next burst.
+                    await asyncio.sleep(2.5)
+                    voters = town.guild.add_members(members, prefix=f"voter{number}-")
+                    for voter in voters:
+                        voter.user.locale = locale
+                    question = f"{QUESTION} ({number})"
+                    other_id, other = await create_poll(emu, town, question=question, options=choices)
+                    other_ids = [b["custom_id"] for b in other.buttons()]
+                    measured = await burst(emu, town, voters, other, other_ids, pid=proc.pid, rate=rate)
+                    await final_tally(emu, other, members)
+                    runs.append(LanguageBurst(locale, other_id, measured))
             finally:
                 proc.kill()
                 await proc.wait()
                 await reader
         counts = stored_counts(settings.storage.database_path, poll_id)
-        return Phase("climabot", result, rss, edits, counts, until_final)
+        for run in runs:
+            run.counts = stored_counts(settings.storage.database_path, run.poll_id)
+        return Phase("climabot", result, rss, edits, counts, until_final, runs)
 
 
 async def final_tally(emu: Emulator, message: Message, voters: int) -> None:
@@ -382,6 +433,60 @@ def report(floor: Phase, bot: Phase, members: int) -> bool:
     return every
 
 
+LANGUAGE_ROWS: list[tuple[str, Callable[[list[Burst]], float], Callable[[float], str]]] = [
+    ("median dispatch -> callback", lambda bs: statistics.median(x for b in bs for x in b.latencies), ms),
+    ("p99 dispatch -> callback", lambda bs: percentile([x for b in bs for x in b.latencies], 0.99), ms),
+    ("bot CPU per click", lambda bs: sum(b.bot_cpu for b in bs) / sum(len(b.latencies) for b in bs), ms),
+]
+LANGUAGE_HEADER = f"{'climabot, by Discord locale':30} {'en-US':>12} {'de':>12} {'en-US':>12} {'de/en':>7}"
+
+
+def language_ratio(bot: Phase, get: Callable[[list[Burst]], float]) -> float:
+    """A figure of the de burst over the same figure of both en-US bursts taken together."""
+    return get([r.burst for r in bot.languages if r.locale == "de"]) / get(
+        [r.burst for r in bot.languages if r.locale == "en-US"]
+    )
+
+
+def report_languages(bot: Phase, members: int, options: int) -> bool:
+    """Print the A B A bursts side by side; return whether every reply was right and every vote counted.
+
+    Raises AssertionError if the German voters were not answered with the German confirmation.
+    """
+    print(LANGUAGE_HEADER)
+    for name, get, fmt in LANGUAGE_ROWS:
+        cells = " ".join(f"{fmt(get([run.burst])):>12}" for run in bot.languages)
+        print(f"{name:30} {cells} {language_ratio(bot, get):6.2f}x")
+    catalogs, labels = Catalogs(), LABELS[:options]
+    every = True
+    for run in bot.languages:
+        t = catalogs.lang(LANGUAGE_OF[run.locale])
+        right = sum(
+            answer == confirmation_text(t, ClickAction.VOTED, labels, {n % options})
+            for n, answer in enumerate(run.burst.answers)
+        )
+        every = every and right == members == sum(run.counts)
+        print(f"{run.locale} voters (poll {run.poll_id}): {right}/{members} replies in {t.code!r},"
+              f" database counts {sum(run.counts)}")  # fmt: skip
+    german = next(run for run in bot.languages if run.locale == "de").burst.answers[0]
+    wanted = confirmation_text(catalogs.lang("de"), ClickAction.VOTED, labels, {0})
+    if german != wanted or german == confirmation_text(ENGLISH, ClickAction.VOTED, labels, {0}):
+        raise AssertionError(f"the first de voter was not answered in German: {german!r}")
+    print(f"first de reply (checked German): {german!r}")
+    return every
+
+
+def summary_languages(rounds: list[tuple[Phase, Phase]]) -> None:
+    """Print the median over rounds of each burst's figures and of each round's de/en ratio."""
+    print(f"=== languages, median of {len(rounds)} rounds")
+    print(LANGUAGE_HEADER)
+    for name, get, fmt in LANGUAGE_ROWS:
+        columns = zip(*([get([run.burst]) for run in bot.languages] for _, bot in rounds), strict=True)
+        cells = " ".join(f"{fmt(statistics.median(column)):>12}" for column in columns)
+        ratio = statistics.median(language_ratio(bot, get) for _, bot in rounds)
+        print(f"{name:30} {cells} {ratio:6.2f}x")
+
+
 def summary(rounds: list[tuple[Phase, Phase]]) -> None:
     """Print the median over rounds of each figure and of each round's ratio."""
     print(f"=== median of {len(rounds)} rounds")
@@ -395,7 +500,7 @@ def summary(rounds: list[tuple[Phase, Phase]]) -> None:
     print(f"poll-message edits per round: {edits}")
 
 
-async def main(members: int, options: int, rounds: int, rate: float | None) -> None:
+async def main(members: int, options: int, rounds: int, rate: float | None, languages: bool = False) -> None:
     """Measure the floor and climabot `rounds` times (alternating which goes first) and print the figures."""
     python = sys.version.split()[0]
     pace = "as fast as the emulator sends" if rate is None else f"paced at {rate:.0f} clicks/s"
@@ -407,27 +512,38 @@ async def main(members: int, options: int, rounds: int, rate: float | None) -> N
         with tempfile.TemporaryDirectory(prefix="bench-polls-") as folder:
             if number % 2:
                 floor = await measure_floor(members, options, rate)
-                bot = await measure_climabot(members, options, rate, Path(folder))
+                bot = await measure_climabot(members, options, rate, Path(folder), languages)
             else:
-                bot = await measure_climabot(members, options, rate, Path(folder))
+                bot = await measure_climabot(members, options, rate, Path(folder), languages)
                 floor = await measure_floor(members, options, rate)
         print(f"--- round {number}")
         every = report(floor, bot, members) and every
+        if languages:
+            every = report_languages(bot, members, options) and every
         results.append((floor, bot))
     if rounds > 1:
         summary(results)
+        if languages:
+            summary_languages(results)
     if not every:
         print("SOME VOTES WERE NOT COUNTED")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Read --members, --options, --rounds and --rate."""
+    """Read --members, --options, --rounds, --rate and --languages."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--options", type=int, default=5, choices=range(2, len(LABELS) + 1))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--rate", type=float, default=None, help="clicks per second (default: as fast as possible)"
+    )
+    parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="also measure climabot's vote path per voters' Discord locale: after the en-US burst, the"
+        " same bot takes a burst of voters with locale de (German replies, checked) and another en-US"
+        " burst (A B A); prints median, p99 and CPU per click with de/en ratios (default: off)",
     )
     return parser.parse_args(argv)
 
@@ -437,4 +553,4 @@ if __name__ == "__main__":
         floor_bot_main()
     else:
         args = parse_args(sys.argv[1:])
-        asyncio.run(main(args.members, args.options, args.rounds, args.rate))
+        asyncio.run(main(args.members, args.options, args.rounds, args.rate, args.languages))
