@@ -56,6 +56,12 @@ SECTIONS: dict[str, str] = {
     "poll_ballots": N_("Your ballots in non-anonymous polls: poll, question, option chosen and when."),
     "exchanges_asked": N_("Questions you asked other cities (/exchange ask); they are also forum posts."),
     "lessons_written": N_("Lessons learned you recorded when resolving an exchange (/exchange resolve)."),
+    "proposals": N_(
+        "Citizen proposals you submitted (/proposal submit) with their status, progress and support count. "
+        "/mydata forget unlinks them from you: they stay, shown as by a former member."
+    ),
+    "proposal_supports": N_("Proposals you support, and since when; /mydata forget removes your supports."),
+    "proposal_messages": N_("When you stopped direct messages about proposals in this server, if you did."),
     MODERATOR_ACTIONS: N_(
         "Records of what you did as a moderator (polls, calls, announcements, campaigns, decisions, "
         "cities, twinnings, events); empty lists if you never did."

@@ -350,13 +350,16 @@ class ProposalsRepository(Repository):
             " JOIN proposals p ON p.id = e.proposal_id WHERE p.guild_id = ? AND e.actor_id = ? ORDER BY e.id",
             (guild_id, user_id),
         )
+        stopped = await self._db.fetchall(
+            "SELECT opted_out_at FROM proposal_optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
         return {
             "proposals": [_own_proposal(proposal_from_row(row)) for row in mine],
             "proposal_supports": [
                 {"proposal": int(r["id"]), "title": r["title"], "supported_at": r["supported_at"]}
                 for r in supports
             ],
-            "proposal_messages": {"stopped": await self.opted_out(guild_id, user_id)},
+            "proposal_messages": [{"stopped_at": row["opted_out_at"]} for row in stopped],
             "moderator_actions": {"proposal_answers": [dict(row) for row in answers]},
         }
 

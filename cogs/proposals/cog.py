@@ -31,6 +31,7 @@ from cogs.proposals.member_data import ProposalsMemberData
 from cogs.proposals.render import (
     choice_name,
     list_embed,
+    post_link,
     status_name,
     support_reply,
     threshold_notice,
@@ -189,7 +190,7 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
                 "Your proposal #{id} is posted: {post}. Members can support it there; you will hear of "
                 "every answer by direct message.",
                 id=proposal.id,
-                post=f"<#{proposal.thread_id}>",
+                post=post_link(proposal),
             ),
             ephemeral=True,
         )

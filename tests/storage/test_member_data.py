@@ -61,6 +61,7 @@ async def collect(
         await repos.polls.member_data(guild_id, user_id),
         await repos.exchanges.member_data(guild_id, user_id),
         await repos.events.member_data(guild_id, user_id),
+        await repos.proposals.member_data(guild_id, user_id),
     ]
     return merge_sections(parts)
 
@@ -403,6 +404,9 @@ ERASED_OR_UNLINKED = {
     "exchanges.resolved_by",  # unlinked (NULL)
     "lessons.author_id",  # unlinked (ERASED_AUTHOR)
     "open_forms.user_id",  # deleted (forms not yet sent, with what they held)
+    "proposals.author_id",  # unlinked (NULL)
+    "proposal_supports.user_id",  # deleted
+    "proposal_optouts.user_id",  # deleted
 }
 KEPT_FOR_ACCOUNTABILITY = {
     "announcements.created_by",
@@ -456,6 +460,7 @@ async def erase_everywhere(repos: Repositories, user_id: int) -> None:
         await repos.polls.forget_member(guild, user_id)
         await repos.exchanges.forget_member(guild, user_id)
         await repos.forms.forget_member(guild, user_id)
+        await repos.proposals.erase_member(guild, user_id)
 
 
 async def test_every_column_that_can_hold_a_member_is_accounted_for(migrated_db: Database) -> None:

@@ -76,6 +76,7 @@ async def test_guild_settings_table_shape(migrated_db: Database) -> None:
         "moderator_role_id": ("INTEGER", 0, 0),
         "timezone": ("TEXT", 0, 0),
         "language": ("TEXT", 0, 0),
+        "proposals_forum_id": ("INTEGER", 0, 0),
         "updated_at": ("TEXT", 1, 0),
     }
 

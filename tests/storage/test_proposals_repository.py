@@ -148,6 +148,7 @@ async def test_erasure_removes_supports_and_unlinks_proposals(repo: ProposalsRep
     await repo.opt_out(GUILD, AUTHOR, T0)
     data = await repo.member_data(GUILD, AUTHOR)
     assert [p["id"] for p in data["proposals"]] == [pid] and len(data["proposal_supports"]) == 1
+    assert len(data["proposal_messages"]) == 1
     counts, touched = await repo.erase_member(GUILD, AUTHOR)
     assert counts == {"proposal_supports": 1, "proposals_unlinked": 1} and touched == [
         pid
@@ -156,7 +157,7 @@ async def test_erasure_removes_supports_and_unlinks_proposals(repo: ProposalsRep
     assert proposal is not None and proposal.author_id is None and proposal.supports == 0
     after = await repo.member_data(GUILD, AUTHOR)
     assert after["proposals"] == [] and after["proposal_supports"] == []
-    assert after["proposal_messages"] == {"stopped": False}
+    assert after["proposal_messages"] == []
 
 
 async def test_export_counts_supports_by_group_and_city(
