@@ -14,6 +14,7 @@ from bot.i18n import ENGLISH, N_, Lang
 T = TypeVar("T")
 PREVIOUS, NEXT = "p", "n"
 LABELS = {PREVIOUS: N_("◀ Previous"), NEXT: N_("Next ▶")}
+PAGE_FOOTER = N_("Page {page} of {pages} · {items}")
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,32 @@ class Page(Generic[T]):
 
     def footer_in(self, t: Lang) -> str:
         """`Page 2 of 5 · 93 items` in language t, for an embed footer."""
-        items = t.ngettext("{n} item", "{n} items", self.total)
-        return t._("Page {page} of {pages} · {items}", page=self.number + 1, pages=self.count, items=items)
+        return page_footer(t, self.number, self.count, t.ngettext("{n} item", "{n} items", self.total))
+
+
+def page_footer(t: Lang, number: int, pages: int, items: str, text: str = PAGE_FOOTER) -> str:
+    """A list's footer in language t for page `number` (from 0) of `pages`, naming the counted items.
+
+    `text` is the msgid (marked with N_) with {page}, {pages} and the items as {items} or {count}.
+    """
+    return t._(text, page=number + 1, pages=max(pages, 1), items=items, count=items)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items fill (at least one)."""
+    return max(1, -(-total // per_page))
 
 
 def page_of(items: Sequence[T], number: int, per_page: int) -> Page[T]:
     """Cut one page out of a list, clamping the page number to the pages there are."""
-    count = max(1, -(-len(items) // per_page))
+    count = page_count(len(items), per_page)
     number = min(max(number, 0), count - 1)
     return Page(items[number * per_page : (number + 1) * per_page], number, count, len(items))
 
 
 def clamp_page(number: int, total: int, per_page: int) -> tuple[int, int]:
     """Return (page, pages) for a list of `total` items, the page clamped into range."""
-    count = max(1, -(-total // per_page))
+    count = page_count(total, per_page)
     return min(max(number, 0), count - 1), count
 
 

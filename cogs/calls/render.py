@@ -9,6 +9,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from bot.durations import describe_offset
 from bot.i18n import N_, Lang
+from bot.paginator import page_count, page_footer
 from bot.replies import clip
 from bot.timestamps import discord_timestamp, full_and_relative
 from cogs.calls.programmes import programme
@@ -111,7 +112,6 @@ def list_embed(
     t: Lang, calls: list[Call], *, status: CallStatus, programme_code: str | None, page: int, total: int
 ) -> discord.Embed:
     """Render one page of a call list."""
-    pages = max(1, -(-total // PAGE_SIZE))
     title = t._(LIST_TITLES[status])
     if programme_code:
         title = f"{title} · {programme_name(t, programme_code)}"
@@ -123,7 +123,7 @@ def list_embed(
     else:
         embed.description = clip("\n\n".join(call_line(t, c) for c in calls), DESCRIPTION_LIMIT)
     counted = t.ngettext("{n} call", "{n} calls", total)
-    embed.set_footer(text=t._("Page {page} of {pages} · {items}", page=page + 1, pages=pages, items=counted))
+    embed.set_footer(text=page_footer(t, page, page_count(total, PAGE_SIZE), counted))
     return embed
 
 

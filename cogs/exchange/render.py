@@ -13,7 +13,8 @@ from datetime import datetime
 import discord
 
 from bot.countries import country_name
-from bot.i18n import Lang, native_name
+from bot.i18n import N_, Lang, native_name
+from bot.paginator import page_footer
 from bot.replies import MORE, fit_lines
 from bot.target_groups import group_label
 from bot.themes import theme_by_key
@@ -29,6 +30,8 @@ EMBED_FIELD_LIMIT = 1024
 EMBED_DESCRIPTION_LIMIT = 4096
 COLOUR = discord.Colour.green()
 MEMBERS_SHOWN = 30
+CITY_PAGE_FOOTER = N_("Page {page} of {pages} · {count} · /city info for details")
+EXCHANGE_PAGE_FOOTER = N_("Page {page} of {pages} · {count} · ask with /exchange ask")
 
 
 @dataclass(frozen=True)
@@ -217,14 +220,8 @@ def city_list_embed(
         embed.description = "\n".join(city_line(t, c, counts.get(c.id, 0)) for c in cities)
     else:
         embed.description = t._("No cities on this page.") if total else t._("No city is registered yet.")
-    embed.set_footer(
-        text=t._(
-            "Page {page} of {pages} · {count} · /city info for details",
-            page=page + 1,
-            pages=max(pages, 1),
-            count=t.ngettext("{n} city", "{n} cities", total),
-        )
-    )
+    counted = t.ngettext("{n} city", "{n} cities", total)
+    embed.set_footer(text=page_footer(t, page, pages, counted, CITY_PAGE_FOOTER))
     return embed
 
 
@@ -237,14 +234,8 @@ def exchange_list_embed(
         embed.description = "\n".join(exchange_line(t, e) for e in exchanges)
     else:
         embed.description = t._("No exchange matches.") if total == 0 else t._("No exchanges on this page.")
-    embed.set_footer(
-        text=t._(
-            "Page {page} of {pages} · {count} · ask with /exchange ask",
-            page=page + 1,
-            pages=max(pages, 1),
-            count=t.ngettext("{n} exchange", "{n} exchanges", total),
-        )
-    )
+    counted = t.ngettext("{n} exchange", "{n} exchanges", total)
+    embed.set_footer(text=page_footer(t, page, pages, counted, EXCHANGE_PAGE_FOOTER))
     return embed
 
 
