@@ -108,12 +108,13 @@ async def test_an_unknown_language_is_refused_and_changes_nothing(
 ) -> None:
     emu, guild, member = emulator, town.guild, town.member
     bot = bot_of(harness)
-    await say(emu, town, member, "profile set", language="sk")
+    # English chosen explicitly, so the refusal can be read here; the choice must survive the refusal.
+    await say(emu, town, member, "profile set", language="en")
     reply = await say(emu, town, member, "profile set", group="researcher", language="klingon")
     assert reply.ephemeral and "`klingon` is not a language I speak" in reply.content
     assert "`language` option" in reply.content and ", ".join(sorted(SUPPORTED)) in reply.content
     # Neither the language nor the group given with it was stored.
-    assert await bot.languages.chosen(guild.id, member.id) == "sk"
+    assert await bot.languages.chosen(guild.id, member.id) == "en"
     assert await bot.repos.profiles.get(guild.id, member.id) is None
     # Codes and names are accepted however they are typed.
     await say(emu, town, member, "profile set", language="pt-BR")
