@@ -351,7 +351,8 @@ class ProposalsRepository(Repository):
             (guild_id, user_id),
         )
         stopped = await self._db.fetchall(
-            "SELECT opted_out_at FROM proposal_optouts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            "SELECT opted_out_at FROM proposal_optouts WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
         )
         return {
             "proposals": [_own_proposal(proposal_from_row(row)) for row in mine],
