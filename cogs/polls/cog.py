@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.coalescer import Coalescer
 from bot.cog_base import ClimaCog
 from bot.discord_steps import create_then_record
 from bot.errors import NotFoundError, ValidationError
@@ -22,7 +23,6 @@ from bot.i18n import N_
 from bot.member_data import MemberDataHolder
 from bot.replies import clip
 from bot.scheduling import utcnow
-from cogs.polls.coalescer import Coalescer
 from cogs.polls.export import export_files, fit_uploads
 from cogs.polls.jobs import PollJobs
 from cogs.polls.member_data import PollsMemberData

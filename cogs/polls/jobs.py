@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.coalescer import EDIT_INTERVAL, Coalescer
 from bot.scheduling import utcnow
 from cogs.polls.chart import render_chart
-from cogs.polls.coalescer import EDIT_INTERVAL, Coalescer
 from cogs.polls.render import chart_filename, closed_embed, poll_embed
 from storage.polls import Poll, PollResults, PollsRepository
 

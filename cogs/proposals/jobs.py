@@ -1,19 +1,17 @@
 """Work after a change: coalesced repaints of proposal posts, and DMs to the author and supporters.
 
-Repaints follow the polls' rule (cogs/polls/coalescer.py, which a cog may not import): at most one
-edit per proposal per EDIT_INTERVAL seconds, the last one always reading the final count.
+Repaints go through the shared Coalescer (bot/coalescer.py), as poll tallies do: at most one edit per
+proposal per EDIT_INTERVAL seconds, the last one always reading the final count.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.scheduling import drain
+from bot.coalescer import EDIT_INTERVAL, Coalescer
 from cogs.proposals.render import dm_text, post_content, post_embed
 from cogs.proposals.views import stop_view, support_view
 from storage.proposal_records import Change
@@ -24,53 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EDIT_INTERVAL = 2.0
-FLUSH_TIMEOUT = 5.0
 CLOSED_DMS = 50007
-
-
-class Refresher:
-    """Runs `action(key)` for requested keys, at most once per `interval` seconds per key, ending exact."""
-
-    def __init__(self, action: Callable[[int], Awaitable[None]], *, interval: float = EDIT_INTERVAL) -> None:
-        """Use `action` to repaint one proposal."""
-        self.action = action
-        self.interval = interval
-        self._dirty: set[int] = set()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._closed = False
-        self.runs = 0
-
-    def request(self, key: int) -> None:
-        """Ask for one more repaint of key; coalesced with the other requests of the same window."""
-        if self._closed:
-            return
-        self._dirty.add(key)
-        if key not in self._tasks:
-            self._tasks[key] = asyncio.create_task(self._run(key), name=f"proposal-repaint:{key}")
-
-    async def _run(self, key: int) -> None:
-        """Repaint while requests keep coming, never twice within one interval."""
-        loop = asyncio.get_running_loop()
-        try:
-            while key in self._dirty:
-                self._dirty.discard(key)
-                started = loop.time()
-                self.runs += 1
-                try:
-                    await self.action(key)
-                except Exception:
-                    log.exception("repainting proposal %s failed", key)
-                remaining = started + self.interval - loop.time()
-                if remaining > 0 and key in self._dirty and not self._closed:
-                    await asyncio.sleep(remaining)
-        finally:
-            self._tasks.pop(key, None)
-
-    async def aclose(self, timeout: float = FLUSH_TIMEOUT) -> None:
-        """Let pending repaints finish (each ends with the final state), then take no more."""
-        self._closed = True
-        await drain(list(self._tasks.values()), timeout, "proposal repaints")
 
 
 class ProposalJobs:
@@ -80,7 +32,7 @@ class ProposalJobs:
         """Keep the bot and the repository; repaints are coalesced per proposal."""
         self.bot = bot
         self.repo = repo
-        self.refresher = Refresher(self.repaint)
+        self.refresher: Coalescer[int] = Coalescer(self.repaint, interval=EDIT_INTERVAL)
 
     async def repaint(self, proposal_id: int) -> None:
         """Edit a proposal's post to show its current count, status and progress (server's language)."""

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.polls.coalescer import Coalescer
+from bot.coalescer import Coalescer
 
 INTERVAL = 2.0
 
@@ -180,7 +180,7 @@ async def test_a_failing_edit_is_logged_and_the_next_request_edits_again(
     """An edit that raises is logged, and the next request still edits."""
     clock, editor, coalescer = make()
     editor.fail_next = 1
-    with caplog.at_level(logging.ERROR, logger="cogs.polls.coalescer"):
+    with caplog.at_level(logging.ERROR, logger="bot.coalescer"):
         coalescer.request(1)
         await settle()
     assert editor.runs == [] and "refreshing 1 failed" in caplog.text

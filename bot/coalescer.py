@@ -1,4 +1,4 @@
-"""Coalesced live-tally refreshes: at most one edit per interval per poll, always ending exact.
+"""Coalesced message refreshes (poll tallies, proposal supports): at most one edit per interval per key.
 
 The Coalescer knows nothing about Discord: it calls an injected `action(key)` (for polls: read the
 fresh counts from the database and edit the poll message) and takes an injected clock and sleep so
