@@ -148,6 +148,15 @@ _QUERIES: Final[dict[str, str]] = {
         " AND n.finished_at >= :start AND n.finished_at < :end"
         " GROUP BY k"
     ),
+    "proposals_submitted": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM proposals"
+        " WHERE guild_id = :guild AND created_at >= :start AND created_at < :end"
+    ),
+    # A withdrawn support is deleted, so this counts supports given in the window and still held.
+    "proposal_supports": (
+        "SELECT NULL AS k, COUNT(*) AS n FROM proposals p JOIN proposal_supports s ON s.proposal_id = p.id"
+        " WHERE p.guild_id = :guild AND s.supported_at >= :start AND s.supported_at < :end"
+    ),
     "profiles_group": (
         "SELECT COALESCE(target_group, '') AS k, COUNT(*) AS n FROM profiles"
         " WHERE guild_id = :guild GROUP BY target_group"
@@ -239,6 +248,14 @@ class EventFigures:
 
 
 @dataclass(frozen=True)
+class ProposalFigures:
+    """Citizen proposals submitted and supports given in the window (withdrawn supports are deleted)."""
+
+    submitted: int
+    supports: int
+
+
+@dataclass(frozen=True)
 class InsightsReport:
     """A server's engagement in the UTC days [start, end), with profiles as they stand now."""
 
@@ -255,6 +272,7 @@ class InsightsReport:
     profiles_by_group: dict[str, int]
     profiles_without_group: int
     daily: tuple[DayActivity, ...]
+    proposals: ProposalFigures = ProposalFigures(submitted=0, supports=0)
 
     @property
     def days(self) -> int:
@@ -391,4 +409,7 @@ def _build(
         profiles_by_group=_every(TARGET_GROUPS, profiles),
         profiles_without_group=without_group,
         daily=tuple(daily),
+        proposals=ProposalFigures(
+            submitted=_one(figures, "proposals_submitted"), supports=_one(figures, "proposal_supports")
+        ),
     )

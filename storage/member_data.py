@@ -191,5 +191,7 @@ def item_counts(sections: Mapping[str, Any]) -> dict[str, int]:
         "closed_poll_ballots": sum(1 for b in ballots if b.get("poll_state") == "closed"),
         "exchanges_asked": len(sections.get("exchanges_asked", [])),
         "lessons_written": len(sections.get("lessons_written", [])),
+        "proposals": len(sections.get("proposals", [])),
+        "proposal_supports": len(sections.get("proposal_supports", [])),
         MODERATOR_ACTIONS: sum(len(v) for v in sections.get(MODERATOR_ACTIONS, {}).values()),
     }

@@ -151,6 +151,18 @@ def exchange_lines(t: Lang, report: InsightsReport) -> list[str]:
     ]
 
 
+def proposal_lines(t: Lang, report: InsightsReport) -> list[str]:
+    """The citizen proposals field (a withdrawn support is deleted, so only supports still held count)."""
+    proposals = report.proposals
+    return [
+        t._(
+            "Submitted: **{submitted}** · supports given and still held **{supports}**",
+            submitted=number(t, proposals.submitted),
+            supports=number(t, proposals.supports),
+        )
+    ]
+
+
 def city_lines(t: Lang, report: InsightsReport) -> list[str]:
     """The cities field."""
     cities = report.cities
@@ -227,6 +239,7 @@ SECTIONS = (
     (N_("🗳️ Polls"), poll_lines),
     (N_("📝 Testimonials"), testimonial_lines),
     (N_("🤝 Exchanges and lessons"), exchange_lines),
+    (N_("💡 Citizen proposals"), proposal_lines),
     (N_("🏙️ Cities"), city_lines),
     (N_("💶 Funding calls"), call_lines),
     (N_("📅 Events"), event_lines),

@@ -158,6 +158,16 @@ def forget_prompt(t: Lang, counts: Mapping[str, int], guild_name: str) -> str:
             "• {n} ballots in closed polls: no longer linked to you; the results stay exactly as they are",
             counts["closed_poll_ballots"],
         ),
+        t.ngettext(
+            "• {n} support of a proposal: withdrawn, the counts on the posts drop",
+            "• {n} supports of proposals: withdrawn, the counts on the posts drop",
+            counts["proposal_supports"],
+        ),
+        t.ngettext(
+            "• {n} proposal you wrote: no longer linked to you; it stays, shown as by a former member",
+            "• {n} proposals you wrote: no longer linked to you; they stay, shown as by a former member",
+            counts["proposals"],
+        ),
         t._(
             "• your id on {questions} and {lessons} you wrote",
             questions=t.ngettext("{n} question", "{n} questions", counts["exchanges_asked"]),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -51,6 +50,7 @@ from cogs.proposals.rules import (
 from cogs.proposals.views import (
     ANY,
     COG_NAME,
+    ProposalDraft,
     ProposalPageButton,
     ProposalsHandler,
     StopMessagesButton,
@@ -153,17 +153,11 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         cities = await self.bot.repos.cities.complete(interaction.guild_id, current, limit=AUTOCOMPLETE_LIMIT)
         return [app_commands.Choice(name=c.name, value=c.name) for c in cities]
 
-    async def complete_submit(
-        self,
-        interaction: discord.Interaction[Any],
-        state: Mapping[str, Any],
-        title: str,
-        body: str,
-        benefit: str,
-    ) -> None:
+    async def complete_submit(self, interaction: discord.Interaction[Any], draft: ProposalDraft) -> None:
         """Validate the texts, post the proposal in the forum with its tags, and record it."""
         member = require_guild(interaction)
-        title, body, benefit = clean_title(title), clean_body(body), clean_benefit(benefit)
+        state = draft.state
+        title, body, benefit = clean_title(draft.title), clean_body(draft.body), clean_benefit(draft.benefit)
         forum = proposals_forum(member.guild, await self.bot.repos.guild_settings.get(member.guild.id))
         theme = str(state.get("theme") or DEFAULT_THEME)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -8,6 +8,7 @@ on list pages. Each component calls a small Protocol of the cog, never the cog c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol
 
@@ -39,6 +40,16 @@ FORM_HINTS = {
 ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 
+@dataclass(frozen=True)
+class ProposalDraft:
+    """A sent proposal form: what /proposal submit stored (city, theme) and the three typed texts."""
+
+    state: Mapping[str, Any]
+    title: str
+    body: str
+    benefit: str
+
+
 class ProposalsHandler(Protocol):
     """What the proposals components and form ask of the proposals cog."""
 
@@ -56,14 +67,7 @@ class ProposalsHandler(Protocol):
         """One page of proposals (filters: city id or 0, status, theme, sort; "-" for any) in language t."""
         ...
 
-    async def complete_submit(
-        self,
-        interaction: discord.Interaction[Any],
-        state: Mapping[str, Any],
-        title: str,
-        body: str,
-        benefit: str,
-    ) -> None:
+    async def complete_submit(self, interaction: discord.Interaction[Any], draft: ProposalDraft) -> None:
         """Validate a sent proposal form, post it in the forum and record it."""
         ...
 
@@ -179,6 +183,5 @@ class SubmitForm(Form):
         sent: Submission,
     ) -> None:
         """Hand the typed texts to the proposals cog."""
-        await handler.complete_submit(
-            interaction, state, sent.text("title"), sent.text("proposal"), sent.text("benefit")
-        )
+        draft = ProposalDraft(state, sent.text("title"), sent.text("proposal"), sent.text("benefit"))
+        await handler.complete_submit(interaction, draft)

@@ -307,3 +307,42 @@ def test_day_boundaries_sort_around_times_stored_in_any_precision(moment: dateti
     stored = to_db_time(moment, timespec=timespec)
     day = moment.date()
     assert day_start(day) <= stored < day_start(day + timedelta(days=1))
+
+
+async def proposal(repos: Repositories, at: datetime, *, guild: int = GUILD) -> int:
+    """Submit a citizen proposal at `at` and return its id."""
+    made = await repos.proposals.create(
+        guild_id=guild, author_id=50, city_id=None, city_name=None, theme="energy", title="Solar roofs",
+        body="Panels on every school.", benefit="Less gas.", now=at,
+    )  # fmt: skip
+    return made.id
+
+
+async def support(
+    repos: Repositories, proposal_id: int, user: int, at: datetime, *, guild: int = GUILD
+) -> None:
+    """One Support click at `at`."""
+    await repos.proposals.toggle_support(proposal_id, guild_id=guild, user_id=user, now=at, threshold=10)
+
+
+async def test_proposals_and_supports_respect_the_window_the_server_and_withdrawals(
+    repos: Repositories,
+) -> None:
+    """Proposals count on the day submitted, supports on the day given; a withdrawn support is gone."""
+    before = await proposal(repos, START - TICK)
+    inside = await proposal(repos, START)
+    await proposal(repos, NOW)
+    elsewhere = await proposal(repos, NOW, guild=OTHER)
+    await support(repos, before, 1, START - TICK)  # given before the window: not counted
+    await support(repos, before, 2, START + timedelta(hours=1))
+    await support(repos, inside, 1, NOW)
+    await support(repos, inside, 3, START + timedelta(days=1))
+    await support(repos, inside, 3, START + timedelta(days=2))  # pressed again: withdrawn, deleted
+    await support(repos, elsewhere, 1, NOW, guild=OTHER)
+    result = await report(repos)
+    assert (result.proposals.submitted, result.proposals.supports) == (2, 2)
+    assert (await repos.proposals.counts(GUILD, START)) == {"proposals": 2, "supports": 2}
+    other = await repos.insights.report(OTHER, days=7, now=NOW)
+    assert (other.proposals.submitted, other.proposals.supports) == (1, 1)
+    empty = await repos.insights.report(3, days=7, now=NOW)
+    assert (empty.proposals.submitted, empty.proposals.supports) == (0, 0)

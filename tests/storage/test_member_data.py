@@ -212,7 +212,8 @@ async def test_export_holds_everything_linked_to_the_member_here_and_nothing_els
     assert item_counts(sections) == {
         "profile": 1, "city_memberships": 2, "twin_threads": 1, "call_subscriptions": 1,
         "call_reminder_dms": 1, "testimonials": 1, "photos": 1, "open_poll_ballots": 1,
-        "closed_poll_ballots": 2, "exchanges_asked": 2, "lessons_written": 1, "moderator_actions": 0,
+        "closed_poll_ballots": 2, "exchanges_asked": 2, "lessons_written": 1, "proposals": 0,
+        "proposal_supports": 0, "moderator_actions": 0,
     }  # fmt: skip
 
 

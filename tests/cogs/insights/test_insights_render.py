@@ -16,6 +16,7 @@ from storage.insights import (
     ExchangeFigures,
     InsightsReport,
     PollFigures,
+    ProposalFigures,
     TestimonialFigures,
 )
 
@@ -152,3 +153,12 @@ def test_chart_data_uses_the_same_suppression() -> None:
     assert data.stories == [5, 0, None, 0, None, 0]
     assert data.days[0] == date(2026, 3, 4) and data.votes == [0, 1, 2, 3, 4, 5, 6]
     assert chart_filename(sample()) == "insights-2026-03-04-2026-03-10.png"
+
+
+def test_embed_counts_citizen_proposals_and_supports() -> None:
+    """The proposals field shows proposals submitted and supports held, in the reader's number format."""
+    report = replace(sample(), proposals=ProposalFigures(submitted=4, supports=1234))
+    proposals = field(build_embed(ENGLISH, report, "Town", "chart.png").to_dict(), "Citizen proposals")
+    assert proposals == "Submitted: **4** · supports given and still held **1,234**"
+    empty = field(build_embed(ENGLISH, sample(), "Town", "chart.png").to_dict(), "Citizen proposals")
+    assert empty == "Submitted: **0** · supports given and still held **0**"
