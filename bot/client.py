@@ -23,7 +23,7 @@ from bot.i18n import Catalogs
 from bot.languages import CommandTranslator, Languages
 from bot.member_data import MemberDataRegistry
 from bot.replies import clip
-from bot.scheduling import Timeline, new_scheduler
+from bot.scheduling import Timeline, drain, new_scheduler
 from bot.settings import DiscordSettings, Settings
 from storage.database import Database
 from storage.heartbeat import HeartbeatRepository
@@ -67,16 +67,7 @@ def running_interaction_tasks() -> list[asyncio.Task[Any]]:
 
 async def finish_interactions(timeout: float) -> int:
     """Wait up to `timeout` seconds for running interaction tasks; cancel and return how many were late."""
-    running = running_interaction_tasks()
-    if not running:
-        return 0
-    _, late = await asyncio.wait(running, timeout=timeout)
-    for task in late:
-        task.cancel()
-    if late:
-        log.warning("shutdown: cancelled %d interaction(s) still running after %g s", len(late), timeout)
-        await asyncio.gather(*late, return_exceptions=True)
-    return len(late)
+    return await drain(running_interaction_tasks(), timeout, "interaction(s)")
 
 
 def required_intents() -> discord.Intents:
