@@ -56,28 +56,34 @@ class TestimonialActions(Protocol):
         ...
 
 
-class ApproveButton(PersistentButton, cog=COG, prefix="testimonials:approve", fields={"testimonial": int}):
-    """Approve a testimonial (moderators only); publishes it as its author consented."""
+class DecisionButton(PersistentButton, cog=COG):
+    """A moderator's decision on one testimonial; each subclass names its caption, colour and action."""
 
     testimonial: int
+    caption: ClassVar[str]
+    colour: ClassVar[discord.ButtonStyle]
 
     def __init__(self, testimonial: int, t: Lang = ENGLISH) -> None:
         """Build the button for one testimonial, labelled in the moderation channel's language."""
-        super().__init__(testimonial, label=t._(APPROVE), style=discord.ButtonStyle.success)
+        super().__init__(testimonial, label=t._(self.caption), style=self.colour)
+
+
+class ApproveButton(DecisionButton, prefix="testimonials:approve", fields={"testimonial": int}):
+    """Approve a testimonial (moderators only); publishes it as its author consented."""
+
+    caption = APPROVE
+    colour = discord.ButtonStyle.success
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Record the approval and publish."""
         await handler.approve(interaction, self.testimonial)
 
 
-class RejectButton(PersistentButton, cog=COG, prefix="testimonials:reject", fields={"testimonial": int}):
+class RejectButton(DecisionButton, prefix="testimonials:reject", fields={"testimonial": int}):
     """Reject a testimonial (moderators only): asks for the reason sent to the author."""
 
-    testimonial: int
-
-    def __init__(self, testimonial: int, t: Lang = ENGLISH) -> None:
-        """Build the button for one testimonial, labelled in the moderation channel's language."""
-        super().__init__(testimonial, label=t._(REJECT), style=discord.ButtonStyle.danger)
+    caption = REJECT
+    colour = discord.ButtonStyle.danger
 
     async def clicked(self, interaction: discord.Interaction[Any], handler: TestimonialActions) -> None:
         """Open the reason form, after checking the clicker may decide."""
