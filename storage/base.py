@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from storage.database import Database
+from collections.abc import Mapping
+
+from storage.database import Database, Params
 
 
 class Repository:
@@ -11,3 +13,11 @@ class Repository:
     def __init__(self, db: Database) -> None:
         """Use an open, migrated database."""
         self._db = db
+
+    async def _count_each(self, statements: Mapping[str, tuple[str, Params]]) -> dict[str, int]:
+        """Run the named statements in one transaction; return how many rows each changed, by name."""
+        counts: dict[str, int] = {}
+        async with self._db.transaction() as conn:
+            for name, (sql, params) in statements.items():
+                counts[name] = (await conn.execute(sql, params)).rowcount
+        return counts

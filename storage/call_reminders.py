@@ -290,13 +290,16 @@ class ReminderStore(Repository):
 
     async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Erase a member's subscriptions and reminder DM records in a server (/mydata forget)."""
-        async with self._db.transaction() as conn:
-            first = await conn.execute(
-                "DELETE FROM call_subscriptions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-            second = await conn.execute(
-                "DELETE FROM call_reminder_dms WHERE user_id = ?"
-                " AND reminder_id IN (SELECT id FROM call_reminders WHERE guild_id = ?)",
-                (user_id, guild_id),
-            )
-            return {"call_subscriptions": first.rowcount, "call_reminder_dms": second.rowcount}
+        return await self._count_each(
+            {
+                "call_subscriptions": (
+                    "DELETE FROM call_subscriptions WHERE guild_id = ? AND user_id = ?",
+                    (guild_id, user_id),
+                ),
+                "call_reminder_dms": (
+                    "DELETE FROM call_reminder_dms WHERE user_id = ?"
+                    " AND reminder_id IN (SELECT id FROM call_reminders WHERE guild_id = ?)",
+                    (user_id, guild_id),
+                ),
+            }
+        )

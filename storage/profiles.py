@@ -140,16 +140,16 @@ class ProfilesRepository(Repository):
 
     async def forget_member(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Erase a member's profile and city memberships in the server; count each (/mydata forget)."""
-        async with self._db.transaction() as conn:
-            first = await conn.execute(
-                "DELETE FROM profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-            second = await conn.execute(
-                "DELETE FROM city_members WHERE user_id = ?"
-                " AND city_id IN (SELECT id FROM cities WHERE guild_id = ?)",
-                (user_id, guild_id),
-            )
-            return {"profile": first.rowcount, "city_memberships": second.rowcount}
+        return await self._count_each(
+            {
+                "profile": ("DELETE FROM profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)),
+                "city_memberships": (
+                    "DELETE FROM city_members WHERE user_id = ?"
+                    " AND city_id IN (SELECT id FROM cities WHERE guild_id = ?)",
+                    (user_id, guild_id),
+                ),
+            }
+        )
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """A member's profile in the server, with the name of their home city (for /mydata export)."""
