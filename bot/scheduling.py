@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,6 +56,36 @@ async def drain(tasks: Iterable[asyncio.Future[Any]], timeout: float, what: str)
         log.warning("shutdown: cancelled %d %s still running after %g s", len(late), what, timeout)
         await asyncio.gather(*late, return_exceptions=True)
     return len(late)
+
+
+class BackgroundTasks:
+    """The tasks a jobs class spawned or runs a job in, kept so shutdown can let them finish recording."""
+
+    def __init__(self) -> None:
+        """Start with no task kept."""
+        self._kept: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, keeping a reference until it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._keep(task)
+        return task
+
+    def track_current(self) -> asyncio.Task[Any] | None:
+        """Keep the task running this job until it ends, so shutdown waits for it too."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._keep(task)
+        return task
+
+    async def drain(self, timeout: float, what: str) -> int:
+        """Wait up to `timeout` seconds for the kept tasks but the caller's own; cancel the late ones."""
+        return await drain(self._kept - {asyncio.current_task()}, timeout, what)
+
+    def _keep(self, task: asyncio.Task[Any]) -> None:
+        """Hold a task until it is done."""
+        self._kept.add(task)
+        task.add_done_callback(self._kept.discard)
 
 
 def new_scheduler() -> tuple[AsyncIOScheduler, DrainingExecutor]:

@@ -8,10 +8,9 @@ is stable and enforced), and not after a kill (a row left 'sending' is reported,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -22,7 +21,7 @@ import discord
 
 from bot.i18n import Lang, Msg
 from bot.replies import clip, recovery_notice, stable_nonce
-from bot.scheduling import Misfire, drain, misfire_decision, utcnow
+from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
 from cogs.calls.render import (
     announcement_label,
@@ -89,8 +88,7 @@ class Dispatcher:
         self.announcements: AnnouncementsRepository = bot.repos.announcements
         self.timeline = bot.timeline
         self.offsets: list[timedelta] = bot.settings.defaults.reminder_deltas
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._running: set[asyncio.Task[Any]] = set()
+        self.background = BackgroundTasks()
 
     async def zone(self, guild_id: int) -> ZoneInfo:
         """The time zone a server's typed dates and times are read in."""
@@ -132,27 +130,12 @@ class Dispatcher:
         for announcement_id in ids:
             self.timeline.cancel(announcement_job(announcement_id))
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run a coroutine in the background, keeping a reference until it ends."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    def _track(self) -> asyncio.Task[Any] | None:
-        """Remember the running job's task so shutdown can let it finish recording."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
-        return task
-
     async def close(self) -> None:
         """Forget every pending job, let sends under way finish (briefly), then stop background work."""
         for prefix in ("reminder:", "announce:"):
             for job_id in self.timeline.pending(prefix):
                 self.timeline.cancel(job_id)
-        await drain((self._running | self._tasks) - {asyncio.current_task()}, DRAIN_SECONDS, "call sends")
+        await self.background.drain(DRAIN_SECONDS, "call sends")
 
     # --- start-up --------------------------------------------------------------------------------
 
@@ -165,7 +148,7 @@ class Dispatcher:
         await self._recover_announcements(now, report, by_guild)
         for guild_id, found in by_guild.items():
             if found.missed or found.uncertain:
-                self.spawn(self._report_recovery(guild_id, found))
+                self.background.spawn(self._report_recovery(guild_id, found))
         log.info(
             "calls: %d jobs scheduled, %d reminders resumed, %d missed, %d uncertain",
             report.scheduled,
@@ -187,7 +170,7 @@ class Dispatcher:
                 uncertain.append(reminder)
             elif reminder.state == "posted":
                 report.resumed += 1
-                self.spawn(self._deliver_dms(reminder))
+                self.background.spawn(self._deliver_dms(reminder))
             elif misfire_decision(reminder.due_at, now, self.grace) is Misfire.MISSED:
                 missed.append(reminder)
             else:
@@ -275,7 +258,7 @@ class Dispatcher:
 
     async def run_reminder(self, reminder_id: int) -> None:
         """Post a due reminder to the announcements channel and DM the subscribers, once."""
-        self._track()
+        self.background.track_current()
         try:
             claim = await self.calls.claim_reminder(reminder_id, now=self.clock(), grace=self.grace)
             reminder = await self.calls.reminder(reminder_id)
@@ -403,7 +386,7 @@ class Dispatcher:
 
     async def run_announcement(self, announcement_id: int) -> str:
         """Post a due announcement once and move a repeating one on; return what happened."""
-        self._track()
+        self.background.track_current()
         try:
             return await self._run_announcement(announcement_id)
         except Exception:

@@ -10,18 +10,17 @@ the grace period; later than that it is marked missed and the moderators are tol
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.i18n import N_, Lang
 from bot.replies import clip, stable_nonce
-from bot.scheduling import Misfire, drain, misfire_decision, utcnow
+from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
 from storage.events import Event, EventsRepository, Notice, NoticeClaim
@@ -61,8 +60,7 @@ class EventJobs:
         self.clock = clock
         self.repo: EventsRepository = bot.repos.events
         self.timeline = bot.timeline
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._running: set[asyncio.Task[Any]] = set()
+        self.background = BackgroundTasks()
 
     @property
     def grace(self) -> timedelta:
@@ -82,19 +80,12 @@ class EventJobs:
             for kind in JOB_PREFIXES:
                 self.timeline.cancel(job_id(kind, notice_id))
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run a coroutine in the background, keeping a reference until it ends."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     async def close(self) -> None:
         """Forget every pending job (the database keeps them), let posts under way finish, then stop."""
         for prefix in JOB_PREFIXES.values():
             for pending in self.timeline.pending(prefix):
                 self.timeline.cancel(pending)
-        await drain((self._running | self._tasks) - {asyncio.current_task()}, DRAIN_SECONDS, "event posts")
+        await self.background.drain(DRAIN_SECONDS, "event posts")
 
     # --- start-up --------------------------------------------------------------------------------
 
@@ -122,7 +113,7 @@ class EventJobs:
             )
         self.schedule(to_schedule)
         if missed or uncertain:
-            self.spawn(self._report_recovery(missed, uncertain))
+            self.background.spawn(self._report_recovery(missed, uncertain))
         log.info(
             "events: %d notices scheduled, %d missed, %d uncertain",
             len(to_schedule),
@@ -149,10 +140,7 @@ class EventJobs:
 
     async def run_notice(self, notice_id: int) -> str:
         """Post a due reminder or follow-up once; return what happened (sent, failed, missed, ...)."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+        self.background.track_current()
         try:
             return await self._run_notice(notice_id)
         except Exception:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduling import Misfire, Timeline, misfire_decision, new_scheduler, utcnow
+from bot.scheduling import BackgroundTasks, Misfire, Timeline, misfire_decision, new_scheduler, utcnow
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -106,3 +106,36 @@ async def test_drain_waits_for_a_running_job_and_cancels_one_that_overstays(capl
         assert "cancelled 1 scheduled job" in caplog.text
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_background_tasks_drain_spawned_and_tracked_work_but_not_the_caller(caplog):
+    """Shutdown waits for spawned and tracked tasks, cancels the late one, and never waits for itself."""
+    background = BackgroundTasks()
+    finished: list[str] = []
+    tracked = asyncio.Event()
+
+    async def work(name: str, seconds: float) -> None:
+        """Sleep like a post under way, then record that it finished."""
+        await asyncio.sleep(seconds)
+        finished.append(name)
+
+    async def job() -> None:
+        """A scheduler job that keeps its own task, then works briefly."""
+        background.track_current()
+        tracked.set()
+        await work("job", 0.2)
+
+    async def closing() -> int:
+        """Drain from a task that is itself kept (as a job calling close would be)."""
+        background.track_current()
+        return await background.drain(0.5, "test tasks")
+
+    background.spawn(work("quick", 0.1))
+    background.spawn(work("slow", 30))
+    running = asyncio.create_task(job())
+    await asyncio.wait_for(tracked.wait(), 2)
+    assert await asyncio.wait_for(closing(), 5) == 1
+    assert sorted(finished) == ["job", "quick"]
+    assert "cancelled 1 test tasks" in caplog.text
+    await running
+    assert await background.drain(0.1, "test tasks") == 0
