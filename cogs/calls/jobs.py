@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.i18n import Lang, Msg
+from bot.i18n import N_, Lang, Msg
 from bot.replies import clip, recovery_notice, stable_nonce
 from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
@@ -306,8 +306,10 @@ class Dispatcher:
                 note = await self._send_failed(
                     reminder.guild_id,
                     problem,
-                    "I could not post the deadline reminder for `{identifier}` in <#{channel}> "
-                    "({status}: {error}).",
+                    N_(
+                        "I could not post the deadline reminder for `{identifier}` in <#{channel}> "
+                        "({status}: {error})."
+                    ),
                     identifier=call.identifier,
                     channel=settings.announcements_channel_id,
                 )
@@ -452,7 +454,7 @@ class Dispatcher:
             note = await self._send_failed(
                 item.guild_id,
                 problem,
-                "I could not post announcement #{id} in <#{channel}> ({status}: {error}).",
+                N_("I could not post announcement #{id} in <#{channel}> ({status}: {error})."),
                 id=item.id,
                 channel=item.channel_id,
             )
