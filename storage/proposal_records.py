@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import aiosqlite
 
-from storage.times import from_db_time
+from storage.times import from_db_time, to_db_time
 
 STATUSES: Final = ("open", "under-review", "accepted", "rejected", "implemented", "withdrawn")
 # What a moderator may answer (`/proposal answer status:`).
@@ -67,6 +67,9 @@ class Proposal:
     created_at: datetime
     updated_at: datetime
     threshold_notified_at: datetime | None
+    # The consent text the author agreed to ("0"/"en": stored before consent was asked).
+    consent_version: str = "0"
+    consent_language: str = "en"
 
     @property
     def is_open(self) -> bool:
@@ -137,6 +140,8 @@ def proposal_from_row(row: aiosqlite.Row) -> Proposal:
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
         threshold_notified_at=from_db_time(row["threshold_notified_at"]),
+        consent_version=row["consent_version"],
+        consent_language=row["consent_language"],
     )
 
 
@@ -192,3 +197,21 @@ def support_click(supported_age: float | None, status: str) -> SupportAction:
 def masked_count(count: int) -> str:
     """A count for open data: under 3 it is shown as "<3", so nobody is singled out."""
     return "<3" if count < 3 else str(count)
+
+
+def own_proposal(proposal: Proposal) -> dict[str, Any]:
+    """A member's own proposal as their data export shows it."""
+    return {
+        "id": proposal.id,
+        "title": proposal.title,
+        "proposal": proposal.body,
+        "expected_benefit": proposal.benefit,
+        "city": proposal.city_name,
+        "theme": proposal.theme,
+        "status": proposal.status,
+        "progress": proposal.progress,
+        "supports": proposal.supports,
+        "submitted_at": to_db_time(proposal.created_at),
+        "consent_version": proposal.consent_version,
+        "consent_language": proposal.consent_language,
+    }

@@ -30,6 +30,7 @@ from storage.proposal_records import (
     check_progress,
     event_from_row,
     masked_count,
+    own_proposal,
     proposal_from_row,
     support_click,
 )
@@ -70,14 +71,31 @@ class ProposalsRepository(Repository):
         body: str,
         benefit: str,
         now: datetime,
+        consent: tuple[str, str] = ("0", "en"),
     ) -> Proposal:
-        """Store a new open proposal with its "submitted" history row; no forum post yet."""
+        """Store a new open proposal with its "submitted" history row and the consent (version,
+        language) its author agreed to; no forum post yet."""
         stamp = to_db_time(now)
+        version, language = consent
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO proposals (guild_id, author_id, city_id, city_name, theme, title, body, benefit,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, author_id, city_id, city_name, theme, title, body, benefit, stamp, stamp),
+                " created_at, updated_at, consent_version, consent_language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    author_id,
+                    city_id,
+                    city_name,
+                    theme,
+                    title,
+                    body,
+                    benefit,
+                    stamp,
+                    stamp,
+                    version,
+                    language,
+                ),
             )
             proposal_id = int(cursor.lastrowid or 0)
             await _add_event(conn, proposal_id, "submitted", "open", None, "", None, stamp)
@@ -355,7 +373,7 @@ class ProposalsRepository(Repository):
             (guild_id, user_id),
         )
         return {
-            "proposals": [_own_proposal(proposal_from_row(row)) for row in mine],
+            "proposals": [own_proposal(proposal_from_row(row)) for row in mine],
             "proposal_supports": [
                 {"proposal": int(r["id"]), "title": r["title"], "supported_at": r["supported_at"]}
                 for r in supports
@@ -394,22 +412,6 @@ class ProposalsRepository(Repository):
             )
         counts = {"proposal_supports": len(touched), "proposals_unlinked": len(authored)}
         return counts, sorted({*touched, *authored})
-
-
-def _own_proposal(proposal: Proposal) -> dict[str, Any]:
-    """A member's own proposal as their data export shows it."""
-    return {
-        "id": proposal.id,
-        "title": proposal.title,
-        "proposal": proposal.body,
-        "expected_benefit": proposal.benefit,
-        "city": proposal.city_name,
-        "theme": proposal.theme,
-        "status": proposal.status,
-        "progress": proposal.progress,
-        "supports": proposal.supports,
-        "submitted_at": to_db_time(proposal.created_at),
-    }
 
 
 def _filters(

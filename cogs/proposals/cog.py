@@ -23,6 +23,7 @@ from bot.paginator import Page, clamp_page, pager
 from bot.replies import clip
 from bot.scheduling import utcnow
 from bot.themes import THEMES
+from cogs.proposals.consent import check_consent, proposal_consent
 from cogs.proposals.export import FORMATS, ExportData, export_file
 from cogs.proposals.forum import ensure_tags, note_in_thread, post_proposal, proposals_forum
 from cogs.proposals.jobs import ProposalJobs
@@ -91,7 +92,7 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         super().__init__(bot)
         self.repo = bot.repos.proposals
         self.jobs = ProposalJobs(bot, self.repo)
-        self.submit_form = SubmitForm()
+        self.submit_form = SubmitForm(bot.languages.catalogs.lang)
         # Each server's threshold, so a Support click costs no extra database read.
         self._thresholds: dict[int, int] = {}
 
@@ -140,7 +141,12 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
             profile = await self.bot.repos.profiles.get(member.guild.id, member.id)
             home = await self.bot.repos.cities.get(profile.city_id) if profile and profile.city_id else None
             city_id, city_name = (home.id, home.name) if home else (None, None)
-        state = {"city_id": city_id, "city_name": city_name, "theme": theme or DEFAULT_THEME}
+        # The consent is fixed now, in the language it is shown in, so what is stored is what was read.
+        consent = proposal_consent(await self.bot.languages.for_interaction(interaction))
+        state = {
+            "city_id": city_id, "city_name": city_name, "theme": theme or DEFAULT_THEME,
+            "consent_language": consent.language,
+        }  # fmt: skip
         await self.bot.forms.open(interaction, self.submit_form, state)
 
     @submit.autocomplete("city")
@@ -154,10 +160,11 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         return [app_commands.Choice(name=c.name, value=c.name) for c in cities]
 
     async def complete_submit(self, interaction: discord.Interaction[Any], draft: ProposalDraft) -> None:
-        """Validate the texts, post the proposal in the forum with its tags, and record it."""
+        """Validate the texts and consent, post the proposal in the forum with its tags, and record it."""
         member = require_guild(interaction)
         state = draft.state
         title, body, benefit = clean_title(draft.title), clean_body(draft.body), clean_benefit(draft.benefit)
+        check_consent(draft.agreed)
         forum = proposals_forum(member.guild, await self.bot.repos.guild_settings.get(member.guild.id))
         theme = str(state.get("theme") or DEFAULT_THEME)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -172,6 +179,7 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
             body=body,
             benefit=benefit,
             now=utcnow(),
+            consent=(draft.consent.version, draft.consent.language),
         )
         try:
             proposal = await post_proposal(self.bot, forum, proposal)

@@ -21,12 +21,13 @@ from typing import Any
 
 from bot.i18n import Lang
 from bot.spreadsheet import safe_row
+from cogs.proposals.consent import LICENCE
 from storage.proposal_records import Proposal, ProposalEvent, SupportCell, masked_count
 
 FORMATS = ("csv", "jsonl", "datapackage")
 PROPOSAL_FIELDS = (
     "id", "submitted_at", "city", "theme", "title", "proposal", "expected_benefit", "status", "progress",
-    "supports", "author",
+    "supports", "author", "consent_version", "consent_language",
 )  # fmt: skip
 HISTORY_FIELDS = ("proposal_id", "at", "kind", "status", "progress", "note")
 SUPPORT_FIELDS = ("proposal_id", "target_group", "city", "supports")
@@ -69,6 +70,8 @@ def proposal_row(p: Proposal, secret: bytes) -> dict[str, Any]:
         "progress": p.progress,
         "supports": p.supports,
         "author": pseudonym(secret, p.author_id),
+        "consent_version": p.consent_version,
+        "consent_language": p.consent_language,
     }
 
 
@@ -134,6 +137,12 @@ def descriptor(t: Lang, name: str) -> dict[str, Any]:
         _field("progress", "integer", t._("Progress of an accepted proposal, in percent.")),
         _field("supports", "integer", t._("How many members support it.")),
         _field("author", "string", t._("A pseudonym of the author; empty if they erased their data.")),
+        _field(
+            "consent_version",
+            "string",
+            t._("The version of the licence consent the author agreed to; 0 before consent was asked."),
+        ),
+        _field("consent_language", "string", t._("The language code of that consent text.")),
     ]
     history = [
         _field("proposal_id", "integer", t._("The proposal.")),
@@ -158,6 +167,8 @@ def descriptor(t: Lang, name: str) -> dict[str, Any]:
             "by target group and city. Authors are pseudonymous."
         ),
         "created": iso_z(datetime.now(UTC)),
+        # Proposals are published under the licence their authors agree to in the form.
+        "licenses": [{"name": LICENCE.id, "path": LICENCE.url, "title": LICENCE.title}],
         "resources": [
             _resource("proposals", proposals, primary_key="id"),
             _resource("history", history, foreign_keys=[fk]),

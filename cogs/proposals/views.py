@@ -7,7 +7,7 @@ on list pages. Each component calls a small Protocol of the cog, never the cog c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol
@@ -15,11 +15,12 @@ from typing import Any, ClassVar, Protocol
 import discord
 
 from bot.components import PersistentButton, persistent_view
-from bot.forms import Form, Submission
+from bot.forms import Form, Submission, text_input
 from bot.guards import require_guild
-from bot.i18n import N_, Lang
+from bot.i18n import ENGLISH, N_, Lang
 from bot.languages import lang_for
 from bot.paginator import PageButton
+from cogs.proposals.consent import ProposalConsent, proposal_consent
 from storage.proposal_records import BENEFIT_MAX, BODY_MAX, TITLE_MAX
 
 COG_NAME = "Proposals"
@@ -42,12 +43,15 @@ ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 @dataclass(frozen=True)
 class ProposalDraft:
-    """A sent proposal form: what /proposal submit stored (city, theme) and the three typed texts."""
+    """A sent proposal form: what /proposal submit stored (city, theme), the three typed texts, the
+    consent shown and whether its licence box was ticked."""
 
     state: Mapping[str, Any]
     title: str
     body: str
     benefit: str
+    consent: ProposalConsent
+    agreed: bool
 
 
 class ProposalsHandler(Protocol):
@@ -146,7 +150,11 @@ def stop_view(guild_id: int, t: Lang) -> discord.ui.View:
 
 
 class SubmitForm(Form):
-    """The proposal form of /proposal submit, bound to the member who opened it (city and theme in state)."""
+    """The proposal form of /proposal submit, bound to the member who opened it (city and theme in state).
+
+    Its licence checkbox speaks state["consent_language"] (fixed when the form is opened), so the text
+    shown, even again after a refusal, is the text whose version is stored.
+    """
 
     kind = "proposals:submit"
     cog_name = COG_NAME
@@ -154,8 +162,16 @@ class SubmitForm(Form):
     max_open_per_member = 3
     labels: ClassVar[dict[str, str]] = FORM_LABELS
 
+    def __init__(self, lang_of: Callable[[str], Lang]) -> None:
+        """Use the loaded catalogs (for the language the consent is shown in)."""
+        self.lang_of = lang_of
+
+    def consent_shown(self, state: Mapping[str, Any]) -> ProposalConsent:
+        """The consent this form shows."""
+        return proposal_consent(self.lang_of(str(state.get("consent_language") or ENGLISH.code)))
+
     def build(self, state: Mapping[str, Any], typed: Mapping[str, Any], t: Lang) -> discord.ui.Modal:
-        """Three fields: title, proposal, expected benefit; refilled after a refusal."""
+        """Title, proposal, expected benefit (refilled after a refusal) and the licence checkbox."""
         modal = discord.ui.Modal(title=t._("Propose an action")[:45])
         fields = (
             ("title", TITLE_MAX, discord.TextStyle.short),
@@ -163,16 +179,25 @@ class SubmitForm(Form):
         )
         for key, length, style in (*fields, ("benefit", BENEFIT_MAX, discord.TextStyle.paragraph)):
             modal.add_item(
-                discord.ui.TextInput(
-                    label=t._(FORM_LABELS[key])[:45],
-                    custom_id=key,
+                text_input(
+                    t._(FORM_LABELS[key]),
+                    key,
+                    typed.get(key),
                     style=style,
                     required=True,
                     max_length=length,
                     placeholder=t._(FORM_HINTS[key])[:100],
-                    default=str(typed.get(key) or "")[:length] or None,
                 )
             )
+        consent = self.consent_shown(state)
+        licence: discord.ui.Checkbox[Any] = discord.ui.Checkbox(
+            custom_id="licence", default=typed.get("licence") is True
+        )
+        modal.add_item(
+            discord.ui.Label(
+                text=consent.label[:45], description=consent.description[:100], component=licence
+            )
+        )
         return modal
 
     async def submit(
@@ -183,5 +208,12 @@ class SubmitForm(Form):
         sent: Submission,
     ) -> None:
         """Hand the typed texts to the proposals cog."""
-        draft = ProposalDraft(state, sent.text("title"), sent.text("proposal"), sent.text("benefit"))
+        draft = ProposalDraft(
+            state,
+            sent.text("title"),
+            sent.text("proposal"),
+            sent.text("benefit"),
+            self.consent_shown(state),
+            sent.checked("licence"),
+        )
         await handler.complete_submit(interaction, draft)

@@ -16,10 +16,11 @@ from tests.e2e.harness import BotHarness, Town
 from tests.emulator.emulator import Emulator
 from tests.emulator.state import Channel, Member, Message
 
-FORM = {
+FORM: dict[str, Any] = {
     "title": "Trees on every school yard",
     "proposal": "Plant trees and remove asphalt in school yards.",
     "benefit": "Shade, cooler classrooms and rain water kept in the soil.",
+    "licence": True,
 }
 
 
@@ -36,7 +37,7 @@ async def setup_forum(emu: Emulator, town: Town) -> Channel:
     return forum
 
 
-async def submit(emu: Emulator, town: Town, who: Member, values: dict[str, str], **options: Any) -> Message:
+async def submit(emu: Emulator, town: Town, who: Member, values: dict[str, Any], **options: Any) -> Message:
     """Open the proposal form and send it; return the reply."""
     it = await emu.slash(town.guild, who, "proposal submit", options=options)
     modal = await it.wait_modal()

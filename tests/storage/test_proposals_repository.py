@@ -177,3 +177,25 @@ async def test_export_counts_supports_by_group_and_city(
     assert [p.id for p in proposals] == [pid] and len(events) == 1
     assert {(c.target_group, c.supports) for c in cells} == {("citizen", 3), (None, 1)}
     assert await repo.export_secret(GUILD) == await repo.export_secret(GUILD)
+
+
+async def test_consent_is_stored_and_rows_from_before_consent_read_as_version_0(
+    repo: ProposalsRepository, migrated_db: Database
+) -> None:
+    pid = await submit(repo)
+    consented = await repo.create(
+        guild_id=GUILD, author_id=AUTHOR, city_id=None, city_name=None, theme="energy", title="Solar",
+        body="Solar roofs.", benefit="Clean power.", now=T0, consent=("abc123abc123", "fr"),
+    )  # fmt: skip
+    async with migrated_db.transaction() as conn:
+        # A row as migration 0014 stored it, without the consent columns.
+        await conn.execute(
+            "INSERT INTO proposals (guild_id, theme, title, body, benefit, created_at, updated_at)"
+            " VALUES (?, 'energy', 'Old', 'Old body.', 'Old benefit.', '2026-01-01', '2026-01-01')",
+            (GUILD,),
+        )
+    old = next(p for p in (await repo.for_export(GUILD, None))[0] if p.title == "Old")
+    assert (old.consent_version, old.consent_language) == ("0", "en")
+    assert (consented.consent_version, consented.consent_language) == ("abc123abc123", "fr")
+    assert (await repo.member_data(GUILD, AUTHOR))["proposals"][0]["consent_version"] == "0"
+    assert pid != consented.id
