@@ -24,6 +24,9 @@ DEFAULT_THRESHOLD = 10
 TITLE_MAX, BODY_MAX, BENEFIT_MAX, NOTE_MAX = 100, 2000, 1000, 1000
 # A second click within this many seconds of a support being recorded is a double click, not a withdrawal.
 DOUBLE_CLICK_WINDOW = 1.5
+# What replaces the title, text and benefit of a proposal its author erased: a zero-width space, which
+# no typed text can equal (every typed text must be visible); readers see a translated note instead.
+ERASED: Final = "\u200b"
 
 
 class ProposalError(Exception):
@@ -70,6 +73,11 @@ class Proposal:
     # The consent text the author agreed to ("0"/"en": stored before consent was asked).
     consent_version: str = "0"
     consent_language: str = "en"
+
+    @property
+    def erased(self) -> bool:
+        """Whether its author erased its texts (`/proposal withdraw erase:True`)."""
+        return self.title == ERASED
 
     @property
     def is_open(self) -> bool:
@@ -215,3 +223,16 @@ def own_proposal(proposal: Proposal) -> dict[str, Any]:
         "consent_version": proposal.consent_version,
         "consent_language": proposal.consent_language,
     }
+
+
+def proposal_filters(
+    guild_id: int, city_id: int | None, status: str | None, theme: str | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (fixed column names only) and its parameters for a proposal filter."""
+    where: list[str] = ["guild_id = ?"]
+    params: list[Any] = [guild_id]
+    for column, value in (("city_id", city_id), ("status", status), ("theme", theme)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(where), params

@@ -17,6 +17,7 @@ from storage.base import Repository
 from storage.proposal_records import (
     ANSWER_STATUSES,
     DEFAULT_THRESHOLD,
+    ERASED,
     FINAL_STATUSES,
     STATUSES,
     Change,
@@ -31,6 +32,7 @@ from storage.proposal_records import (
     event_from_row,
     masked_count,
     own_proposal,
+    proposal_filters,
     proposal_from_row,
     support_click,
 )
@@ -201,6 +203,24 @@ class ProposalsRepository(Repository):
                 raise ProposalError("not-open")
             return await _change(conn, current, "withdrawn", "withdrawn", current.progress, "", None, now)
 
+    async def erase_text(self, proposal_id: int, *, guild_id: int, user_id: int, now: datetime) -> Proposal:
+        """The author withdraws an open proposal (or takes an already withdrawn one) and erases it: title,
+        text and benefit become ERASED and the post's ids are forgotten; the history rows stay."""
+        async with self._db.transaction() as conn:
+            current = await _read_in_guild(conn, proposal_id, guild_id)
+            if current.author_id != user_id:
+                raise ProposalError("not-author")
+            if current.is_open:
+                await _change(conn, current, "withdrawn", "withdrawn", current.progress, "", None, now)
+            elif current.status != "withdrawn":
+                raise ProposalError("not-open")
+            await conn.execute(
+                "UPDATE proposals SET title = ?, body = ?, benefit = ?, forum_id = NULL, thread_id = NULL,"
+                " message_id = NULL WHERE id = ?",
+                (ERASED, ERASED, ERASED, proposal_id),
+            )
+            return await _read(conn, proposal_id)
+
     async def timeline(self, proposal_id: int) -> list[ProposalEvent]:
         """Every step of a proposal's history, oldest first."""
         rows = await self._db.fetchall(
@@ -285,7 +305,7 @@ class ProposalsRepository(Repository):
         limit: int = 10,
     ) -> tuple[list[Proposal], int]:
         """One page of the server's proposals matching the filters, and how many match in all."""
-        where, params = _filters(guild_id, city_id, status, theme)
+        where, params = proposal_filters(guild_id, city_id, status, theme)
         total_row = await self._db.fetchone(f"SELECT count(*) AS n FROM proposals WHERE {where}", params)
         rows = await self._db.fetchall(
             f"{_SELECT} WHERE {where} ORDER BY {SORTS.get(sort, SORTS['newest'])} LIMIT ? OFFSET ?",
@@ -307,7 +327,7 @@ class ProposalsRepository(Repository):
         self, guild_id: int, city_id: int | None
     ) -> tuple[list[Proposal], list[ProposalEvent], list[SupportCell]]:
         """A server's proposals (of one city, if given), their timelines and supports by group and city."""
-        where, params = _filters(guild_id, city_id, None, None)
+        where, params = proposal_filters(guild_id, city_id, None, None)
         proposals = [
             proposal_from_row(r)
             for r in await self._db.fetchall(f"{_SELECT} WHERE {where} ORDER BY id", params)
@@ -412,19 +432,6 @@ class ProposalsRepository(Repository):
             )
         counts = {"proposal_supports": len(touched), "proposals_unlinked": len(authored)}
         return counts, sorted({*touched, *authored})
-
-
-def _filters(
-    guild_id: int, city_id: int | None, status: str | None, theme: str | None
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (fixed column names only) and its parameters for a proposal filter."""
-    where: list[str] = ["guild_id = ?"]
-    params: list[Any] = [guild_id]
-    for column, value in (("city_id", city_id), ("status", status), ("theme", theme)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    return " AND ".join(where), params
 
 
 async def _read(conn: aiosqlite.Connection, proposal_id: int) -> Proposal:

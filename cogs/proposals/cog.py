@@ -25,7 +25,7 @@ from bot.scheduling import utcnow
 from bot.themes import THEMES
 from cogs.proposals.consent import check_consent, proposal_consent
 from cogs.proposals.export import FORMATS, ExportData, export_file
-from cogs.proposals.forum import ensure_tags, note_in_thread, post_proposal, proposals_forum
+from cogs.proposals.forum import delete_post, ensure_tags, note_in_thread, post_proposal, proposals_forum
 from cogs.proposals.jobs import ProposalJobs
 from cogs.proposals.member_data import ProposalsMemberData
 from cogs.proposals.render import (
@@ -297,15 +297,26 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         await self._announce(interaction, change)
 
     @proposal.command(name="withdraw", description=N_("Withdraw your own proposal while it is open"))
-    @app_commands.describe(id=ID_DESCRIPTION)
-    async def withdraw(self, interaction: discord.Interaction[Any], id: int) -> None:
-        """Mark the author's open proposal withdrawn (kept for history)."""
+    @app_commands.describe(id=ID_DESCRIPTION, erase=N_("Also erase its text and delete its post"))
+    async def withdraw(self, interaction: discord.Interaction[Any], id: int, erase: bool = False) -> None:
+        """Mark the author's open proposal withdrawn (kept for history); erase: also erase texts and post."""
         member = require_guild(interaction)
+        before, now = await self.repo.get(id, guild_id=member.guild.id), utcnow()
         try:
-            change = await self.repo.withdraw(id, guild_id=member.guild.id, user_id=member.id, now=utcnow())
+            if erase:
+                await self.repo.erase_text(id, guild_id=member.guild.id, user_id=member.id, now=now)
+            else:
+                change = await self.repo.withdraw(
+                    id, guild_id=member.guild.id, user_id=member.id, now=utcnow()
+                )
         except ProposalError as error:
-            raise refusal(error, id, await self._status_of(member.guild.id, id)) from None
-        await self._announce(interaction, change, tell=False)
+            raise refusal(error, id, before.status if before else "open") from None
+        if not erase:
+            return await self._announce(interaction, change, tell=False)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await delete_post(self.bot, before.thread_id if before else None)
+        t = await self.bot.languages.for_interaction(interaction)
+        await interaction.followup.send(t._("Proposal #{id} is withdrawn and erased.", id=id), ephemeral=True)
 
     async def _status_of(self, guild_id: int, proposal_id: int) -> str:
         """A proposal's current status, for a refusal's wording."""

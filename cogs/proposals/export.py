@@ -63,9 +63,10 @@ def proposal_row(p: Proposal, secret: bytes) -> dict[str, Any]:
         "submitted_at": iso_z(p.created_at),
         "city": p.city_name or "",
         "theme": p.theme,
-        "title": p.title,
-        "proposal": p.body,
-        "expected_benefit": p.benefit,
+        # An erased proposal keeps its number, history and counts; its texts are empty.
+        "title": "" if p.erased else p.title,
+        "proposal": "" if p.erased else p.body,
+        "expected_benefit": "" if p.erased else p.benefit,
         "status": p.status,
         "progress": p.progress,
         "supports": p.supports,

@@ -156,3 +156,15 @@ async def note_in_thread(bot: ClimaBot, change: Change) -> None:
     except discord.HTTPException as exc:
         # A deleted post leaves the proposal readable in /proposal show and the export.
         log.info("proposal %s: thread not updated (%s)", proposal.id, exc.status)
+
+
+async def delete_post(bot: ClimaBot, thread_id: int | None) -> None:
+    """Delete a proposal's forum post (its author erased it); a post already gone is fine."""
+    if thread_id is None:
+        return
+    try:
+        await bot.http.delete_channel(thread_id, reason="climabot: the author erased the proposal")
+    except discord.NotFound:
+        pass
+    except discord.HTTPException as exc:
+        log.warning("thread %s of an erased proposal not deleted (%s)", thread_id, exc.status)

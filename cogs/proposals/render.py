@@ -29,6 +29,12 @@ COLOURS = {
 DESCRIPTION_LIMIT, FIELD_LIMIT = 4096, 1024
 
 
+def typed(t: Lang, proposal: Proposal, text: str) -> str:
+    """What the author typed, or a note once they erased it."""
+    # Translators: shown instead of a proposal's title, text and benefit once its author erased them.
+    return t._("(erased by its author)") if proposal.erased else text
+
+
 def status_name(t: Lang, status: str) -> str:
     """A status in language t."""
     return t._(STATUS_NAMES[status]) if status in STATUS_NAMES else status
@@ -47,11 +53,15 @@ def post_content(t: Lang, proposal: Proposal) -> str:
 def post_embed(t: Lang, proposal: Proposal, reason: str | None = None) -> discord.Embed:
     """A proposal post: the proposal, benefit, city, theme, status, supports, progress and reason."""
     embed = discord.Embed(
-        title=clip(proposal.title, 256),
-        description=clip(proposal.body, DESCRIPTION_LIMIT),
+        title=clip(typed(t, proposal, proposal.title), 256),
+        description=clip(typed(t, proposal, proposal.body), DESCRIPTION_LIMIT),
         colour=COLOURS.get(proposal.status, 0x868E96),
     )
-    embed.add_field(name=t._("Expected benefit"), value=clip(proposal.benefit, FIELD_LIMIT), inline=False)
+    embed.add_field(
+        name=t._("Expected benefit"),
+        value=clip(typed(t, proposal, proposal.benefit), FIELD_LIMIT),
+        inline=False,
+    )
     # Translators: shown when a proposal names no city.
     embed.add_field(name=t._("City"), value=proposal.city_name or t._("not given"), inline=True)
     embed.add_field(name=t._("Theme"), value=theme_by_key(proposal.theme).label_in(t), inline=True)
@@ -189,7 +199,7 @@ def list_embed(t: Lang, page: Page[Proposal]) -> discord.Embed:
         t._(
             "**#{id}** {title} · {status} · {supports}",
             id=p.id,
-            title=clip(p.title, 80),
+            title=clip(typed(t, p, p.title), 80),
             status=status_name(t, p.status),
             supports=t.ngettext("{n} supporter", "{n} supporters", p.supports),
         )
@@ -203,4 +213,4 @@ def list_embed(t: Lang, page: Page[Proposal]) -> discord.Embed:
 
 def choice_name(proposal: Proposal) -> str:
     """How a proposal appears in autocomplete: `#12 Title` (at most 100 characters)."""
-    return clip(f"#{proposal.id} {proposal.title}", 100)
+    return clip(f"#{proposal.id} {'' if proposal.erased else proposal.title}".strip(), 100)
