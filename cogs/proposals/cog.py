@@ -246,8 +246,9 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
             )
 
     async def stop_messages(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
-        """Store the member's wish for no more proposal DMs from that server."""
-        t = await self.bot.languages.for_interaction(interaction)
+        """Store the member's wish for no more proposal DMs from that server; answer in their language."""
+        # The click comes from a DM (no server): the button carries the server, so use the member's choice.
+        t = await self.bot.languages.for_member(guild_id, interaction.user.id)
         await self.repo.opt_out(guild_id, interaction.user.id, utcnow())
         await interaction.response.send_message(
             t._("You will get no more messages about proposals from this server."), ephemeral=True
