@@ -67,7 +67,8 @@ def post_embed(t: Lang, proposal: Proposal, reason: str | None = None) -> discor
     embed.add_field(name=t._("Theme"), value=theme_by_key(proposal.theme).label_in(t), inline=True)
     embed.add_field(name=t._("Status"), value=status_name(t, proposal.status), inline=True)
     embed.add_field(
-        name=t._("Support"),
+        # Translators: the heading above a proposal's supporter count (a noun, not the button's verb).
+        name=t._("Supporters"),
         value=t.ngettext("{n} supporter", "{n} supporters", proposal.supports),
         inline=True,
     )

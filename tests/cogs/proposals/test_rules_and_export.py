@@ -14,7 +14,9 @@ import pytest
 from bot.errors import ValidationError
 from bot.i18n import ENGLISH
 from cogs.proposals.export import ExportData, export_file, pseudonym
+from cogs.proposals.render import post_embed
 from cogs.proposals.rules import applied_tags, clean_title, progress_bar
+from cogs.proposals.views import SUPPORT_LABEL
 from storage.proposal_records import (
     Proposal,
     ProposalEvent,
@@ -94,3 +96,10 @@ def test_datapackage_passes_frictionless(tmp_path: Path) -> None:
     zipfile.ZipFile(io.BytesIO(payload)).extractall(tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_supporter_heading_is_its_own_text_not_the_button_label() -> None:
+    """The post's count heading (a noun) and the Support button (a verb) translate separately."""
+    fields = [f.name for f in post_embed(ENGLISH, proposal(status="open")).fields]
+    assert "Supporters" in fields and SUPPORT_LABEL not in fields
+    assert SUPPORT_LABEL == "Support"
