@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
 # Only moderators (and the bot) may apply these on Discord's side.
 MODERATED = frozenset(status_tag_names())
+# One lock per forum: editing replaces the whole tag list, so two first submits on a fresh forum must
+# not each read the old list and write their own (the second would drop the first's new tags).
+_TAG_LOCKS: dict[int, asyncio.Lock] = {}
 
 
 def proposals_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
@@ -60,6 +64,12 @@ async def ensure_tags(forum: discord.ForumChannel, theme: str) -> discord.ForumC
     needed = [*status_tag_names(), theme_by_key(theme).tag]
     if not missing_tags([t.name for t in forum.available_tags], needed):
         return forum
+    async with _TAG_LOCKS.setdefault(forum.id, asyncio.Lock()):
+        return await _add_tags(forum, needed)
+
+
+async def _add_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
+    """Add the missing tags to the forum's list as Discord has it now (under the forum's lock)."""
     # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
     fresh = await forum.guild.fetch_channel(forum.id)
     if isinstance(fresh, discord.ForumChannel):
@@ -110,10 +120,16 @@ async def set_status_tag(bot: ClimaBot, forum_id: int, thread_id: int, theme: st
 async def post_proposal(bot: ClimaBot, forum: discord.ForumChannel, proposal: Proposal) -> Proposal:
     """Open the forum post (theme and Open tags, Support button) and record where it is."""
     public = await bot.languages.for_guild(proposal.guild_id)
-    tags = tag_ids(forum, [theme_by_key(proposal.theme).tag, STATUS_TAGS["open"]])
 
     async def create() -> discord.channel.ThreadWithMessage:
         """Create the post; a refusal becomes a clear error."""
+        # Resolve the tag ids now, from the newest list known (another submit may have edited it).
+        cached = bot.get_channel(forum.id)
+        newest = cached if isinstance(cached, discord.ForumChannel) else forum
+        wanted = [theme_by_key(proposal.theme).tag, STATUS_TAGS["open"]]
+        tags = tag_ids(newest, wanted)
+        if len(tags) < len(wanted):
+            tags = tag_ids(forum, wanted)
         try:
             return await forum.create_thread(
                 name=proposal.title,
