@@ -18,6 +18,7 @@ SMOKE: dict[str, tuple[str, str, dict[str, Any]]] = {
     "cogs.calls": ("member", "calls list", {}),
     "cogs.events": ("member", "event list", {}),
     "cogs.exchange": ("member", "city list", {}),
+    "cogs.proposals": ("member", "proposal list", {}),
     "cogs.polls": ("member", "poll results", {"poll_id": 999}),
     "cogs.testimonials": ("member", "campaign list", {}),
 }
