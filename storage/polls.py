@@ -17,7 +17,6 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
 from storage.poll_clicks import DOUBLE_CLICK_WINDOW, ClickAction, ClickOutcome, apply_click
 from storage.poll_keys import is_erased_key, voter_key
 from storage.poll_member_data import BallotErasure, PollMemberData
@@ -74,6 +73,9 @@ _VOTE_STATE = (
     "LEFT JOIN poll_votes v ON v.poll_id = o.poll_id AND v.option_idx = o.idx AND v.voter_key = ? "
     "WHERE p.id = ? ORDER BY o.idx"
 )
+_BALLOTS = "SELECT option_idx, voted_at FROM poll_votes WHERE poll_id = ? AND voter_key = ?"
+_DELETE_BALLOT = "DELETE FROM poll_votes WHERE poll_id = ? AND voter_key = ? AND option_idx = ?"
+_INSERT_BALLOT = "INSERT INTO poll_votes (poll_id, voter_key, option_idx, voted_at) VALUES (?, ?, ?, ?)"
 # One row per option, so a poll, its labels and its counts are read in one consistent statement.
 _SELECT_WITH_OPTIONS = (
     f"SELECT {_POLL_COLUMNS}, o.idx, o.label, o.votes FROM polls p JOIN poll_options o ON o.poll_id = p.id "
@@ -82,13 +84,6 @@ _SELECT_WITH_OPTIONS = (
 
 class PollsRepository(PollMemberData):
     """Creates, votes on, closes and reads polls (and a member's own ballots, for /mydata)."""
-
-    def __init__(self, db: Database) -> None:
-        """Use db, which must be open and migrated."""
-        super().__init__(db)
-        # Secrets of open anonymous polls seen by cast_vote, so a vote needs one read, not two;
-        # always compared with the stored secret, and dropped when the poll closes.
-        self._secret_hints: dict[int, bytes] = {}
 
     async def create(
         self,
@@ -152,7 +147,6 @@ class PollsRepository(PollMemberData):
         """Remove a poll with its options and ballots (e.g. its message could not be posted)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
-        self._secret_hints.pop(poll_id, None)
         return cursor.rowcount > 0
 
     async def get(self, poll_id: int, *, guild_id: int | None = None) -> Poll | None:
@@ -177,58 +171,12 @@ class PollsRepository(PollMemberData):
         whether the poll's closing time has passed and how old a held ballot is for double clicks.
         `guild_id` is the server the click came from: a poll of another server is NOT_FOUND, so a
         button's custom_id copied into another server cannot vote. Only callers that do not answer
-        a Discord interaction (tools, tests) leave it out.
+        a Discord interaction (tools, tests) leave it out. The whole click (read, rules, write) is
+        one call on the writer's thread, and this returns only once it is committed.
         """
-        now_text = to_db_time(now)
-        # The voter key is computed before the transaction so the poll, its counts and the member's
-        # ballots come in one statement; for anonymous polls that needs the secret, remembered from an
-        # earlier vote and checked against the stored one inside the transaction.
-        hint = self._secret_hints.get(poll_id)
-        first_key = voter_key(user_id, hint)
-        async with self._db.transaction() as conn:
-            rows = list(await conn.execute_fetchall(_VOTE_STATE, (first_key, poll_id)))
-            before = results_from_rows(rows)
-            if before is None or (guild_id is not None and before.poll.guild_id != guild_id):
-                return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
-            head = rows[0]
-            key: str | None = first_key
-            held = {int(row["idx"]): from_db_time(row["held_at"]) for row in rows if row["held"]}
-            secret = None if head["secret"] is None else bytes(head["secret"])
-            if not before.poll.anonymous:
-                if hint is not None:
-                    raise RuntimeError(f"poll {poll_id} is not anonymous but a secret was remembered")
-            elif secret is None:
-                # A closed anonymous poll has no secret and no ballots: nobody's choices to look up.
-                self._secret_hints.pop(poll_id, None)
-                key, held = None, {}
-            elif secret != hint:
-                self._secret_hints[poll_id] = secret
-                key = voter_key(user_id, secret)
-                ballots = await conn.execute_fetchall(
-                    "SELECT option_idx, voted_at FROM poll_votes WHERE poll_id = ? AND voter_key = ?",
-                    (poll_id, key),
-                )
-                held = {int(row["option_idx"]): from_db_time(row["voted_at"]) for row in ballots}
-            current = frozenset(held)
-            if not before.poll.accepts_votes(now) or key is None:
-                return VoteResult(VoteRefusal.CLOSED, before, None, current)
-            if not 0 <= option_index < len(before.poll.options):
-                return VoteResult(VoteRefusal.BAD_OPTION, before, None, current)
-            voted_at = held.get(option_index)
-            age = None if voted_at is None else (now - voted_at).total_seconds()
-            outcome = apply_click(current, option_index, multiple=before.poll.multiple, same_option_age=age)
-            # Deletions first: a single-choice poll accepts a new ballot only once the old one is gone.
-            if outcome.removed:
-                await conn.executemany(
-                    "DELETE FROM poll_votes WHERE poll_id = ? AND voter_key = ? AND option_idx = ?",
-                    [(poll_id, key, index) for index in sorted(outcome.removed)],
-                )
-            if outcome.added:
-                await conn.executemany(
-                    "INSERT INTO poll_votes (poll_id, voter_key, option_idx, voted_at) VALUES (?, ?, ?, ?)",
-                    [(poll_id, key, index, now_text) for index in sorted(outcome.added)],
-                )
-        return VoteResult(None, _after_click(before, outcome), outcome.action, outcome.choices)
+        return await self._db.write(
+            lambda conn: _cast_vote(conn, poll_id, user_id, option_index, now, guild_id)
+        )
 
     async def close(self, poll_id: int, now: datetime) -> PollResults | None:
         """Close an open poll and return its final results; None if it is missing or already closed.
@@ -242,7 +190,6 @@ class PollsRepository(PollMemberData):
                 "UPDATE polls SET closed_at = ?, secret = NULL WHERE id = ? AND closed_at IS NULL",
                 (to_db_time(now), poll_id),
             )
-            self._secret_hints.pop(poll_id, None)
             if cursor.rowcount == 0:
                 return None
             head = await conn.execute_fetchall("SELECT anonymous FROM polls WHERE id = ?", (poll_id,))
@@ -355,6 +302,46 @@ def _check_definition(
     to_db_time(now)
     if closes_at is not None and to_db_time(closes_at) <= to_db_time(now):
         raise ValueError("closes_at must be after now")
+
+
+def _cast_vote(
+    conn: sqlite3.Connection,
+    poll_id: int,
+    user_id: int,
+    option_index: int,
+    now: datetime,
+    guild_id: int | None,
+) -> VoteResult:
+    """On the writer's thread, inside the vote's transaction: read what the click needs, apply it, write."""
+    # A member's key is their id unless the poll is anonymous, so one statement reads the poll, its
+    # labels and counts and the member's ballots; an open anonymous poll needs its secret first.
+    key: str | None = voter_key(user_id, None)
+    rows = conn.execute(_VOTE_STATE, (key, poll_id)).fetchall()
+    before = results_from_rows(rows)
+    if before is None or (guild_id is not None and before.poll.guild_id != guild_id):
+        return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
+    held = {int(row["idx"]): from_db_time(row["held_at"]) for row in rows if row["held"]}
+    if before.poll.anonymous:
+        secret = rows[0]["secret"]
+        # A closed anonymous poll has no secret and no ballots: nobody's choices to look up.
+        key = None if secret is None else voter_key(user_id, bytes(secret))
+        ballots = () if key is None else conn.execute(_BALLOTS, (poll_id, key)).fetchall()
+        held = {int(row["option_idx"]): from_db_time(row["voted_at"]) for row in ballots}
+    current = frozenset(held)
+    if not before.poll.accepts_votes(now) or key is None:
+        return VoteResult(VoteRefusal.CLOSED, before, None, current)
+    if not 0 <= option_index < len(before.poll.options):
+        return VoteResult(VoteRefusal.BAD_OPTION, before, None, current)
+    voted_at = held.get(option_index)
+    age = None if voted_at is None else (now - voted_at).total_seconds()
+    outcome = apply_click(current, option_index, multiple=before.poll.multiple, same_option_age=age)
+    # Deletions first: a single-choice poll accepts a new ballot only once the old one is gone.
+    if outcome.removed:
+        conn.executemany(_DELETE_BALLOT, [(poll_id, key, index) for index in sorted(outcome.removed)])
+    if outcome.added:
+        now_text = to_db_time(now)
+        conn.executemany(_INSERT_BALLOT, [(poll_id, key, index, now_text) for index in sorted(outcome.added)])
+    return VoteResult(None, _after_click(before, outcome), outcome.action, outcome.choices)
 
 
 def _after_click(before: PollResults, outcome: ClickOutcome) -> PollResults:
