@@ -2,8 +2,9 @@
 
 An ephemeral reply, a form or a DM speaks the member's language (chosen with /profile set language,
 else the locale of the interaction, or for a DM the locale last seen from them, else the server's
-language); a public post speaks the server's language. Choices are cached in memory, so picking a
-language costs no database read on the vote path once a member has been seen.
+language); a public post speaks the server's language. Choices are cached in memory: the members of
+a server who chose a language are read once, on the server's first interaction, so picking a reply's
+language costs no database read, even on a member's first click (the vote path).
 """
 
 from __future__ import annotations
@@ -38,16 +39,35 @@ class Languages:
         self._guilds = guilds
         self._member_cache: dict[tuple[int, int], MemberLanguage] = {}
         self._guild_cache: dict[int, str] = {}
+        # Per server, everyone who chose a language (complete once loaded) and how often it was reset,
+        # so a load that raced with a choice is not kept.
+        self._chosen: dict[int, dict[int, str]] = {}
+        self._chosen_resets: dict[int, int] = {}
         # Background writes of "last seen" locales, kept so they are not garbage-collected mid-way.
         self._pending: set[asyncio.Task[None]] = set()
 
     async def _member(self, guild_id: int, user_id: int) -> MemberLanguage:
-        """A member's stored languages in a server (cached)."""
+        """A member's stored languages in a server (cached); read `seen` here, `chosen` from _chosen_in."""
         key = (guild_id, user_id)
         known = self._member_cache.get(key)
         if known is None:
             known = self._member_cache[key] = await self._members.get(guild_id, user_id)
         return known
+
+    async def _chosen_in(self, guild_id: int) -> dict[int, str]:
+        """The members of a server who chose a language, with their choice (read once per server)."""
+        known = self._chosen.get(guild_id)
+        if known is None:
+            resets = self._chosen_resets.get(guild_id, 0)
+            known = await self._members.chosen_in_guild(guild_id)
+            if self._chosen_resets.get(guild_id, 0) == resets:
+                self._chosen[guild_id] = known
+        return known
+
+    def _forget_chosen(self, guild_id: int) -> None:
+        """Drop a server's loaded choices after one changed (read again on the next interaction)."""
+        self._chosen.pop(guild_id, None)
+        self._chosen_resets[guild_id] = self._chosen_resets.get(guild_id, 0) + 1
 
     async def guild_code(self, guild_id: int | None) -> str:
         """The server's language code (English outside a server)."""
@@ -66,9 +86,9 @@ class Languages:
         """The language of a reply to this member: their choice, their client's, the server's."""
         guild_id = interaction.guild_id
         if guild_id is not None:
-            stored = await self._member(guild_id, interaction.user.id)
-            if stored.chosen:
-                return self.catalogs.lang(stored.chosen)
+            chosen = (await self._chosen_in(guild_id)).get(interaction.user.id)
+            if chosen:
+                return self.catalogs.lang(chosen)
         seen = language_of_locale(interaction.locale)
         if seen is not None:
             if guild_id is not None:
@@ -78,12 +98,15 @@ class Languages:
 
     async def for_member(self, guild_id: int, user_id: int) -> Lang:
         """The language of a DM about a server's item: their choice, their client's last, the server's."""
-        stored = await self._member(guild_id, user_id)
-        code = stored.chosen or stored.seen or await self.guild_code(guild_id)
+        chosen = (await self._chosen_in(guild_id)).get(user_id)
+        code = chosen or (await self._member(guild_id, user_id)).seen or await self.guild_code(guild_id)
         return self.catalogs.lang(code)
 
     def _remember(self, guild_id: int, user_id: int, seen: str) -> None:
-        """Store the locale a member's client showed, only when it changed, off the reply's path."""
+        """Store the locale a member's client showed, only when it changed, off the reply's path.
+
+        A member not in the cache (first click since the start) is written once without reading first.
+        """
         key = (guild_id, user_id)
         stored = self._member_cache.get(key)
         if stored is not None and stored.seen == seen:
@@ -111,6 +134,7 @@ class Languages:
         """Store (None: clear) the language a member chose in a server."""
         await self._members.choose(guild_id, user_id, code)
         self._member_cache.pop((guild_id, user_id), None)
+        self._forget_chosen(guild_id)
 
     async def set_guild_language(self, guild_id: int, code: str | None) -> None:
         """Store (None: English) a server's language for public posts."""
@@ -119,7 +143,7 @@ class Languages:
 
     async def chosen(self, guild_id: int, user_id: int) -> str | None:
         """The language a member chose in a server, if any."""
-        return (await self._member(guild_id, user_id)).chosen
+        return (await self._chosen_in(guild_id)).get(user_id)
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """The member's language settings in a server."""
@@ -130,6 +154,7 @@ class Languages:
         await self.flush()
         removed = await self._members.forget_member(member.guild.id, member.id)
         self._member_cache.pop((member.guild.id, member.id), None)
+        self._forget_chosen(member.guild.id)
         return Erasure({"language": removed})
 
 

@@ -32,6 +32,14 @@ class LanguagesRepository(Repository):
         )
         return MemberLanguage(row["chosen"], row["seen"]) if row is not None else _NOBODY
 
+    async def chosen_in_guild(self, guild_id: int) -> dict[int, str]:
+        """Every member of a server who chose a language, with that language (few: most never choose)."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, chosen FROM member_languages WHERE guild_id = ? AND chosen IS NOT NULL",
+            (guild_id,),
+        )
+        return {int(row["user_id"]): str(row["chosen"]) for row in rows}
+
     async def choose(self, guild_id: int, user_id: int, code: str | None) -> None:
         """Set (None: clear) the language the member chose in a server."""
         await self._upsert(guild_id, user_id, "chosen", code)
@@ -43,13 +51,14 @@ class LanguagesRepository(Repository):
     async def _upsert(self, guild_id: int, user_id: int, column: str, code: str | None) -> None:
         """Insert or update one column of a member's row."""
         assert column in ("chosen", "seen")  # formatted into the SQL: only these two
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO member_languages (guild_id, user_id, {column}, updated_at) VALUES (?, ?, ?, ?) "
-                f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}, "
-                "updated_at = excluded.updated_at",
-                (guild_id, user_id, code, to_db_time(datetime.now(UTC), timespec="seconds")),
-            )
+        sql = (
+            f"INSERT INTO member_languages (guild_id, user_id, {column}, updated_at) VALUES (?, ?, ?, ?) "
+            f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}, "
+            "updated_at = excluded.updated_at"
+        )
+        params = (guild_id, user_id, code, to_db_time(datetime.now(UTC), timespec="seconds"))
+        # One hop to the writer's thread: a member's first click writes this beside their vote.
+        await self._db.write(lambda conn: conn.execute(sql, params).close())
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """The member's language settings in a server, for /mydata export."""
