@@ -4,7 +4,8 @@ Run with `python -m tests.bench.bench_polls [--members 2000] [--options 5] [--ro
 [--languages]`.
 
 Two bots are measured in the same run, each in its own process (as `climabot run` is deployed) against
-its own fresh emulator in this process:
+its own fresh emulator in this process, in the order floor, climabot, floor in every round (A B A: the
+floor's figures pool both of its runs, so a drift during the round falls on both sides):
 - the floor: a minimal discord.py client whose DynamicItem button answers each click with the same
   ephemeral confirmation text, without any database; its message has the same embed and buttons;
 - climabot: `python -m bot run` with a real SQLite file; every click is one write transaction, the
@@ -115,11 +116,32 @@ class Burst:
     bot_cpu: float
     answers: list[str]
     started: float  # loop time of the first dispatch
+    runs: int = 1  # bursts pooled into this one (the floor's two runs of a round): times are their means
 
     @property
     def per_second(self) -> float:
         """Answered clicks per second over the whole burst."""
-        return len(self.latencies) / self.duration
+        return len(self.latencies) / self.runs / self.duration
+
+
+def pooled(first: Burst, second: Burst) -> Burst:
+    """Two bursts as one: every latency of both, mean durations and CPU times."""
+    runs = first.runs + second.runs
+
+    def mean(a: float, b: float) -> float:
+        """The mean over both bursts' runs."""
+        return (a * first.runs + b * second.runs) / runs
+
+    return Burst(
+        first.latencies + second.latencies,
+        mean(first.duration, second.duration),
+        mean(first.sending, second.sending),
+        mean(first.emulator_cpu, second.emulator_cpu),
+        mean(first.bot_cpu, second.bot_cpu),
+        first.answers + second.answers,
+        first.started,
+        runs,
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -488,20 +510,19 @@ def summary_languages(rounds: list[tuple[Phase, Phase]]) -> None:
 
 
 def summary(rounds: list[tuple[Phase, Phase]]) -> None:
-    """Print the median over rounds of each figure and of each round's ratio."""
-    print(f"=== median of {len(rounds)} rounds")
+    """Print the median over rounds of each figure, and the ratio of those two medians."""
+    print(f"=== median of {len(rounds)} rounds (ratio: of the two medians shown)")
     print(f"{'':30} {'floor':>12} {'climabot':>12} {'ratio':>7}")
     for name, get, fmt in ROWS:
         a = statistics.median(get(floor) for floor, _ in rounds)
         b = statistics.median(get(bot) for _, bot in rounds)
-        ratio = statistics.median(get(bot) / get(floor) for floor, bot in rounds)
-        print(f"{name:30} {fmt(a):>12} {fmt(b):>12} {ratio:6.2f}x")
+        print(f"{name:30} {fmt(a):>12} {fmt(b):>12} {b / a:6.2f}x")
     edits = [bot.edits for _, bot in rounds if bot.edits is not None]
     print(f"poll-message edits per round: {edits}")
 
 
 async def main(members: int, options: int, rounds: int, rate: float | None, languages: bool = False) -> None:
-    """Measure the floor and climabot `rounds` times (alternating which goes first) and print the figures."""
+    """Measure floor, climabot, floor (A B A) `rounds` times and print the figures."""
     python = sys.version.split()[0]
     pace = "as fast as the emulator sends" if rate is None else f"paced at {rate:.0f} clicks/s"
     print(f"polls benchmark: {members} distinct members, {options} options, one click each, {pace};"
@@ -510,12 +531,11 @@ async def main(members: int, options: int, rounds: int, rate: float | None, lang
     every = True
     for number in range(1, rounds + 1):
         with tempfile.TemporaryDirectory(prefix="bench-polls-") as folder:
-            if number % 2:
-                floor = await measure_floor(members, options, rate)
-                bot = await measure_climabot(members, options, rate, Path(folder), languages)
-            else:
-                bot = await measure_climabot(members, options, rate, Path(folder), languages)
-                floor = await measure_floor(members, options, rate)
+            # A B A: the floor before and after climabot, pooled, so drift falls on both sides.
+            before = await measure_floor(members, options, rate)
+            bot = await measure_climabot(members, options, rate, Path(folder), languages)
+            after = await measure_floor(members, options, rate)
+            floor = Phase("floor", pooled(before.burst, after.burst), max(before.peak_rss, after.peak_rss))
         print(f"--- round {number}")
         every = report(floor, bot, members) and every
         if languages:
