@@ -42,7 +42,6 @@ EXPIRED = N_("This form has expired or was already sent, so nothing was saved.")
 SWITCHED_OFF = N_(
     "This form belongs to a part of climabot that is switched off right now, so nothing was saved."
 )
-NOT_YOURS = N_("This form was opened by someone else, so it does nothing for you.")
 RETRY_LABEL = N_("Fix and send again")
 NOTHING_SAVED = N_("Nothing was saved.")
 START_AGAIN = N_("{reason} Run the command again to start a new form.")
