@@ -1,3 +1,3 @@
 """Fixtures shared by every test: the Discord emulator and a watch on discord.py's log."""
 
-from tests.emulator.fixtures import discord_log, emulator, pytest_report_header  # noqa: F401
+from tests.sandbox.fixtures import discord_log, emulator, pytest_report_header  # noqa: F401

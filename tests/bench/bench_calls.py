@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from cogs.calls.recurrence import reminder_times
+from sandbox.emulator import Emulator
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput
 from storage.repositories import open_storage
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
-from tests.emulator.emulator import Emulator
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 OFFSETS = [timedelta(days=14), timedelta(days=3), timedelta(days=1)]

@@ -56,12 +56,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.i18n import ENGLISH, Catalogs  # noqa: E402
 from cogs.polls.tally import confirmation_text  # noqa: E402
+from sandbox.emulator import Emulator  # noqa: E402
+from sandbox.interactions import InteractionRecord, Response  # noqa: E402
+from sandbox.state import Member, Message  # noqa: E402
 from storage.polls import ClickAction  # noqa: E402
 from tests.e2e.harness import Town, bot_settings, build_town, configure_town, subprocess_bot  # noqa: E402
 from tests.e2e.test_polls_stage import create_poll, stored_counts  # noqa: E402
-from tests.emulator.emulator import Emulator  # noqa: E402
-from tests.emulator.interactions import InteractionRecord, Response  # noqa: E402
-from tests.emulator.state import Member, Message  # noqa: E402
 
 QUESTION = "Which pilot should the mission fund first?"
 LABELS = ("Energy communities", "Low-emission zones", "Green roofs", "Heat pumps", "Cycle lanes")

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot.i18n import ENGLISH  # noqa: E402
+from sandbox.emulator import Emulator  # noqa: E402
+from sandbox.state import Channel, Message  # noqa: E402
 from storage.repositories import open_storage  # noqa: E402
 from tests.bench.bench_polls import (  # noqa: E402
     ROWS,
@@ -49,8 +51,6 @@ from tests.bench.bench_polls import (  # noqa: E402
 )
 from tests.e2e.harness import Town, bot_settings, configure_town, subprocess_bot  # noqa: E402
 from tests.e2e.test_proposals_journey import FORM, posts_in, submit  # noqa: E402
-from tests.emulator.emulator import Emulator  # noqa: E402
-from tests.emulator.state import Channel, Message  # noqa: E402
 
 DEFAULT_MEMBERS = 2000
 DEFAULT_RATE = 200.0

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
-from tests.emulator.emulator import Emulator
 
 OUR_LOGGERS = ("bot", "cogs", "storage")
 

@@ -15,10 +15,10 @@ from pydantic import SecretStr
 
 from bot.client import ClimaBot, discover_extensions
 from bot.settings import DiscordSettings, Settings, StorageSettings
+from sandbox.emulator import Emulator
+from sandbox.guild import Guild
+from sandbox.state import Channel, Member, Role
 from storage.repositories import open_storage
-from tests.emulator.emulator import Emulator
-from tests.emulator.guild import Guild
-from tests.emulator.state import Channel, Member, Role
 
 # Options a test gives discord.py: wait 50 ms, not 2 s, for guilds after READY.
 FAST_START = {"guild_ready_timeout": 0.05}

@@ -3,9 +3,9 @@ may not post in (issue #10)."""
 
 from __future__ import annotations
 
+from sandbox import perms
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
 
 
 async def test_a_message_of_zero_width_characters_is_refused_and_nothing_is_scheduled(

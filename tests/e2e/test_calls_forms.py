@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Member
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Member
 
 
 def later(days: int) -> str:

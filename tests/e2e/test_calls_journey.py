@@ -11,10 +11,10 @@ from pathlib import Path
 import icalendar
 
 from cogs.calls.views import COG_NAME
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Message
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.settings import DefaultsSettings, Settings
+from sandbox.emulator import Emulator
 from tests.cogs.calls.pseudo_catalog import write_pseudo_catalogs
 from tests.e2e.harness import BotHarness, Town, bot_settings, configure_town
-from tests.emulator.emulator import Emulator
 
 
 @pytest.fixture

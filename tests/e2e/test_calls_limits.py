@@ -8,9 +8,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sandbox.emulator import Emulator
 from storage.announcements import AnnouncementInput
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
 
 
 def later(days: int) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
 
 
 def later(days: int) -> str:

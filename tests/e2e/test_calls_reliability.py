@@ -19,12 +19,12 @@ from bot.replies import stable_nonce
 from bot.settings import DefaultsSettings, Settings
 from cogs.calls.jobs import Dispatcher
 from cogs.calls.views import COG_NAME
+from sandbox import perms
+from sandbox.emulator import Emulator
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput, Claim
 from storage.repositories import open_storage
 from tests.e2e.harness import BotHarness, Town, bot_settings, configure_town, subprocess_bot
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cogs.events.cog import COG_NAME, EventsCog
+from sandbox import perms
+from sandbox.emulator import Emulator
+from sandbox.state import Message
 from storage.events import Event, Notice
 from storage.times import to_db_time
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Message
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppLogWatch

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from bot.client import ClimaBot
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Channel, Member, Message
 from storage.exchange import Exchange
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Channel, Member, Message
 
 ZERO_WIDTH = "\u200b\u200c\u2060\ufeff"
 # Combining accents with nothing to sit on: no zero-width character, and still nothing to read.

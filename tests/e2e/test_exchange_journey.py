@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from bot.client import ClimaBot
+from sandbox import perms
+from sandbox.emulator import Emulator
+from sandbox.state import Channel, Member, Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Channel, Member, Message
 
 
 def bot_of(harness: BotHarness) -> ClimaBot:

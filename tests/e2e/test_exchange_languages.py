@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.client import ClimaBot
 from bot.i18n import SUPPORTED, Lang
+from sandbox.emulator import Emulator
+from sandbox.state import Member, Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Member, Message
 
 
 class TinyCatalog(gettext.NullTranslations):

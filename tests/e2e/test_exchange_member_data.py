@@ -8,11 +8,11 @@ import discord
 
 from bot.client import ClimaBot
 from bot.member_data import Erasure, MemberDataHolder
+from sandbox.emulator import Emulator
+from sandbox.state import Member, Message
 from storage.exchange import ERASED_AUTHOR
 from storage.member_data import merge_sections
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Member, Message
 
 COGS = ("Profiles", "Cities", "Twins", "Exchange")
 SECTIONS = ("profile", "city_memberships", "twin_threads", "exchanges_asked", "lessons_written")

@@ -8,12 +8,12 @@ from bot.client import ClimaBot
 from bot.scheduling import utcnow
 from bot.settings import Settings
 from cogs.exchange.rules import CHECKIN_PERIOD
+from sandbox import perms
+from sandbox.emulator import Emulator
+from sandbox.state import PRIVATE_THREAD, Member, Message
 from storage.repositories import open_storage
 from storage.twins import Twin
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import PRIVATE_THREAD, Member, Message
 
 
 async def twin_town(harness: BotHarness, town: Town) -> ClimaBot:

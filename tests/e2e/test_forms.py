@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.probe_store import SAVED
-from tests.emulator.emulator import Emulator
 
 PROBE = ("tests.e2e.form_probe_extension",)
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from bot.client import ClimaBot
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Channel, Member, Message
 from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
 from tests.e2e.test_testimonials_stage import Stage
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Channel, Member, Message
 
 stage = staging.stage
 

@@ -20,10 +20,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sandbox.emulator import Emulator
+from sandbox.interactions import CB_DEFER, InteractionRecord
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import fail_on_rejected_requests
-from tests.emulator.interactions import CB_DEFER, InteractionRecord
+from tests.sandbox.fixtures import fail_on_rejected_requests
 
 EXAMPLES = int(os.environ.get("CLIMABOT_FUZZ_EXAMPLES", "8"))
 ANSWER_WITHIN = 3.0

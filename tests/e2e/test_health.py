@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from storage.heartbeat import read_heartbeat
 from tests.e2e.harness import BotHarness, Town, subprocess_bot
-from tests.emulator.emulator import Emulator
 
 
 async def health(settings: Settings, *args: str) -> tuple[int, str]:

@@ -8,13 +8,13 @@ from typing import Any
 
 from PIL import Image
 
+from sandbox.emulator import Emulator
+from sandbox.interactions import CB_DEFER
+from sandbox.state import Member, Message
 from storage.repositories import Repositories
 from storage.testimonials import NewTestimonial
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import create_poll, vote
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import CB_DEFER
-from tests.emulator.state import Member, Message
 
 
 async def answer(emu: Emulator, town: Town, who: Member, command: str, **options: Any) -> Message:

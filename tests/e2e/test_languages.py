@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.guards import MODERATORS_DEFAULT, MODERATORS_WITH_ROLE
 from bot.i18n import DISCORD_LOCALES, Catalogs, Lang
 from cogs.polls.tally import confirmation_text, voters_sentence
+from sandbox.emulator import Emulator
 from storage.polls import ClickAction
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import POLL_ID, vote
-from tests.emulator.emulator import Emulator
 
 CATALOGS = Catalogs()
 POLL = {"question": "Q?", "options": "a;b"}

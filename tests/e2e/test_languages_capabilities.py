@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import Catalogs
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
 
 CATALOGS = Catalogs()
 LOCALES = {"de": "de", "fr": "fr", "pl": "pl"}  # our language -> the Discord locale of a member's app

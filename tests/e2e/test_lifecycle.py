@@ -17,8 +17,8 @@ import pytest
 
 from bot.runner import backoff_delays
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town, bot_settings, configure_town, subprocess_bot
-from tests.emulator.emulator import Emulator
 
 
 async def test_unexpected_error_gets_an_error_id_that_is_in_the_log(

@@ -19,8 +19,8 @@ from prometheus_client import generate_latest
 
 from bot import metrics
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from tests.e2e.harness import Town
-from tests.emulator.emulator import Emulator
 
 
 def free_port() -> int:

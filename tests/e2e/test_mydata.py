@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from sandbox.state import Member, Message
 from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.test_polls_stage import create_poll, fast_edits, stored_counts, vote, wait_for_tally
 from tests.e2e.test_testimonials_stage import STORY, Stage, gps_photo
-from tests.emulator.state import Member, Message
 from tests.storage.test_member_data import columns_holding
 
 stage = staging.stage

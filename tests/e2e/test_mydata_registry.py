@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.member_data import Erasure
+from sandbox.emulator import Emulator
+from sandbox.state import Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Message
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import AppLogWatch

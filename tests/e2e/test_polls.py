@@ -7,6 +7,8 @@ import csv
 import io
 
 from bot.settings import Settings
+from sandbox import perms
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import (
     EDIT_PATH,
@@ -21,8 +23,6 @@ from tests.e2e.test_polls_stage import (
     wait_closed,
     wait_for_tally,
 )
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
 
 
 def rows_of(data: bytes) -> list[list[str]]:

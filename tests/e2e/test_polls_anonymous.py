@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from storage.polls import VoteRefusal
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import (
@@ -18,7 +19,6 @@ from tests.e2e.test_polls_stage import (
     wait_closed,
     wait_for_tally,
 )
-from tests.emulator.emulator import Emulator
 
 
 def query(database: Path, sql: str, *params: object) -> list[tuple[object, ...]]:

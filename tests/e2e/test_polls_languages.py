@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.i18n import Catalogs
+from sandbox.emulator import Emulator
+from sandbox.state import Message
 from tests.cogs.polls.pseudo_catalogs import unmarked, write_pseudo_catalogs
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import POLL_ID, description, fast_edits, vote, wait_for_tally
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Message
 
 QUESTION = "Which pilot do we fund first?"
 LABELS = ("Energy", "Mobility", "Buildings")

@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 
 from bot.scheduling import utcnow
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.state import Message
 from storage.polls import PollsRepository
 from storage.repositories import open_storage
 from tests.e2e.harness import BotHarness, Town
@@ -23,8 +25,6 @@ from tests.e2e.test_polls_stage import (
     wait_closed,
     wait_for_tally,
 )
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Message
 
 
 @contextlib.asynccontextmanager

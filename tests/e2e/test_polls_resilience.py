@@ -14,6 +14,8 @@ import pytest
 
 from bot.scheduling import utcnow
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.state import Message
 from storage.times import to_db_time
 from tests.e2e.harness import BotHarness, Town, subprocess_bot
 from tests.e2e.test_polls_stage import (
@@ -27,8 +29,6 @@ from tests.e2e.test_polls_stage import (
     wait_closed,
     wait_for_tally,
 )
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Message
 
 
 def edit_times(message: Message) -> list[float]:

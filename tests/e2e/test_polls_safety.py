@@ -7,6 +7,7 @@ import csv
 import io
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_polls_stage import (
     create_poll,
@@ -17,7 +18,6 @@ from tests.e2e.test_polls_stage import (
     vote,
     wait_for_tally,
 )
-from tests.emulator.emulator import Emulator
 
 ZERO_WIDTH = "\u200b\u200c\u200d"
 

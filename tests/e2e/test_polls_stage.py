@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from bot.client import ClimaBot
 from cogs.polls.rules import vote_custom_id
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Member, Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Member, Message
 
 if TYPE_CHECKING:
     from cogs.polls.cog import PollsCog

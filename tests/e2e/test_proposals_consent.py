@@ -10,10 +10,10 @@ import json
 import zipfile
 
 from cogs.proposals.consent import LEGACY_VERSION, proposal_consent
+from sandbox.emulator import Emulator
 from storage.proposals import ProposalsRepository
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_proposals_journey import FORM, posts_in, setup_forum, submit
-from tests.emulator.emulator import Emulator
 
 
 def repo_of(harness: BotHarness) -> ProposalsRepository:

@@ -9,11 +9,11 @@ import csv
 import io
 import json
 
+from sandbox.emulator import Emulator
+from sandbox.guild import Guild
+from sandbox.state import Channel
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_proposals_journey import FORM, answer, posts_in, setup_forum, submit, wait_text
-from tests.emulator.emulator import Emulator
-from tests.emulator.guild import Guild
-from tests.emulator.state import Channel
 
 
 def delete_thread(emu: Emulator, guild: Guild, thread: Channel) -> None:

@@ -4,9 +4,9 @@ server, not their client's locale (the click comes from a DM, without a server).
 from __future__ import annotations
 
 from bot.i18n import Catalogs
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_proposals_journey import FORM, answer, posts_in, setup_forum, submit
-from tests.emulator.emulator import Emulator
 
 STOPPED = "You will get no more messages about proposals from this server."
 

@@ -7,10 +7,10 @@ import csv
 import io
 import json
 
+from sandbox.emulator import Emulator
 from storage.proposal_records import ERASED
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_proposals_journey import FORM, answer, posts_in, setup_forum, submit
-from tests.emulator.emulator import Emulator
 
 
 async def test_the_author_erases_text_and_post_others_cannot(

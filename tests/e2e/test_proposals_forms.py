@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Member
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
 from tests.e2e.test_proposals_journey import FORM, posts_in, setup_forum, tag_names
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Member
 
 
 @pytest.fixture

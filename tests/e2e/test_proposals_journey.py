@@ -12,9 +12,9 @@ from typing import Any
 
 from bot.guards import MODERATORS_WITH_ROLE
 from bot.i18n import ENGLISH, Catalogs
+from sandbox.emulator import Emulator
+from sandbox.state import Channel, Member, Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.state import Channel, Member, Message
 
 FORM: dict[str, Any] = {
     "title": "Trees on every school yard",

@@ -10,9 +10,9 @@ import discord
 import pytest
 
 from cogs.proposals.forum import ensure_tags
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
 from tests.e2e.test_proposals_journey import FORM, posts_in, setup_forum, tag_names
-from tests.emulator.emulator import Emulator
 
 
 async def test_two_first_submits_keep_each_others_tags(

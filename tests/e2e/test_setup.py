@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from bot.settings import Settings
+from sandbox import perms
+from sandbox.emulator import Emulator
+from sandbox.options import NotPossible
+from sandbox.state import Member
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator import perms
-from tests.emulator.emulator import Emulator
-from tests.emulator.options import NotPossible
-from tests.emulator.state import Member
 
 
 async def test_bot_connects_syncs_setup_and_answers_show(emulator: Emulator, town: Town, harness: BotHarness):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import SUPPORTED
+from sandbox.emulator import Emulator
+from sandbox.options import NotPossible
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.options import NotPossible
 
 
 async def stored_language(harness: BotHarness, town: Town) -> str:

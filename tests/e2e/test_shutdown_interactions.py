@@ -8,9 +8,9 @@ import pytest
 
 from bot import client as client_module
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.interactions import CB_DEFER
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import CB_DEFER
 
 
 async def test_stopping_lets_a_deferred_command_send_its_answer(

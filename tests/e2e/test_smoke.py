@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.client import discover_extensions
+from sandbox.emulator import Emulator
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
 
 # cog package -> (who runs it, command, options); each is something a person does on day one.
 SMOKE: dict[str, tuple[str, str, dict[str, Any]]] = {

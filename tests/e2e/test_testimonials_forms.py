@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from cogs.testimonials.views import PhotoSubmissionForm
+from sandbox.emulator import Emulator
 from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
 from tests.e2e.test_testimonials_stage import Stage, gps_photo
-from tests.emulator.emulator import Emulator
 
 stage = staging.stage
 

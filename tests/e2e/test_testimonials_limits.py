@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.consent import CONSENT_VERSION, consent_text
+from sandbox import interactions as emulated_interactions
 from tests.e2e import test_testimonials_stage as staging
 from tests.e2e.test_testimonials_stage import STORY, Stage, gps_photo
-from tests.emulator import interactions as emulated_interactions
 
 stage = staging.stage
 

@@ -15,10 +15,10 @@ from PIL import ExifTags, Image
 
 from bot.client import ClimaBot
 from bot.settings import Settings
+from sandbox.emulator import Emulator
+from sandbox.interactions import InteractionRecord
+from sandbox.state import Message
 from tests.e2e.harness import BotHarness, Town
-from tests.emulator.emulator import Emulator
-from tests.emulator.interactions import InteractionRecord
-from tests.emulator.state import Message
 
 STORY = "Since the tram line opened I leave the car at home and reach work in twenty minutes."
 

@@ -7,12 +7,12 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.emulator.conftest import Env, populate
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import DiscordLogWatch, running
-from tests.emulator.interactions import CB_DEFER, CB_MESSAGE
-from tests.emulator.options import NotPossible
-from tests.emulator.sample_bot import SampleBot
+from sandbox.emulator import Emulator
+from sandbox.interactions import CB_DEFER, CB_MESSAGE
+from sandbox.options import NotPossible
+from tests.sandbox.conftest import Env, populate
+from tests.sandbox.fixtures import DiscordLogWatch, running
+from tests.sandbox.sample_bot import SampleBot
 
 
 async def test_commands_are_synced_with_ids_and_versions(env: Env) -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 
 import discord
 
-from tests.emulator.conftest import Env
-from tests.emulator.state import PUBLIC_THREAD
+from sandbox.state import PUBLIC_THREAD
+from tests.sandbox.conftest import Env
 
 
 async def test_bot_opens_a_forum_post_with_tags(env: Env) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from tests.emulator.conftest import Env
-from tests.emulator.fixtures import DiscordLogWatch
+from tests.sandbox.conftest import Env
+from tests.sandbox.fixtures import DiscordLogWatch
 
 MESSAGES = r"^/channels/\d+/messages$"
 

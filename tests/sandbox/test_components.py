@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.conftest import Env, populate
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import DiscordLogWatch, running
-from tests.emulator.interactions import CB_DEFER_UPDATE, CB_MODAL, CB_UPDATE, InteractionRecord
-from tests.emulator.options import NotPossible
-from tests.emulator.sample_bot import SampleBot
+from sandbox.emulator import Emulator
+from sandbox.interactions import CB_DEFER_UPDATE, CB_MODAL, CB_UPDATE, InteractionRecord
+from sandbox.options import NotPossible
+from tests.sandbox.conftest import Env, populate
+from tests.sandbox.fixtures import DiscordLogWatch, running
+from tests.sandbox.sample_bot import SampleBot
 
 
 async def _poll(env: Env) -> object:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import DiscordLogWatch, discord_log, emulator, running  # noqa: F401
-from tests.emulator.guild import Guild
-from tests.emulator.sample_bot import SampleBot
-from tests.emulator.state import Channel, Member, Role
+from sandbox.emulator import Emulator
+from sandbox.guild import Guild
+from sandbox.state import Channel, Member, Role
+from tests.sandbox.fixtures import DiscordLogWatch, discord_log, emulator, running  # noqa: F401
+from tests.sandbox.sample_bot import SampleBot
 
 
 @dataclass

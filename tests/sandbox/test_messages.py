@@ -6,7 +6,7 @@ import aiohttp
 import discord
 from discord.http import Route
 
-from tests.emulator.conftest import Env
+from tests.sandbox.conftest import Env
 
 
 async def test_upload_is_stored_and_served_until_the_url_expires(env: Env) -> None:

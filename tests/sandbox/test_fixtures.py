@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import DiscordLogWatch, fail_on_rejected_requests
-from tests.emulator.server import Violation
+from sandbox.emulator import Emulator
+from sandbox.server import Violation
+from tests.sandbox.fixtures import DiscordLogWatch, fail_on_rejected_requests
 
 
 def test_a_recorded_violation_fails_the_test_unless_expected() -> None:

@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.emulator.discord_bodies import (
+from sandbox.openapi_index import SpecIndex
+from sandbox.validation import RequestValidator, default_spec_path
+from tests.sandbox.discord_bodies import (
     CALLBACK,
     CMDS,
     GUILD_CMDS,
@@ -33,7 +35,6 @@ from tests.emulator.discord_bodies import (
     modal_body,
     v2_body,
 )
-from tests.emulator.validation import RequestValidator, SpecIndex, default_spec_path
 
 
 @pytest.fixture(scope="module")

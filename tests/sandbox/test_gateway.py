@@ -10,10 +10,10 @@ import zlib
 import aiohttp
 import discord
 
-from tests.emulator.conftest import Env, populate
-from tests.emulator.emulator import Emulator
-from tests.emulator.fixtures import DiscordLogWatch, running
-from tests.emulator.sample_bot import SampleBot
+from sandbox.emulator import Emulator
+from tests.sandbox.conftest import Env, populate
+from tests.sandbox.fixtures import DiscordLogWatch, running
+from tests.sandbox.sample_bot import SampleBot
 
 
 async def test_ready_populates_the_guild_cache(env: Env) -> None:
@@ -158,7 +158,7 @@ async def test_raw_protocol_rejections(emulator: Emulator) -> None:
 async def test_wrong_token_fails_login(emulator: Emulator) -> None:
     """discord.py reports a bad token as LoginFailure (401 from /users/@me)."""
     bot = SampleBot()
-    from tests.emulator.fixtures import discord_routed_at
+    from tests.sandbox.fixtures import discord_routed_at
 
     with discord_routed_at(emulator):
         try:

@@ -1,7 +1,7 @@
 """pytest fixtures and helpers for tests that run discord.py against the emulator.
 
 Wire into tests/conftest.py with:
-    from tests.emulator.fixtures import discord_log, emulator, pytest_report_header  # noqa: F401
+    from tests.sandbox.fixtures import discord_log, emulator, pytest_report_header  # noqa: F401
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.emulator.emulator import Emulator
-from tests.emulator.validation import RequestValidator
+from sandbox.emulator import Emulator
+from sandbox.validation import RequestValidator
 
 
 @contextlib.contextmanager

@@ -1,14 +1,11 @@
-"""Validates request bodies the bot sends to the emulated Discord.
+"""Discord's OpenAPI description as an index of request schemas, checked with jsonschema.
 
-Two layers: :mod:`tests.emulator.limits` (Discord's documented limits, checked by hand) and
-Discord's OpenAPI description (``openapi.json``), whose request schemas are checked with
-``jsonschema``. The spec is loaded lazily, once per file, and shared by all validators.
+Imported only when the spec file is present, so the sandbox runs without jsonschema installed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,24 +17,14 @@ from jsonschema.exceptions import ValidationError, best_match, relevance
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from tests.emulator import limits
+from sandbox import limits
 
-ENV_VAR = "DISCORD_OPENAPI_SPEC"
 SPEC_URI = "urn:discord-spec"
 MAX_ERRORS = 10
 MAX_MESSAGE = 300
 _METHODS = ("get", "put", "post", "patch", "delete")
 _SCHEMAS = "#/components/schemas/"
 PERMISSION_FIELDS = frozenset({"permissions", "allow", "deny", "default_member_permissions"})
-
-
-def default_spec_path() -> Path:
-    """Return the spec path from $DISCORD_OPENAPI_SPEC, else <repo>/../shared/discord-api/openapi.json."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "discord-api" / "openapi.json"
-
 
 # --- spec allowances and rewrites -------------------------------------------------------------
 
@@ -305,30 +292,3 @@ def describe(error: ValidationError) -> str:
         text = leaf.message
     line = f"{json_path(leaf.absolute_path)}: {text} (spec)"
     return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 3] + "..."
-
-
-# --- public interface -------------------------------------------------------------------------
-
-
-class RequestValidator:
-    """Checks each request body against Discord's limits and, when present, its OpenAPI spec."""
-
-    def __init__(self, spec_path: Path | None = None) -> None:
-        """Locate the spec (argument, $DISCORD_OPENAPI_SPEC, or the shared copy); missing is fine."""
-        path = spec_path if spec_path is not None else default_spec_path()
-        self.spec_found: bool = path.is_file()
-        self.spec_path: Path | None = path if self.spec_found else None
-
-    def validate(self, method: str, path: str, body: Any) -> list[str]:
-        """Return every problem with a request body from both layers ([] when Discord would accept it)."""
-        return self.check_limits(method, path, body) + self.check_spec(method, path, body)
-
-    def check_limits(self, method: str, path: str, body: Any) -> list[str]:
-        """Return problems found by the hand-written limits layer."""
-        return limits.check_request(method, path, body)
-
-    def check_spec(self, method: str, path: str, body: Any) -> list[str]:
-        """Return problems found by validating against the OpenAPI request schema, if any."""
-        if body is None or self.spec_path is None:
-            return []
-        return load_index(self.spec_path).problems(method, path, body)

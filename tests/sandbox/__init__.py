@@ -1,0 +1,1 @@
+"""Tests of the local Discord and the sandbox page; fixtures other tests share live here too."""
