@@ -190,6 +190,7 @@ def test_the_checks_catch_what_they_forbid(tmp_path: Path) -> None:
         "cogs.one.cog imports cogs.two",
         "cogs.one.cog imports cogs.two.views",
         "sandbox.page imports storage",
+        "sandbox.page imports storage.a",
         "storage.a imports discord",
     ]
     assert import_cycles(graph) == [["storage.a", "storage.b"]]
