@@ -17,21 +17,14 @@ from bot.discord_steps import create_then_record
 from bot.error_handler import report_failure
 from bot.errors import NotFoundError, PermissionDeniedError, ValidationError
 from bot.forms import Form
+from bot.forums import forum_tags, open_post
 from bot.guards import member_is_moderator, require_guild
 from bot.i18n import N_, Lang, Msg
 from bot.member_data import MemberDataHolder
 from bot.paginator import clamp_page, pager
 from bot.text import optional_visible
 from bot.themes import THEMES, theme_by_key
-from cogs.exchange.forum import (
-    MAX_ARCHIVE_MINUTES,
-    ensure_tags,
-    exchange_forum,
-    tag_named,
-    tag_post_resolved,
-    unarchive,
-    wake_archived_posts,
-)
+from cogs.exchange.forum import ensure_tags, exchange_forum, tag_post_resolved, unarchive, wake_archived_posts
 from cogs.exchange.lookup import city_autocomplete, city_list_autocomplete, resolve_city, resolve_city_list
 from cogs.exchange.member_data import ExchangeData
 from cogs.exchange.render import AskedCity, exchange_list_embed, lesson_embed, post_content
@@ -220,26 +213,16 @@ class ExchangeCog(ClimaCog, name="Exchange"):
         author_id: int,
     ) -> discord.channel.ThreadWithMessage:
         """Open the forum post with its theme tag, pinging only the asked cities' roles."""
-        tag = tag_named(forum, theme_by_key(theme).tag)
-        try:
-            return await forum.create_thread(
-                name=title,
-                content=content,
-                applied_tags=[tag] if tag else [],
-                auto_archive_duration=MAX_ARCHIVE_MINUTES,
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, users=False, roles=[discord.Object(id=r) for r in role_ids]
-                ),
-                reason=f"climabot: exchange question by {author_id}",
-            )
-        except discord.HTTPException as exc:
-            log.warning("guild %s: cannot post in exchange forum %s: %s", forum.guild.id, forum.id, exc)
-            raise ValidationError(
-                "I could not post in {forum} ({error}); I need to view it, send messages and create posts "
-                "there. Nothing was recorded.",
-                forum=forum.mention,
-                error=exc.text or exc.status,
-            ) from None
+        return await open_post(
+            forum,
+            name=title,
+            content=content,
+            applied_tags=forum_tags(forum, [theme_by_key(theme).tag]),
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(id=r) for r in role_ids]
+            ),
+            reason=f"climabot: exchange question by {author_id}",
+        )
 
     # --- /exchange resolve -----------------------------------------------------
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.errors import ValidationError
-from bot.themes import RESOLVED_TAG, TagSpaceError, find_tag_name, tags_to_create, with_tag
+from bot.forums import configured_forum, forum_tags, fresh_forum, retag_post
+from bot.i18n import Msg
+from bot.themes import RESOLVED_TAG, TagSpaceError, tags_to_create, with_tag
 from cogs.exchange.rules import mention
 from storage.guild_settings import GuildSettings
 
@@ -17,31 +19,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord's longest inactivity before a thread archives itself (7 days).
-MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
-
 
 def exchange_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
     """Return the configured exchange forum, or explain how to configure one."""
-    if settings.exchange_forum_id is None:
-        raise ValidationError(
+    return configured_forum(
+        guild,
+        settings.exchange_forum_id,
+        unset=Msg(
             "This server has no exchange forum yet: an administrator can choose one with "
             "`/setup channels exchange_forum:`."
-        )
-    forum = guild.get_channel(settings.exchange_forum_id)
-    if not isinstance(forum, discord.ForumChannel):
-        raise ValidationError(
+        ),
+        gone=Msg(
             "The configured exchange forum ({forum}) no longer exists or is not a forum: an administrator "
             "can choose one with `/setup channels exchange_forum:`.",
-            forum=mention("#", settings.exchange_forum_id),
-        )
-    return forum
+            forum=mention("#", settings.exchange_forum_id or 0),
+        ),
+    )
 
 
 def tag_named(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
     """Return the forum's tag with this name, ignoring case."""
-    found = find_tag_name([t.name for t in forum.available_tags], name)
-    return next((t for t in forum.available_tags if t.name == found), None) if found else None
+    return next(iter(forum_tags(forum, [name])), None)
 
 
 async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
@@ -51,10 +49,7 @@ async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord
             return forum
     except ValidationError:
         pass  # the cache may be stale (a moderator removed tags): judge on Discord's own list below
-    # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
-    fresh = await forum.guild.fetch_channel(forum.id)
-    if isinstance(fresh, discord.ForumChannel):
-        forum = fresh
+    forum = await fresh_forum(forum)
     new = _missing(forum, needed)
     if not new:
         return forum
@@ -87,14 +82,9 @@ async def tag_post_resolved(bot: ClimaBot, forum: discord.ForumChannel, thread_i
     tag = tag_named(forum, RESOLVED_TAG)
     if tag is None:
         raise ValidationError("The exchange forum has no resolved tag.")
-    # Read the post's tags from Discord: the cached thread may not have seen every change.
-    data: dict[str, Any] = dict(await bot.http.get_channel(thread_id))
-    current = [int(t) for t in data.get("applied_tags") or []]
-    wanted = with_tag(current, tag.id)
-    if wanted != current:
-        await bot.http.edit_channel(
-            thread_id, applied_tags=[str(t) for t in wanted], reason="climabot: exchange resolved"
-        )
+    await retag_post(
+        bot, thread_id, lambda current: with_tag(current, tag.id), reason="climabot: exchange resolved"
+    )
 
 
 async def unarchive(bot: ClimaBot, thread_id: int) -> bool:

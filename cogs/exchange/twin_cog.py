@@ -10,14 +10,14 @@ import discord
 from discord import app_commands
 
 from bot.cog_base import ClimaCog
-from bot.discord_steps import create_then_record
+from bot.discord_steps import create_then_record, refused_as
 from bot.errors import ValidationError
+from bot.forums import MAX_ARCHIVE_MINUTES
 from bot.guards import moderator_only, require_guild
 from bot.i18n import N_, Lang
 from bot.member_data import MemberDataHolder
 from bot.scheduling import utcnow
 from bot.timestamps import discord_timestamp
-from cogs.exchange.forum import MAX_ARCHIVE_MINUTES
 from cogs.exchange.jobs import TwinCheckins
 from cogs.exchange.lookup import city_autocomplete, resolve_city
 from cogs.exchange.member_data import TwinData
@@ -131,7 +131,11 @@ class TwinCog(ClimaCog, name="Twins"):
         self, public: Lang, parent: discord.TextChannel, first: City, second: City, by: int
     ) -> discord.Thread:
         """Open the pair's private thread, explaining which permissions are missing if Discord refuses."""
-        try:
+        refusal = N_(
+            "I could not open a private thread in {channel} ({error}); I need the Create Private Threads "
+            "and Send Messages in Threads permissions there. Nothing was created."
+        )
+        with refused_as(refusal, channel=parent.mention):
             return await parent.create_thread(
                 name=public._("Twinning: {first} ↔ {second}", first=first.name, second=second.name)[
                     :THREAD_NAME_LIMIT
@@ -141,13 +145,6 @@ class TwinCog(ClimaCog, name="Twins"):
                 auto_archive_duration=MAX_ARCHIVE_MINUTES,
                 reason=f"climabot: twinning by {by}",
             )
-        except discord.HTTPException as exc:
-            raise ValidationError(
-                "I could not open a private thread in {channel} ({error}); I need the Create Private Threads "
-                "and Send Messages in Threads permissions there. Nothing was created.",
-                channel=parent.mention,
-                error=exc.text or exc.status,
-            ) from None
 
     async def _record(
         self, thread: discord.Thread, first: City, second: City, by: int, first_checkin: datetime

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.discord_steps import create_then_record
 from bot.errors import ValidationError
-from bot.themes import MAX_FORUM_TAGS, THEMES, find_tag_name, theme_by_key
+from bot.forums import configured_forum, forum_tags, fresh_forum, open_post, retag_post
+from bot.i18n import Msg
+from bot.themes import MAX_FORUM_TAGS, THEMES, theme_by_key
 from cogs.proposals.render import change_note, post_content, post_embed
 from cogs.proposals.rules import STATUS_TAGS, applied_tags, missing_tags, status_tag_names
 from cogs.proposals.views import support_view
@@ -22,8 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord's longest inactivity before a thread archives itself (7 days).
-MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
 # Only moderators (and the bot) may apply these on Discord's side.
 MODERATED = frozenset(status_tag_names())
 # One lock per forum: editing replaces the whole tag list, so two first submits on a fresh forum must
@@ -33,30 +33,19 @@ _TAG_LOCKS: dict[int, asyncio.Lock] = {}
 
 def proposals_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
     """Return the configured proposals forum, or explain how to configure one."""
-    if settings.proposals_forum_id is None:
-        raise ValidationError(
+    return configured_forum(
+        guild,
+        settings.proposals_forum_id,
+        unset=Msg(
             "This server has no proposals forum yet: an administrator can choose one with "
             "`/setup channels proposals_forum:`."
-        )
-    forum = guild.get_channel(settings.proposals_forum_id)
-    if not isinstance(forum, discord.ForumChannel):
-        raise ValidationError(
+        ),
+        gone=Msg(
             "The configured proposals forum (<#{forum}>) no longer exists or is not a forum: an "
             "administrator can choose one with `/setup channels proposals_forum:`.",
             forum=settings.proposals_forum_id,
-        )
-    return forum
-
-
-def tag_ids(forum: discord.ForumChannel, names: list[str]) -> list[discord.ForumTag]:
-    """The forum's tags with these names (ignoring case), in order, skipping missing ones."""
-    found = []
-    for name in names:
-        match = find_tag_name([t.name for t in forum.available_tags], name)
-        tag = next((t for t in forum.available_tags if t.name == match), None) if match else None
-        if tag is not None:
-            found.append(tag)
-    return found
+        ),
+    )
 
 
 async def ensure_tags(forum: discord.ForumChannel, theme: str) -> discord.ForumChannel:
@@ -70,10 +59,7 @@ async def ensure_tags(forum: discord.ForumChannel, theme: str) -> discord.ForumC
 
 async def _add_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
     """Add the missing tags to the forum's list as Discord has it now (under the forum's lock)."""
-    # Editing replaces the whole tag list: start from Discord's list, not a cache that may lag behind.
-    fresh = await forum.guild.fetch_channel(forum.id)
-    if isinstance(fresh, discord.ForumChannel):
-        forum = fresh
+    forum = await fresh_forum(forum)
     existing = [t.name for t in forum.available_tags]
     new = missing_tags(existing, needed)
     if not new:
@@ -107,14 +93,14 @@ async def set_status_tag(bot: ClimaBot, forum_id: int, thread_id: int, theme: st
         return
     forum = await ensure_tags(guild_forum, theme)
     names = {t.id: t.name for t in forum.available_tags}
-    # Read the post's tags from Discord: the cached thread may not have seen every change.
-    data: dict[str, Any] = dict(await bot.http.get_channel(thread_id))
-    current = [int(t) for t in data.get("applied_tags") or []]
-    wanted = [t.id for t in tag_ids(forum, applied_tags(current, names, theme_by_key(theme).tag, status))]
-    if wanted != current:
-        await bot.http.edit_channel(
-            thread_id, applied_tags=[str(t) for t in wanted], reason="climabot: proposal status"
-        )
+
+    def retag(current: list[int]) -> list[int]:
+        """The post's tags with this status as its one status tag."""
+        return [
+            t.id for t in forum_tags(forum, applied_tags(current, names, theme_by_key(theme).tag, status))
+        ]
+
+    await retag_post(bot, thread_id, retag, reason="climabot: proposal status")
 
 
 async def post_proposal(bot: ClimaBot, forum: discord.ForumChannel, proposal: Proposal) -> Proposal:
@@ -127,27 +113,19 @@ async def post_proposal(bot: ClimaBot, forum: discord.ForumChannel, proposal: Pr
         cached = bot.get_channel(forum.id)
         newest = cached if isinstance(cached, discord.ForumChannel) else forum
         wanted = [theme_by_key(proposal.theme).tag, STATUS_TAGS["open"]]
-        tags = tag_ids(newest, wanted)
+        tags = forum_tags(newest, wanted)
         if len(tags) < len(wanted):
-            tags = tag_ids(forum, wanted)
-        try:
-            return await forum.create_thread(
-                name=proposal.title,
-                content=post_content(public, proposal),
-                embed=post_embed(public, proposal),
-                view=support_view(proposal.id, public, is_open=True),
-                applied_tags=tags,
-                auto_archive_duration=MAX_ARCHIVE_MINUTES,
-                allowed_mentions=discord.AllowedMentions.none(),
-                reason=f"climabot: proposal {proposal.id}",
-            )
-        except discord.HTTPException as exc:
-            raise ValidationError(
-                "I could not post in {forum} ({error}); I need to view it, send messages and create "
-                "posts there. Nothing was recorded.",
-                forum=forum.mention,
-                error=exc.text or exc.status,
-            ) from None
+            tags = forum_tags(forum, wanted)
+        return await open_post(
+            forum,
+            name=proposal.title,
+            content=post_content(public, proposal),
+            embed=post_embed(public, proposal),
+            view=support_view(proposal.id, public, is_open=True),
+            applied_tags=tags,
+            allowed_mentions=discord.AllowedMentions.none(),
+            reason=f"climabot: proposal {proposal.id}",
+        )
 
     return await create_then_record(
         create,
