@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable
 
 import discord
 
-from bot.i18n import Msg
+from bot.i18n import N_, Msg
 from storage.cities import CitiesRepository, City
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,15 @@ class CityRoles:
                 "must sit above the city roles (Server Settings → Roles).",
                 city=city.name,
             )
-        try:
-            await member.add_roles(role, reason="climabot: joined a city")
-        except discord.HTTPException as exc:
-            log.warning("guild %s: cannot give role %s to %s: %s", guild.id, role.id, member.id, exc)
-            return Msg(
+        return await _role_change(
+            member.add_roles(role, reason="climabot: joined a city"),
+            role,
+            N_(
                 "I could not give you the {role} role. I need the Manage Roles permission, and my own role "
-                "must sit above the city roles (Server Settings → Roles).",
-                role=role.mention,
-            )
-        return None
+                "must sit above the city roles (Server Settings → Roles)."
+            ),
+            log_as=f"guild {guild.id}: cannot give role {role.id} to {member.id}",
+        )
 
     async def take(self, member: discord.Member, city: City) -> Msg | None:
         """Remove the city's role from a member; return a note if it could not be done."""
@@ -71,15 +71,27 @@ class CityRoles:
         role = guild.get_role(city.role_id) if city.role_id is not None else None
         if role is None:
             return None
-        try:
-            await member.remove_roles(role, reason="climabot: left a city")
-        except discord.NotFound:
-            return None
-        except discord.HTTPException as exc:
-            log.warning("guild %s: cannot remove role %s from %s: %s", guild.id, role.id, member.id, exc)
-            return Msg(
+        return await _role_change(
+            member.remove_roles(role, reason="climabot: left a city"),
+            role,
+            N_(
                 "I could not remove the {role} role. I need the Manage Roles permission, and my own role "
-                "must sit above the city roles (Server Settings → Roles).",
-                role=role.mention,
-            )
-        return None
+                "must sit above the city roles (Server Settings → Roles)."
+            ),
+            log_as=f"guild {guild.id}: cannot remove role {role.id} from {member.id}",
+            gone_is_done=True,
+        )
+
+
+async def _role_change(
+    change: Awaitable[None], role: discord.Role, failed: str, *, log_as: str, gone_is_done: bool = False
+) -> Msg | None:
+    """Await a role change; a refusal becomes the note `failed` on {role} (NotFound is ok if gone_is_done)."""
+    try:
+        await change
+    except discord.HTTPException as exc:
+        if gone_is_done and isinstance(exc, discord.NotFound):
+            return None
+        log.warning("%s: %s", log_as, exc)
+        return Msg(failed, role=role.mention)
+    return None
