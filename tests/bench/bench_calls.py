@@ -31,6 +31,8 @@ from sandbox.emulator import Emulator
 from storage.announcements import AnnouncementInput
 from storage.calls import CallInput
 from storage.repositories import open_storage
+from tests.bench.botproc import peak_rss_mib
+from tests.bench.table import Row
 from tests.e2e.harness import BotHarness, Town, bot_settings, build_town, configure_town
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -187,6 +189,36 @@ async def deliver(
         m.timestamp - due_by_text[m.content].timestamp()
         for m in emu.messages_in(town.announcements)
         if m.content in due_by_text
+    ]
+
+
+async def rows(quick: bool) -> list[Row]:
+    """Start-up with 10,000 pending items (1,000 quick) against none, and delivery delays."""
+    items, repeats, spread, burst = (1000, 2, 50, 100) if quick else (10_000, 5, 100, 200)
+    empty, _, _ = await startup(0, repeats)
+    full, jobs, _ = await startup(items, repeats)
+    floor_trips, spread_delays, burst_delays = await delays(spread=spread, burst=burst)
+    ms = [[s * 1000 for s in values] for values in (empty, full, floor_trips, spread_delays, burst_delays)]
+    return [
+        Row.from_samples(
+            f"start-up to ready, {items:,} pending items",
+            ms[1],
+            ms[0],
+            extra=f"{jobs:,} jobs; n={repeats}; floor: start-up with none",
+        ),
+        Row.from_samples(
+            f"due → message at Discord, {spread} due 20 ms apart",
+            ms[3],
+            ms[2],
+            extra="floor: a plain channel.send round trip",
+        ),
+        Row.from_samples(
+            f"due → message at Discord, {burst} due at once",
+            ms[4],
+            ms[2],
+            peak_mib=peak_rss_mib(),
+            extra="floor: a plain channel.send round trip; peak: bot and emulator in one process",
+        ),
     ]
 
 

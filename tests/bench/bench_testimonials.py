@@ -1,6 +1,8 @@
 """Benchmark: exporting 10,000 and 100,000 approved testimonials as CSV, JSON Lines and data package.
 
-Run with `python -m tests.bench.bench_testimonials [--sizes 10000,100000] [--repeat 3]`.
+Run with `python -m tests.bench.bench_testimonials [--sizes 10000,100000] [--repeat 3]`; in the one table
+(`python -m tests.bench`), each export's peak resident set size is measured in a fresh process of its own
+(VmHWM), next to that of an idle process and of the not-streamed CSV, so flat from 10k to 100k shows.
 
 For each size and format it prints the export time (median and p99 over the repeats, nearest rank,
 so with few repeats p99 is the slowest run) and the peak Python heap during one export (tracemalloc,
@@ -19,12 +21,14 @@ import csv
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,8 @@ from storage.database import Database
 from storage.migrate import apply_migrations
 from storage.testimonials import Media, TestimonialsRepository, seed_approved
 from storage.testimonials_export import ExportSnapshot
+from tests.bench.botproc import peak_rss_mib
+from tests.bench.table import Row
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WORDS = ["tram", "heat", "pump", "repair", "café", "bike", "lane", "tree", "shade", "bus", "solar", "roof"]
@@ -169,12 +175,65 @@ def run(sizes: list[int], repeat: int) -> None:
             measure(count, Path(name), repeat)
 
 
+def peak_in_child(*args: str) -> float:
+    """Run `--peak-of ...` in a fresh Python process and return its peak resident set size in MiB."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_testimonials", "--peak-of", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(done.stdout.split()[-1])
+
+
+def peak_of(what: str, db_path: str, media: str, out: str) -> None:
+    """In a fresh process: do one export (or the not-streamed floor, or nothing) and print VmHWM."""
+    if what == "naive":
+        write_rows(load_rows(Path(db_path)), Path(out))
+    elif what != "nothing":
+        export_campaign(Path(db_path), Path(media), "Bench", what, Path(out), now=NOW)
+    print(peak_rss_mib())
+
+
+def size_rows(count: int, repeat: int) -> list[Row]:
+    """The three export rows of one size, built in a temporary folder of their own."""
+    out: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-testimonials-") as name:
+        folder = Path(name)
+        db_path, media = asyncio.run(build(folder, count))
+        target = folder / "export.out"
+        paths = (str(db_path), str(media), str(target))
+        base, naive = peak_in_child("nothing", *paths), peak_in_child("naive", *paths)
+        loaded = load_rows(db_path)
+        floor = [t * 1000 for t in timed(partial(write_rows, loaded, folder / "floor.csv"), repeat)]
+        loaded.clear()
+        for fmt in ("csv", "jsonl", "datapackage"):
+            work = partial(export_campaign, db_path, media, "Bench", fmt, target, now=NOW)
+            took = [t * 1000 for t in timed(work, repeat)]
+            note = f"n={repeat}; floor: csv of rows already in memory; idle process {base:.0f} MiB"
+            if fmt == "csv":
+                note += f", not streamed {naive:.0f} MiB"
+            name = f"export {fmt}, {count:,} testimonials"
+            out.append(Row.from_samples(name, took, floor, peak_mib=peak_in_child(fmt, *paths), extra=note))
+    return out
+
+
+def rows(quick: bool) -> list[Row]:
+    """Per size and format: export time against the CSV-from-a-list floor, and the export's peak RSS."""
+    sizes, repeat = ((1000, 10_000), 1) if quick else ((10_000, 100_000), 3)
+    return [row for count in sizes for row in size_rows(count, repeat)]
+
+
 def main() -> None:
     """Parse the options and run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated item counts")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement")
+    parser.add_argument("--peak-of", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peak_of:
+        peak_of(*args.peak_of)
+        return
     run([int(s) for s in args.sizes.split(",")], max(1, args.repeat))
 
 
