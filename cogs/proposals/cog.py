@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -270,13 +271,10 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         """Store the answer with a history row, then update the post and tell the people."""
         member = await require_moderator(interaction)
         text = clean_reason(reason)
-        try:
-            change = await self.repo.answer(
-                id, guild_id=member.guild.id, status=status, reason=text, actor_id=member.id, now=utcnow()
-            )
-        except ProposalError as error:
-            raise refusal(error, id, await self._status_of(member.guild.id, id)) from None
-        await self._announce(interaction, change)
+        step = self.repo.answer(
+            id, guild_id=member.guild.id, status=status, reason=text, actor_id=member.id, now=utcnow()
+        )
+        await self._moderate(interaction, member.guild.id, id, step)
 
     @proposal.command(name="update", description=N_("Record progress on an accepted proposal"))
     @app_commands.describe(
@@ -289,13 +287,10 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         if not 0 <= progress <= 100:
             raise refusal(ProposalError("bad-progress"), id)
         text = clean_note(note)
-        try:
-            change = await self.repo.update_progress(
-                id, guild_id=member.guild.id, progress=progress, note=text, actor_id=member.id, now=utcnow()
-            )
-        except ProposalError as error:
-            raise refusal(error, id, await self._status_of(member.guild.id, id)) from None
-        await self._announce(interaction, change)
+        step = self.repo.update_progress(
+            id, guild_id=member.guild.id, progress=progress, note=text, actor_id=member.id, now=utcnow()
+        )
+        await self._moderate(interaction, member.guild.id, id, step)
 
     @proposal.command(name="withdraw", description=N_("Withdraw your own proposal while it is open"))
     @app_commands.describe(id=ID_DESCRIPTION, erase=N_("Also erase its text and delete its post"))
@@ -318,6 +313,16 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
         await delete_post(self.bot, before.thread_id if before else None)
         t = await self.bot.languages.for_interaction(interaction)
         await interaction.followup.send(t._("Proposal #{id} is withdrawn and erased.", id=id), ephemeral=True)
+
+    async def _moderate(
+        self, interaction: discord.Interaction[Any], guild_id: int, proposal_id: int, step: Awaitable[Change]
+    ) -> None:
+        """Store a moderator's answer or progress (a refusal names the status it has), then announce it."""
+        try:
+            change = await step
+        except ProposalError as error:
+            raise refusal(error, proposal_id, await self._status_of(guild_id, proposal_id)) from None
+        await self._announce(interaction, change)
 
     async def _status_of(self, guild_id: int, proposal_id: int) -> str:
         """A proposal's current status, for a refusal's wording."""
