@@ -131,8 +131,9 @@ async def submit_modal(request: web.Request) -> web.Response:
     """Fill and submit a form the bot opened for the viewer."""
     site = request.app[SITE]
     viewer = site.viewer(request)
-    opener = _modal(site, request)
     data = await body(request)
+    # No await from this check until the form is marked closed, so one form is submitted only once.
+    opener = _modal(site, request)
     guild = site.guild_for(opener.channel)
     values = convert.modal_values(site, guild, opener.modal or {}, _object(data.get("values"), "values"))
     it = await site.emu.submit_modal(guild, viewer, opener, values)

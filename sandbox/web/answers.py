@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 KINDS = {COMMAND: "command", COMPONENT: "component", MODAL_SUBMIT: "modal_submit"}
 # How long the page waits for an answer when asked to (?wait=1): Discord's 3 s deadline, plus slack.
 WAIT_SECONDS = 3.5
+# Most deferred answers follow within milliseconds; a slow one is shown as "thinking" and arrives live.
+THINKING_GRACE = 0.5
 
 
 def deadline(site: Site) -> float:
@@ -93,14 +95,21 @@ def interaction_json(site: Site, it: InteractionRecord) -> dict[str, Any]:
 
 
 async def settled(site: Site, it: InteractionRecord) -> dict[str, Any]:
-    """Wait (up to WAIT_SECONDS) until the bot answered, past any "thinking...", and return the state."""
+    """Wait (up to WAIT_SECONDS) for the bot's first answer, and briefly past "thinking...", then return it."""
+    world = site.emu.world
 
-    def check() -> bool | None:
-        """Return True once the interaction has an answer the page can show."""
-        return True if status(site, it) not in ("pending", "deferred") else None
+    def answered() -> bool | None:
+        """Return True once the bot answered in any way (or the deadline passed)."""
+        return True if status(site, it) != "pending" else None
 
-    with contextlib.suppress(AssertionError):  # still thinking or no answer: the state says which
-        await site.emu.world.wait_until(check, WAIT_SECONDS, f"an answer to {it!r}")
+    def past_thinking() -> bool | None:
+        """Return True once a deferred answer was filled in."""
+        return True if status(site, it) != "deferred" else None
+
+    # A failed wait is no error here: the returned state says "pending", "deferred" or "failed".
+    with contextlib.suppress(AssertionError):
+        await world.wait_until(answered, WAIT_SECONDS, f"an answer to {it!r}")
+        await world.wait_until(past_thinking, THINKING_GRACE, f"the deferred answer to {it!r}")
     return interaction_json(site, it)
 
 

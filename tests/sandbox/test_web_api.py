@@ -260,3 +260,27 @@ async def test_page_and_static_files(page: Page) -> None:
     assert resp.status == 200 and "climabot" in (await resp.text()).lower()
     assert (await page.client.get("/static/../app.py")).status == 404
     assert (await page.client.get("/static/%2e%2e/app.py")).status == 404
+
+
+async def test_a_late_bot_answer_is_reported_as_failed(page: Page, env: Env, discord_log: Any) -> None:
+    """When the bot misses the answer deadline, the interaction says so in one line, as Discord's client."""
+    env.emu.interaction_deadline = 0.2
+    env.emu.expect_violations()  # the late callback is what this test provokes
+    discord_log.allow("Unknown interaction|Ignoring exception|10062")
+    env.emu.faults.delay("POST", r"/callback$", seconds=0.4)
+    answer = await page.run(env.alice, "poll", question="Too late?")
+    assert answer["status"] == "failed" and answer["messages"] == []
+    assert answer["error"] == "The application did not respond within 0.2 s"
+
+
+async def test_deferred_answer_is_filled_before_wait_returns(page: Page, env: Env) -> None:
+    """/calls edit defers ephemerally then fills its answer: the wait returns it; the followup comes later."""
+    body = {"channel_id": str(env.general.id), "command": "calls edit", "options": {"identifier": "X-1"}}
+    started = await page.post("/api/commands/run", env.maria, body, wait="1")
+    answer = started["interaction"]
+    assert answer["status"] == "message" and answer["ephemeral"]
+    assert answer["messages"][0]["content"] == "editing X-1" and not answer["messages"][0]["loading"]
+    it = env.emu.world.interactions[int(started["interaction_id"])]
+    await env.emu.world.wait_until(lambda: it.followups or None, 2, "the followup")
+    later = (await page.get(f"/api/interactions/{started['interaction_id']}", env.maria))["interaction"]
+    assert [m["content"] for m in later["messages"]] == ["editing X-1", "second message"]
