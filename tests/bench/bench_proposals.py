@@ -48,7 +48,9 @@ from tests.bench.bench_polls import (  # noqa: E402
     fresh_emulator,
     measure_floor,
     peak_rss_mib,
+    pooled,
 )
+from tests.bench.table import Row  # noqa: E402
 from tests.e2e.harness import Town, bot_settings, configure_town, subprocess_bot  # noqa: E402
 from tests.e2e.test_proposals_journey import FORM, posts_in, submit  # noqa: E402
 
@@ -177,6 +179,28 @@ def summary(rounds: list[tuple[Phase | None, Phase]]) -> None:
         floor = f"{fmt(statistics.median(floors)):>12}" if floors else ""
         print(f"{name:30} {floor} {fmt(bot):>12}")
     print(f"post edits per round: {[b.edits for _, b in rounds]}")
+
+
+async def rows(quick: bool) -> list[Row]:
+    """Support clicks at 100/s from 2,000 members (300 quick), floor, climabot, floor (A B A)."""
+    members, rate = (300, 100.0) if quick else (2000, 100.0)
+    with tempfile.TemporaryDirectory(prefix="bench-proposals-") as folder:
+        before = await measure_floor_phase(members, rate)
+        bot = await measure_climabot(members, rate, Path(folder))
+        after = await measure_floor_phase(members, rate)
+    floor = pooled(before.burst, after.burst)
+    rows_, count = bot.counts or (0, 0)
+    every = rows_ == count == members == sum("You support proposal #" in a for a in bot.burst.answers)
+    return [
+        Row.from_samples(
+            f"proposal Support click → answer, {members:,} members at {rate:.0f}/s",
+            [s * 1000 for s in bot.burst.latencies],
+            [s * 1000 for s in floor.latencies],
+            peak_mib=bot.peak_rss,
+            extra=f"floor: bare discord.py bot, A B A; every support counted: {'yes' if every else 'NO'};"
+            f" {bot.edits} post edits in {bot.until_final or 0:.1f} s",
+        )
+    ]
 
 
 async def main(members: int, rate: float, rounds: int, with_floor: bool) -> None:
