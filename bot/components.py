@@ -9,12 +9,12 @@ Protocol of its cog's methods, never the cog class, so views and cogs do not imp
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 import discord
 
-from bot.error_handler import report_failure
+from bot.error_handler import expected_message, report_failure
 from bot.i18n import N_
 from bot.languages import lang_for
 from bot.replies import send_ephemeral
@@ -30,6 +30,26 @@ _NEVER = r"(?!)"
 UNAVAILABLE = N_(
     "This part of climabot is switched off right now, so this did nothing. Please try again later."
 )
+# How a click or a form submission ended, for the metrics: done; refused with a message the member can
+# act on (a UserFacingError); failed on a bug (an error id); or stale (its form or its part is gone).
+OK, REFUSED, ERROR, EXPIRED = "ok", "refused", "error", "expired"
+
+
+class Outcomes:
+    """Where outcomes go: bot/metrics.py sets `observer` while metrics are on; otherwise one None check."""
+
+    observer: ClassVar[Callable[[discord.Interaction[Any], str, str], None] | None] = None
+
+
+def observe(interaction: discord.Interaction[Any], name: str, outcome: str) -> None:
+    """Report how a click (name: its prefix) or a form (its kind) ended; nothing while metrics are off."""
+    if Outcomes.observer is not None:
+        Outcomes.observer(interaction, name, outcome)
+
+
+def outcome_of(error: BaseException) -> str:
+    """REFUSED for an error the member is told about in words, ERROR for one that gets an error id."""
+    return REFUSED if expected_message(error) is not None else ERROR
 
 
 def build_template(prefix: str, fields: Mapping[str, type]) -> str:
@@ -118,14 +138,20 @@ class _Persistent:
         handler = interaction.client.get_cog(self.cog_name)
         if handler is None:
             await send_ephemeral(interaction, (await lang_for(interaction))._(UNAVAILABLE))
+            observe(interaction, self.prefix, EXPIRED)
             return
         try:
-            await self.clicked(interaction, handler)
+            outcome = await self.clicked(interaction, handler) or OK
         except Exception as error:
+            outcome = outcome_of(error)
             await report_failure(interaction, error, self.custom_id)
+        observe(interaction, self.prefix, outcome)
 
-    async def clicked(self, interaction: discord.Interaction[Any], handler: Any) -> None:
-        """What a click does; `handler` is the cog, typed by the subclass as a Protocol."""
+    async def clicked(self, interaction: discord.Interaction[Any], handler: Any) -> str | None:
+        """What a click does; `handler` is the cog, typed by the subclass as a Protocol.
+
+        Return EXPIRED when what the component acts on is gone (for the metrics); None means OK.
+        """
         raise NotImplementedError
 
 

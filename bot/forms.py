@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import discord
 from discord.ext import commands
 
-from bot.components import PersistentButton, persistent_view
+from bot.components import ERROR, EXPIRED, OK, REFUSED, PersistentButton, observe, persistent_view
 from bot.error_handler import report_failure
 from bot.errors import NotFoundError, PermissionDeniedError, UserFacingError, ValidationError
 from bot.guards import require_guild, require_moderator
@@ -38,7 +38,7 @@ FORM_ID = re.compile(r"^(?P<kind>[a-z][a-z0-9-]*:[a-z][a-z0-9-]*):(?P<token>[A-Z
 TYPED_KEY = "_typed"
 # Above this, what a member typed is handed back as a text file rather than in the message.
 HANDBACK_INLINE_LIMIT = 1700
-EXPIRED = N_("This form has expired or was already sent, so nothing was saved.")
+EXPIRED_TEXT = N_("This form has expired or was already sent, so nothing was saved.")
 SWITCHED_OFF = N_(
     "This form belongs to a part of climabot that is switched off right now, so nothing was saved."
 )
@@ -153,9 +153,9 @@ class RetryButton(PersistentButton, cog="Forms", prefix="forms:retry", fields={"
         label = t._(RETRY_LABEL) if t is not None else RETRY_LABEL
         super().__init__(token, label=label, style=discord.ButtonStyle.primary)
 
-    async def clicked(self, interaction: discord.Interaction[Any], handler: FormDesk) -> None:
-        """Open the form again, filled in."""
-        await handler.reopen(interaction, self.token)
+    async def clicked(self, interaction: discord.Interaction[Any], handler: FormDesk) -> str | None:
+        """Open the form again, filled in (EXPIRED when the held form is gone)."""
+        return None if await handler.reopen(interaction, self.token) else EXPIRED
 
 
 class FormDesk(commands.Cog, name="Forms"):
@@ -258,17 +258,18 @@ class FormDesk(commands.Cog, name="Forms"):
                 await form.discard(released.state)
             raise
 
-    async def reopen(self, interaction: discord.Interaction[Any], token: str) -> None:
-        """Show a held form again to the member who owns it, filled in with what they typed."""
+    async def reopen(self, interaction: discord.Interaction[Any], token: str) -> bool:
+        """Show a held form again to the member who owns it, filled in; False when it is gone."""
         held = await self.repository.peek(
             token, user_id=interaction.user.id, guild_id=interaction.guild_id, now=datetime.now(UTC)
         )
         form = self._forms.get(held.kind) if held is not None else None
         if held is None or form is None:
             t = await lang_for(interaction)
-            await send_ephemeral(interaction, t._(START_AGAIN, reason=t._(EXPIRED)))
-            return
+            await send_ephemeral(interaction, t._(START_AGAIN, reason=t._(EXPIRED_TEXT)))
+            return False
         await self._show(interaction, form, token, held.state, release_on_failure=False)
+        return True
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -283,20 +284,25 @@ class FormDesk(commands.Cog, name="Forms"):
         if form is None or self.bot.get_cog(form.cog_name) is None:
             log.info("form %s sent while its cog is not loaded", match["kind"])
             await self._hand_back(interaction, Msg(SWITCHED_OFF), sent, form)
+            observe(interaction, match["kind"], EXPIRED)
             return
         held = await self.repository.claim(
             match["token"], user_id=interaction.user.id, guild_id=interaction.guild_id, now=datetime.now(UTC)
         )
         if held is None:
             log.info("form %s sent after it expired or was used (guild %s)", form.kind, interaction.guild_id)
-            await self._hand_back(interaction, Msg(EXPIRED), sent, form)
+            await self._hand_back(interaction, Msg(EXPIRED_TEXT), sent, form)
+            observe(interaction, form.kind, EXPIRED)
             return
-        await self._deliver(interaction, form, held.state, sent)
+        observe(interaction, form.kind, await self._deliver(interaction, form, held.state, sent))
 
     async def _deliver(
         self, interaction: discord.Interaction[Any], form: Form, state: dict[str, Any], sent: Submission
-    ) -> None:
-        """Run the form's submit; a refusal keeps the form for a retry, a failure hands the text back."""
+    ) -> str:
+        """Run the form's submit; a refusal keeps the form for a retry, a failure hands the text back.
+
+        Return the outcome for the metrics: OK, REFUSED or ERROR.
+        """
         handler = self.bot.get_cog(form.cog_name)
         try:
             if interaction.guild_id is not None:
@@ -309,12 +315,16 @@ class FormDesk(commands.Cog, name="Forms"):
             # give the text back instead of offering a retry.
             await self._hand_back(interaction, problem.text, sent, form)
             await form.discard(state)
+            return REFUSED
         except UserFacingError as problem:
             await self._offer_retry(interaction, form, state, sent, problem.text)
+            return REFUSED
         except Exception as error:
             await report_failure(interaction, error, f"form {form.kind}")
             await self._hand_back(interaction, Msg(NOTHING_SAVED), sent, form)
             await form.discard(state)
+            return ERROR
+        return OK
 
     async def _offer_retry(
         self,

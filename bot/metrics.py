@@ -1,7 +1,8 @@
 """Prometheus metrics, served at http://127.0.0.1:PORT/metrics when `metrics.port` is set (off by default).
 
 Labels are bounded and never name a member, a server or a message: commands by their name, components
-by the `cog:action` start of their custom_id, Discord routes with every id replaced by `{id}`.
+by the `cog:action` start of their custom_id (the PersistentButton/PersistentSelect prefix), forms by
+their kind, Discord routes with every id replaced by `{id}`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.components import Outcomes
+
 if TYPE_CHECKING:
     from bot.client import ClimaBot
 
@@ -33,14 +36,16 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 
 INTERACTIONS = Counter(
     "climabot_interactions",
-    "Interactions: received (every one), ok (a slash command that finished without error).",
+    "Interactions: received (every one); ok (a slash command finished; a click or form done); refused "
+    "(a click or form the member was told no, in words); error (a click or form that failed with an error "
+    "id); expired (a stale form, or a click or form whose part of climabot is switched off).",
     ["kind", "command", "outcome"],
     registry=REGISTRY,
 )
 INTERACTION_LATENCY = Histogram(
     "climabot_interaction_latency_seconds",
-    "From the interaction's creation at Discord to the end of its handler.",
-    ["kind"],
+    "From the interaction's creation at Discord to the end of its handler, by kind and command.",
+    ["kind", "command"],
     buckets=LATENCY_BUCKETS,
     registry=REGISTRY,
 )
@@ -219,8 +224,15 @@ class MetricsServer:
         return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
 
+def count_outcome(interaction: discord.Interaction[Any], name: str, outcome: str) -> None:
+    """Count how a click or form ended (name: its prefix or form kind) and how long it took."""
+    kind = interaction.type.name
+    INTERACTIONS.labels(kind, name, outcome).inc()
+    INTERACTION_LATENCY.labels(kind, name).observe(seconds_since(interaction.created_at))
+
+
 def instrument(bot: ClimaBot) -> None:
-    """Count the bot's interactions, jobs, transactions and errors (cheap; served only when enabled)."""
+    """Count the bot's interactions, jobs, transactions and errors (call it only when metrics are on)."""
 
     async def on_interaction(interaction: discord.Interaction[Any]) -> None:
         """Count every interaction as it arrives."""
@@ -232,7 +244,7 @@ def instrument(bot: ClimaBot) -> None:
         """Count a command that finished without error, and how long it took since Discord created it."""
         kind, name = interaction_labels(interaction)
         INTERACTIONS.labels(kind, name, "ok").inc()
-        INTERACTION_LATENCY.labels(kind).observe(seconds_since(interaction.created_at))
+        INTERACTION_LATENCY.labels(kind, name).observe(seconds_since(interaction.created_at))
 
     async def on_connect() -> None:
         """Time the database's write transactions, now that storage is open (setup_hook has run)."""
@@ -243,6 +255,7 @@ def instrument(bot: ClimaBot) -> None:
         if event.scheduled_run_time is not None:
             SCHEDULER_LAG.labels(job_kind(event.job_id)).observe(seconds_since(event.scheduled_run_time))
 
+    Outcomes.observer = count_outcome
     bot.add_listener(on_interaction)
     bot.add_listener(on_app_command_completion)
     bot.add_listener(on_connect)

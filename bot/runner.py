@@ -136,8 +136,11 @@ async def serve(settings: Settings) -> int:
     if not await wait_for_discord(settings, token, stop):
         log.info("stop requested before Discord could be reached")
         return 0
-    async with ClimaBot(settings, http_trace=http_trace()) as bot:
-        instrument(bot)
+    # Metrics off: no listener, trace or hook at all, so an interaction pays nothing for them.
+    measured = bool(settings.metrics.port)
+    async with ClimaBot(settings, http_trace=http_trace() if measured else None) as bot:
+        if measured:
+            instrument(bot)
         metrics = await _start_metrics(settings, bot)
         try:
             runner = asyncio.create_task(bot.start(token), name="climabot")
