@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from discord import app_commands
+
 from bot.i18n import N_, Lang, Msg
 
 # Discord's limits on a forum channel's tags.
@@ -42,6 +44,9 @@ THEMES: tuple[Theme, ...] = (
     Theme("citizen-engagement", N_("Citizen engagement"), "Citizen engagement"),
 )
 _BY_KEY = {theme.key: theme for theme in THEMES}
+# The `theme` option of every command that takes one: the label is a msgid the CommandTranslator
+# localises; the value (the stored key) stays.
+THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
 
 
 class TagSpaceError(Exception):

@@ -23,7 +23,7 @@ from bot.i18n import N_, Lang, Msg
 from bot.member_data import MemberDataHolder
 from bot.paginator import clamp_page, pager
 from bot.text import optional_visible
-from bot.themes import THEMES, theme_by_key
+from bot.themes import THEME_CHOICES, theme_by_key
 from cogs.exchange.forum import ensure_tags, exchange_forum, tag_post_resolved, unarchive, wake_archived_posts
 from cogs.exchange.lookup import city_autocomplete, city_list_autocomplete, resolve_city, resolve_city_list
 from cogs.exchange.member_data import ExchangeData
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
 STATUS_NAMES = {
     # Translators: choices of the `status` option of /exchange list.
     "open": N_("open"),

@@ -13,13 +13,12 @@ from bot.guards import require_guild
 from bot.i18n import N_
 from bot.replies import quote_input
 from bot.text import require_visible
-from bot.themes import THEMES
+from bot.themes import THEME_CHOICES
 from cogs.exchange.lookup import city_autocomplete, resolve_city
 from cogs.exchange.render import search_embed
 from cogs.exchange.rules import escape_markdown
 from storage.exchange_search import search_terms
 
-THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
 SEARCH_RESULTS = 8
 
 

@@ -23,7 +23,7 @@ from bot.member_data import MemberDataHolder
 from bot.paginator import Page, clamp_page, pager
 from bot.replies import clip
 from bot.scheduling import utcnow
-from bot.themes import THEMES
+from bot.themes import THEME_CHOICES
 from cogs.proposals.consent import check_consent, proposal_consent
 from cogs.proposals.export import FORMATS, ExportData, export_file
 from cogs.proposals.forum import delete_post, ensure_tags, note_in_thread, post_proposal, proposals_forum
@@ -70,7 +70,6 @@ PAGE_SIZE = 10
 AUTOCOMPLETE_LIMIT = 25
 DEFAULT_THEME = "citizen-engagement"
 ID_DESCRIPTION = N_("The proposal's number (start typing its title)")
-THEME_CHOICES = [app_commands.Choice(name=theme.label, value=theme.key) for theme in THEMES]
 ANSWER_CHOICES = [app_commands.Choice(name=STATUS_NAMES[s], value=s) for s in ANSWER_STATUSES]
 STATUS_CHOICES = [app_commands.Choice(name=STATUS_NAMES[s], value=s) for s in STATUSES]
 SORT_CHOICES = [app_commands.Choice(name=name, value=key) for key, name in SORT_NAMES.items()]
