@@ -95,7 +95,7 @@ def interaction_json(site: Site, it: InteractionRecord) -> dict[str, Any]:
 
 
 async def settled(site: Site, it: InteractionRecord) -> dict[str, Any]:
-    """Wait (up to WAIT_SECONDS) for the bot's first answer, and briefly past "thinking...", then return it."""
+    """Wait (up to WAIT_SECONDS) for the bot's first answer, and briefly past "thinking...", return it."""
     world = site.emu.world
 
     def answered() -> bool | None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .. import perms
 from ..state import DM, Channel, Member, Message
 
 if TYPE_CHECKING:
@@ -64,7 +65,36 @@ class Site:
             return ch
         if ch.guild_id != self.guild_id:
             raise BadInput(f"channel {raw} is not in {self.guild.name}")
+        if not self.can_view(viewer, ch):
+            raise BadInput(f"{display(viewer)} cannot see #{ch.name}")
         return ch
+
+    def can_view(self, viewer: Member, ch: Channel) -> bool:
+        """Return whether the member sees a channel (Discord's overwrites; threads follow their parent)."""
+        world = self.emu.world
+        if ch.is_thread and ch.parent_id in world.channels:
+            ch = world.channels[ch.parent_id or 0]
+        value = viewer.permissions
+        if value & perms.ADMINISTRATOR:
+            return True
+        by_id = {int(o["id"]): o for o in ch.permission_overwrites}
+
+        def apply(value: int, allow: int, deny: int) -> int:
+            """Return permissions after one overwrite step (deny first, then allow)."""
+            return (value & ~deny) | allow
+
+        everyone = by_id.get(self.guild_id)
+        if everyone is not None:
+            value = apply(value, int(everyone["allow"]), int(everyone["deny"]))
+        roles = [by_id[r] for r in viewer.role_ids if r in by_id and by_id[r].get("type", 0) == 0]
+        allow = deny = 0
+        for o in roles:
+            allow, deny = allow | int(o["allow"]), deny | int(o["deny"])
+        value = apply(value, allow, deny)
+        own = by_id.get(viewer.id)
+        if own is not None and own.get("type") == 1:
+            value = apply(value, int(own["allow"]), int(own["deny"]))
+        return bool(value & perms.VIEW_CHANNEL)
 
     def message(self, raw: Any, viewer: Member) -> Message:
         """Return a message the viewer can see (public in a channel they may open, or their ephemeral)."""
@@ -87,6 +117,11 @@ class Site:
 
 
 SITE = web.AppKey("site", Site)
+
+
+def display(member: Member) -> str:
+    """Return the name a member goes by in the server."""
+    return member.nick or member.user.global_name or member.user.username
 
 
 def parse_id(raw: Any, what: str) -> int:

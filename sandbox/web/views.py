@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -36,6 +37,11 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
+def avatar_color(user: User) -> str:
+    """Return a stable avatar colour for a person (the bot gets Discord's blurple)."""
+    return PALETTE[0] if user.bot else PALETTE[zlib.crc32(str(user.id).encode()) % len(PALETTE)]
+
+
 def display_name(user: User, member: Member | None) -> str:
     """Return the name Discord shows: server nickname, else global name, else username."""
     return (member.nick if member else None) or user.global_name or user.username
@@ -57,7 +63,7 @@ def user_json(guild: Guild | None, user: User) -> dict[str, Any]:
         "username": user.username,
         "display_name": name,
         "nick": member.nick if member else None,
-        "avatar_color": PALETTE[(user.id >> 22) % len(PALETTE)] if not user.bot else PALETTE[0],
+        "avatar_color": avatar_color(user),
         "initials": initials(name),
         "bot": user.bot,
         "locale": user.locale,
@@ -110,7 +116,7 @@ def channels_json(site: Site, viewer: Member) -> dict[str, Any]:
 
     sees_private = perms.has(viewer.permissions, perms.MANAGE_THREADS)
     out = []
-    for ch in sorted((c for c in tops if c.type != CATEGORY), key=order):
+    for ch in sorted((c for c in tops if c.type != CATEGORY and site.can_view(viewer, c)), key=order):
         data = channel_json(site, ch)
         threads = [
             t

@@ -284,3 +284,24 @@ async def test_deferred_answer_is_filled_before_wait_returns(page: Page, env: En
     await env.emu.world.wait_until(lambda: it.followups or None, 2, "the followup")
     later = (await page.get(f"/api/interactions/{started['interaction_id']}", env.maria))["interaction"]
     assert [m["content"] for m in later["messages"]] == ["editing X-1", "second message"]
+
+
+async def test_a_channel_hidden_by_overwrites_is_not_listed_nor_readable(page: Page, env: Env) -> None:
+    """Like the demo's #moderation: @everyone denied View Channel, the moderators' role allowed."""
+    mod = env.guild.add_text_channel("moderation")
+    mod.permission_overwrites = [
+        {"id": str(env.guild.id), "type": 0, "allow": "0", "deny": str(1 << 10)},
+        {"id": str(env.mods.id), "type": 0, "allow": str(1 << 10), "deny": "0"},
+    ]
+    listed = {
+        who: [c["name"] for c in (await page.get("/api/channels", who))["channels"]]
+        for who in (env.alice, env.maria, env.ada)
+    }
+    assert (
+        "moderation" not in listed[env.alice]
+        and "moderation" in listed[env.maria]
+        and "moderation" in listed[env.ada]
+    )
+    refused = await page.get(f"/api/channels/{mod.id}/messages", env.alice, status=400)
+    assert refused["error"] == "alice cannot see #moderation"
+    assert (await page.get(f"/api/channels/{mod.id}/messages", env.maria))["messages"] == []
