@@ -30,10 +30,14 @@ def every_subclass(base: type) -> set[type]:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> None:
-    """Import every cog module, so every shipped button, select and form class exists."""
+def shipped() -> set[str]:
+    """Import every cog module, so every shipped button, select and form class exists; return the kinds
+    of the form instances the modules hold (a form class may serve several kinds)."""
+    kinds: set[str] = set()
     for info in pkgutil.walk_packages(cogs.__path__, "cogs."):
-        importlib.import_module(info.name)
+        module = importlib.import_module(info.name)
+        kinds |= {value.kind for value in vars(module).values() if isinstance(value, Form)}
+    return kinds
 
 
 @pytest.mark.parametrize(
@@ -63,7 +67,7 @@ def test_observe_does_nothing_while_metrics_are_off_and_reports_while_on(monkeyp
     assert seen == [(marker, "polls:vote", "refused")]
 
 
-def test_outcome_labels_equal_the_received_labels_and_name_no_ids(shipped: None):
+def test_outcome_labels_equal_the_received_labels_and_name_no_ids(shipped: set[str]):
     """Every shipped prefix and form kind is its own label: the same one `received` derives from a
     custom_id, with no digits (which labels replace by {id}) and nothing per item or member."""
     prefixes = {c.prefix for c in every_subclass(_Persistent) if c.prefix}
@@ -71,8 +75,8 @@ def test_outcome_labels_equal_the_received_labels_and_name_no_ids(shipped: None)
     for prefix in prefixes:
         assert metrics.component_name(f"{prefix}:123:abc") == prefix
         assert not re.search(r"\d", prefix), prefix
-    kinds = {getattr(c, "kind", None) for c in every_subclass(Form)} - {None}
-    assert {"testimonials:submit", "proposals:submit", "exchange:resolve"} <= kinds
+    kinds = shipped | {getattr(c, "kind", None) for c in every_subclass(Form)} - {None}
+    assert {"testimonials:submit", "proposals:submit", "exchange:resolve", "calls:add"} <= kinds
     for kind in kinds:
         assert FORM_ID.match(f"{kind}:{'a' * 22}") is not None, kind
         assert metrics.component_name(f"{kind}:{'a' * 22}") == kind

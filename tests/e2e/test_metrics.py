@@ -187,3 +187,25 @@ def test_the_grafana_dashboard_plots_only_series_the_bot_exports():
     defined = generate_latest(metrics.REGISTRY).decode()
     for name in exported - {"climabot_pending_jobs", "climabot_gateway_latency_seconds"}:
         assert f"# TYPE {name.removesuffix('_bucket')} " in defined, name
+    labels = {
+        "climabot_interactions_total": set(metrics.INTERACTIONS._labelnames),
+        "climabot_interaction_latency_seconds_bucket": {*metrics.INTERACTION_LATENCY._labelnames, "le"},
+        "climabot_scheduler_lag_seconds_bucket": {*metrics.SCHEDULER_LAG._labelnames, "le"},
+        "climabot_pending_jobs": {"kind"},
+        "climabot_db_transaction_seconds_bucket": {"le"},
+        "climabot_gateway_latency_seconds": set(),
+        "climabot_discord_http_errors_total": set(metrics.HTTP_RESPONSES._labelnames),
+        "climabot_errors_total": set(metrics.ERRORS._labelnames),
+    }
+    outcomes = {"received", "ok", "refused", "error", "expired"}
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"]
+            (name,) = set(re.findall(r"climabot_\w+", expr))
+            grouped = {g.strip() for by in re.findall(r"by \(([^)]*)\)", expr) for g in by.split(",")}
+            matched = set(re.findall(r"(\w+)(?:=~|!=|=)\"", expr))
+            assert grouped | matched <= labels[name], (panel["title"], expr)
+            for values in re.findall(r'outcome(?:=~|!=|=)"([^"]*)"', expr):
+                assert set(values.split("|")) <= outcomes, expr
+    clicks = [p for p in dashboard["panels"] if 'kind=~"component|modal_submit"' in p["targets"][0]["expr"]]
+    assert len(clicks) == 3, "outcomes and latency of buttons, selects and forms have panels"
