@@ -138,7 +138,12 @@ def channels_json(site: Site, viewer: Member) -> dict[str, Any]:
 
 def _ms(iso: str | None) -> int | None:
     """Return epoch milliseconds of an ISO timestamp."""
-    return None if iso is None else int(dt.datetime.fromisoformat(iso).timestamp() * 1000)
+    if not iso:
+        return None
+    try:
+        return int(dt.datetime.fromisoformat(iso).timestamp() * 1000)
+    except ValueError:  # a time the bot wrote oddly: the raw string is still in the payload
+        return None
 
 
 def local_urls(value: Any) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
-from sandbox.state import Member
+from sandbox.state import Member, ScheduledEvent
 from sandbox.web import page_app
 from tests.sandbox.conftest import Env
 
@@ -252,6 +252,13 @@ async def test_forum_post_dm_and_events(page: Page, env: Env) -> None:
     assert [m["content"] for m in await page.messages(env.alice, int(dm["id"]))] == ["reminder"]
     await page.get(f"/api/channels/{dm['id']}/messages", env.maria, status=400)
     assert (await page.get("/api/events", env.alice))["events"] == []
+    start = "2026-12-24T10:00:00+00:00"
+    event = ScheduledEvent(env.emu.world.ids.next(), env.guild.id, "Webinar", start, 3)
+    env.guild.events[event.id] = event
+    marked = (await page.post(f"/api/events/{event.id}/interest", env.alice, {"interested": True}))["event"]
+    assert marked["interested"] and marked["user_count"] == 1 and marked["start_ms"] == 1798106400000
+    seen = (await page.get("/api/events", env.maria))["events"]
+    assert [(e["name"], e["interested"], e["user_count"]) for e in seen] == [("Webinar", False, 1)]
 
 
 async def test_page_and_static_files(page: Page) -> None:
