@@ -193,8 +193,8 @@ async def deliver(
 
 
 async def rows(quick: bool) -> list[Row]:
-    """Start-up with 10,000 pending items (1,000 quick) against none, and delivery delays."""
-    items, repeats, spread, burst = (1000, 2, 50, 100) if quick else (10_000, 5, 100, 200)
+    """Start-up with 10,000 pending items (500 quick) against none, and delivery delays."""
+    items, repeats, spread, burst = (500, 1, 30, 50) if quick else (10_000, 5, 100, 200)
     empty, _, _ = await startup(0, repeats)
     full, jobs, _ = await startup(items, repeats)
     floor_trips, spread_delays, burst_delays = await delays(spread=spread, burst=burst)

@@ -187,8 +187,8 @@ async def run(quick: bool, runs: int) -> list[Row]:
 
 
 async def rows(quick: bool) -> list[Row]:
-    """The rows of this benchmark (10 runs per command in quick mode, 50 otherwise)."""
-    return await run(quick, 10 if quick else 50)
+    """The rows of this benchmark (4 runs per command in quick mode, 50 otherwise)."""
+    return await run(quick, 4 if quick else 50)
 
 
 if __name__ == "__main__":
@@ -196,7 +196,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", type=int, default=None)
     args = parser.parse_args()
-    runs = args.runs or (10 if args.quick else 50)
+    runs = args.runs or (4 if args.quick else 50)
     print(
         render(
             asyncio.run(run(args.quick, runs)),

@@ -182,8 +182,8 @@ def summary(rounds: list[tuple[Phase | None, Phase]]) -> None:
 
 
 async def rows(quick: bool) -> list[Row]:
-    """Support clicks at 100/s from 2,000 members (300 quick), floor, climabot, floor (A B A)."""
-    members, rate = (300, 100.0) if quick else (2000, 100.0)
+    """Support clicks at 100/s from 2,000 members (200 quick), floor, climabot, floor (A B A)."""
+    members, rate = (200, 100.0) if quick else (2000, 100.0)
     with tempfile.TemporaryDirectory(prefix="bench-proposals-") as folder:
         before = await measure_floor_phase(members, rate)
         bot = await measure_climabot(members, rate, Path(folder))
