@@ -15,6 +15,8 @@ T = TypeVar("T")
 PREVIOUS, NEXT = "p", "n"
 LABELS = {PREVIOUS: N_("◀ Previous"), NEXT: N_("Next ▶")}
 PAGE_FOOTER = N_("Page {page} of {pages} · {items}")
+# One page of a list as it is shown: the embed and, when there are more pages, the buttons.
+ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,7 @@ class PageButton(PersistentButton):
         embed, view = await self.render(interaction, handler)
         await interaction.response.edit_message(embed=embed, view=view)
 
-    async def render(
-        self, interaction: discord.Interaction[Any], handler: Any
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
+    async def render(self, interaction: discord.Interaction[Any], handler: Any) -> ListPage:
         """The embed and buttons of page self.page (subclasses ask their cog)."""
         raise NotImplementedError
 
@@ -93,3 +93,12 @@ def pager(
         make(max(page - 1, 0), PREVIOUS, t._(LABELS[PREVIOUS]), page <= 0),
         make(min(page + 1, pages - 1), NEXT, t._(LABELS[NEXT]), page >= pages - 1),
     )
+
+
+async def send_list(interaction: discord.Interaction[Any], page: ListPage) -> None:
+    """Answer a list command privately with its first page and, when it has more, its page buttons."""
+    embed, view = page
+    if view is None:
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)

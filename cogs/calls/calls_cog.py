@@ -20,7 +20,7 @@ from bot.forms import Form
 from bot.guards import moderator_only
 from bot.i18n import ENGLISH, N_, Lang
 from bot.member_data import MemberDataHolder
-from bot.paginator import clamp_page
+from bot.paginator import clamp_page, send_list
 from bot.replies import clip, quote_input
 from bot.text import optional_visible
 from cogs.calls.calendar import deadlines_calendar
@@ -343,11 +343,9 @@ class CallsCog(ClimaCog, name=COG_NAME):
         """Show the first page of calls with buttons for the others."""
         assert interaction.guild_id is not None
         t = await self.lang(interaction)
-        embed, view = await self.list_page(t, interaction.guild_id, CallStatus(status), programme, 0)
-        if view is None:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await send_list(
+            interaction, await self.list_page(t, interaction.guild_id, CallStatus(status), programme, 0)
+        )
 
     async def list_page(
         self, t: Lang, guild_id: int, status: CallStatus, programme: str | None, page: int

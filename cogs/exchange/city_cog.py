@@ -15,7 +15,7 @@ from bot.errors import NotFoundError, ValidationError
 from bot.guards import moderator_only, require_guild
 from bot.i18n import N_, Lang
 from bot.member_data import MemberDataHolder
-from bot.paginator import clamp_page, pager
+from bot.paginator import ListPage, clamp_page, pager, send_list
 from bot.replies import quote_input
 from bot.text import require_visible
 from cogs.exchange.lookup import city_autocomplete, my_city_autocomplete, resolve_city
@@ -23,7 +23,7 @@ from cogs.exchange.member_data import CityData
 from cogs.exchange.memberships import CityMemberships
 from cogs.exchange.render import city_embed, city_list_embed
 from cogs.exchange.rules import bold, escape_markdown, thread_link
-from cogs.exchange.views import ANY, CityPageButton, ListPage, send_list
+from cogs.exchange.views import ANY, CityPageButton
 from storage.cities import City, DuplicateCityError
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from bot.forums import forum_tags, open_post
 from bot.guards import member_is_moderator, require_guild
 from bot.i18n import N_, Lang, Msg
 from bot.member_data import MemberDataHolder
-from bot.paginator import clamp_page, pager
+from bot.paginator import ListPage, clamp_page, pager, send_list
 from bot.text import optional_visible
 from bot.themes import THEME_CHOICES, theme_by_key
 from cogs.exchange.forum import ensure_tags, exchange_forum, tag_post_resolved, unarchive, wake_archived_posts
@@ -42,9 +42,7 @@ from cogs.exchange.views import (
     ExchangeFilters,
     ExchangePageButton,
     LessonForm,
-    ListPage,
     legacy_lesson_answers,
-    send_list,
 )
 from storage.cities import City
 from storage.exchange import ERASED_AUTHOR, AlreadyResolvedError, Exchange, QuestionLimitError

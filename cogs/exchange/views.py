@@ -19,7 +19,7 @@ from bot.forms import Form, Submission, read_values, text_input
 from bot.guards import require_guild
 from bot.i18n import N_, Lang
 from bot.languages import lang_for
-from bot.paginator import PageButton
+from bot.paginator import ListPage, PageButton
 
 STATUSES = ("open", "resolved", "all")
 ANY = "-"
@@ -35,8 +35,6 @@ LESSON_HINTS = {
     "did_not": N_("Dead ends worth knowing about (optional)"),
     "contact": N_("A person, team or city office (optional)"),
 }
-
-ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 
 @dataclass(frozen=True)
@@ -180,12 +178,3 @@ def legacy_lesson_answers(data: Mapping[str, Any]) -> tuple[int, dict[str, str]]
         return None
     values = read_values(data.get("components") or [])
     return int(match["exchange"]), {k: v for k, v in values.items() if isinstance(v, str)}
-
-
-async def send_list(interaction: discord.Interaction[Any], page: ListPage) -> None:
-    """Answer a list command privately with its first page and, when it has more, its page buttons."""
-    embed, view = page
-    if view is None:
-        await interaction.response.send_message(embed=embed, ephemeral=True)
-    else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)

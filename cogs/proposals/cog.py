@@ -20,7 +20,7 @@ from bot.forms import Form
 from bot.guards import moderator_only, require_guild, require_moderator
 from bot.i18n import N_, Lang
 from bot.member_data import MemberDataHolder
-from bot.paginator import Page, clamp_page, pager
+from bot.paginator import Page, clamp_page, pager, send_list
 from bot.replies import clip
 from bot.scheduling import utcnow
 from bot.themes import THEME_CHOICES
@@ -410,13 +410,8 @@ class ProposalsCog(ClimaCog, name=COG_NAME):
                 raise NotFoundError("No city named {name} is registered here.", name=clip(city, 60))
             city_id = found.id
         t = await self.bot.languages.for_interaction(interaction)
-        embed, view = await self.list_page(
-            t, member.guild.id, (city_id, status or ANY, theme or ANY, sort), 0
-        )
-        if view is None:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        filters = (city_id, status or ANY, theme or ANY, sort)
+        await send_list(interaction, await self.list_page(t, member.guild.id, filters, 0))
 
     async def list_page(
         self, t: Lang, guild_id: int, filters: tuple[int, str, str, str], page: int

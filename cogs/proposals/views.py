@@ -19,7 +19,7 @@ from bot.forms import Form, Submission, text_input
 from bot.guards import require_guild
 from bot.i18n import ENGLISH, N_, Lang
 from bot.languages import lang_for
-from bot.paginator import PageButton
+from bot.paginator import ListPage, PageButton
 from cogs.proposals.consent import ProposalConsent, proposal_consent
 from storage.proposal_records import BENEFIT_MAX, BODY_MAX, TITLE_MAX
 
@@ -37,8 +37,6 @@ FORM_HINTS = {
     "proposal": N_("What should the city do? Be concrete."),
     "benefit": N_("How would it help the city reach climate neutrality?"),
 }
-
-ListPage = tuple[discord.Embed, discord.ui.View | None]
 
 
 @dataclass(frozen=True)
