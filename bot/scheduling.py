@@ -131,3 +131,9 @@ class Timeline:
     def pending(self, prefix: str = "") -> list[str]:
         """List the ids of pending jobs, optionally only those starting with prefix."""
         return [job.id for job in self.scheduler.get_jobs() if job.id.startswith(prefix)]
+
+    def cancel_prefixed(self, *prefixes: str) -> None:
+        """Forget every pending job whose id starts with one of these prefixes (a capability stopping)."""
+        for prefix in prefixes:
+            for job_id in self.pending(prefix):
+                self.cancel(job_id)

@@ -132,9 +132,7 @@ class Dispatcher:
 
     async def close(self) -> None:
         """Forget every pending job, let sends under way finish (briefly), then stop background work."""
-        for prefix in ("reminder:", "announce:"):
-            for job_id in self.timeline.pending(prefix):
-                self.timeline.cancel(job_id)
+        self.timeline.cancel_prefixed("reminder:", "announce:")
         await self.background.drain(DRAIN_SECONDS, "call sends")
 
     # --- start-up --------------------------------------------------------------------------------

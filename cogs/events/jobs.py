@@ -82,9 +82,7 @@ class EventJobs:
 
     async def close(self) -> None:
         """Forget every pending job (the database keeps them), let posts under way finish, then stop."""
-        for prefix in JOB_PREFIXES.values():
-            for pending in self.timeline.pending(prefix):
-                self.timeline.cancel(pending)
+        self.timeline.cancel_prefixed(*JOB_PREFIXES.values())
         await self.background.drain(DRAIN_SECONDS, "event posts")
 
     # --- start-up --------------------------------------------------------------------------------

@@ -57,8 +57,7 @@ class TwinCheckins:
 
     def cancel_all(self) -> None:
         """Drop every scheduled check-in (they point at this instance)."""
-        for pending in self.bot.timeline.pending(JOB_PREFIX):
-            self.bot.timeline.cancel(pending)
+        self.bot.timeline.cancel_prefixed(JOB_PREFIX)
 
     async def run_checkin(self, twin_id: int, due: datetime) -> None:
         """Scheduler entry point: post the check-in due at `due`, never letting an error escape."""

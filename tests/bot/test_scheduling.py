@@ -78,6 +78,24 @@ async def test_cancel_removes_a_pending_job_before_it_runs():
     assert ran == []
 
 
+async def test_cancel_prefixed_forgets_only_the_named_kinds():
+    """A capability stopping forgets its own jobs, of every prefix it names, and leaves the others."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start()
+    timeline = Timeline(scheduler, HOUR)
+
+    async def job() -> None:
+        """Do nothing (never due in this test)."""
+
+    try:
+        for job_id in ("reminder:1", "announce:2", "announce:3", "poll:4"):
+            timeline.run_at(job_id, utcnow() + timedelta(days=1), job)
+        timeline.cancel_prefixed("reminder:", "announce:")
+        assert timeline.pending() == ["poll:4"]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def test_drain_waits_for_a_running_job_and_cancels_one_that_overstays(caplog):
     """Shutdown lets a running job finish; a job still running after the grace is cancelled and logged."""
     scheduler, executor = new_scheduler()
