@@ -1,14 +1,15 @@
 // The sandbox page: who you are, the channel list, the channel shown, live updates.
-import { api, getViewer, interactionProblem, live, setViewer } from "./api.js";
+import { api, interactionProblem, live, setViewer } from "./api.js";
 import { flattenCommands } from "./commandlogic.js";
 import { Composer } from "./commands.js";
 import { clear, h } from "./dom.js";
-import { refreshRelative, render as markdown } from "./markdown.js";
+import { refreshRelative } from "./markdown.js";
 import { ModalHost } from "./modal.js";
 import { messageError, nameOf, renderMessage, mdContext } from "./render.js";
 import { formatTimestamp } from "./timestamps.js";
 import { icon } from "./icons.js";
 import { Tour } from "./tour.js";
+import { renderEvents, renderForum } from "./views.js";
 
 const TEXT_TYPES = new Set([0, 5, 1, 10, 11, 12]);
 const THREAD_TYPES = new Set([10, 11, 12]);
@@ -229,6 +230,8 @@ async function openChannel(id, opts = {}) {
   const writable = TEXT_TYPES.has(c.type);
   const reason = c.type === 15 ? `Open a post, or start one below` : c.type === "events" || c.type === 2 || c.type === 13 ? "Nothing to type here; use a text channel" : null;
   composer.setChannel(writable ? c : null, writable ? null : reason);
+  // Forums (posts have their own form) and events have no message box.
+  $("composer-root").hidden = !writable;
   try {
     S.commands = writable ? flattenCommands((await api.commands(c.id)).commands) : [];
   } catch (err) {
@@ -246,8 +249,15 @@ async function refreshView() {
   const c = S.current;
   if (!c) return;
   try {
-    if (c.type === "events" || c.type === 2 || c.type === 13) return renderEvents(c.type === "events" ? null : c.id);
-    if (c.type === 15) return renderForum(c);
+    if (c.type === "events" || c.type === 2 || c.type === 13) {
+      S.nodes.clear();
+      S.events = (await api.events()).events || [];
+      return renderEvents(els.messages, S.events, c.type === "events" ? null : c.id, viewDeps);
+    }
+    if (c.type === 15) {
+      S.nodes.clear();
+      return renderForum(els.messages, c, viewDeps);
+    }
     const data = await api.messages(c.id);
     if (S.current !== c) return;
     S.lookups = { users: data.users || {}, roles: data.roles || {}, channels: data.channels || {} };
@@ -287,92 +297,6 @@ function renderMessages(messages) {
   S.nodes = fresh;
   if (!messages.length) box.appendChild(h("p", { class: "empty-channel muted", text: "No messages yet. Say hello, or type / to use climabot." }));
   if (atBottom) box.scrollTop = box.scrollHeight;
-}
-
-/** A forum: its posts as cards, and a form to start a post. */
-function renderForum(c) {
-  const box = els.messages;
-  S.nodes.clear();
-  const keep = box.querySelector(".new-post");
-  const tags = new Map((c.available_tags || []).map((t) => [t.id, t.name]));
-  clear(box);
-  const posts = h("ul", { class: "forum-posts", "aria-label": `Posts in ${c.name}` });
-  for (const t of c.threads || []) {
-    posts.appendChild(h("li", {}, h("button", { type: "button", class: "forum-post", "data-testid": "forum-post", onclick: () => openChannel(t.id) },
-      h("span", { class: "post-title", text: t.name }),
-      h("span", { class: "post-tags" }, (t.applied_tags || []).map((id) => h("span", { class: "tag", text: tags.get(id) || "tag" }))),
-      h("span", { class: "muted small", text: `${t.owner_name || "someone"} · ${t.message_count ?? 0} messages` }))));
-  }
-  if (!(c.threads || []).length) posts.appendChild(h("li", { class: "muted", text: "No posts yet." }));
-  box.appendChild(keep || newPostForm(c));
-  box.appendChild(posts);
-}
-
-/** The "New post" form of a forum. */
-function newPostForm(c) {
-  const title = h("input", { id: "post-title", type: "text", class: "field-input", maxlength: "100", required: true });
-  const text = h("textarea", { id: "post-text", class: "field-input", rows: "3" });
-  const error = h("div", { class: "field-error", role: "alert", hidden: true });
-  const tagBoxes = (c.available_tags || []).map((t, i) => h("div", { class: "choice" },
-    h("input", { type: "checkbox", id: `post-tag-${i}`, value: t.id }), h("label", { for: `post-tag-${i}`, text: t.name })));
-  const form = h("form", { class: "new-post", "aria-label": "New post", novalidate: true },
-    h("details", {}, h("summary", { class: "btn btn-primary", "data-testid": "new-post", text: "New post" }),
-      h("label", { for: "post-title", class: "field-label", text: "Title" }), title,
-      h("label", { for: "post-text", class: "field-label", text: "Message" }), text,
-      tagBoxes.length ? h("fieldset", { class: "modal-field" }, h("legend", { text: "Tags" }), h("div", { class: "tag-choices" }, tagBoxes)) : null,
-      error, h("button", { type: "submit", class: "btn btn-primary", text: "Post" })));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    if (!title.value.trim()) {
-      error.textContent = "Title: this field is required.";
-      error.hidden = false;
-      return title.focus();
-    }
-    try {
-      const tags = [...form.querySelectorAll("input[type=checkbox]:checked")].map((x) => x.value);
-      const res = await api.newPost(c.id, title.value.trim(), text.value, tags);
-      await loadChannels();
-      openChannel(res.thread.id);
-    } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
-    }
-  });
-  return form;
-}
-
-/** The scheduled events (all, or of one voice channel), each with an Interested toggle. */
-async function renderEvents(channelId) {
-  S.events = (await api.events()).events || [];
-  const box = els.messages;
-  S.nodes.clear();
-  clear(box);
-  const list = S.events.filter((e) => !channelId || e.channel_id === channelId);
-  const statusName = { 1: "Scheduled", 2: "Live now", 3: "Ended", 4: "Cancelled" };
-  const md = mdContext(ctx());
-  if (!list.length) box.appendChild(h("p", { class: "muted empty-channel", text: "No scheduled events. A moderator creates one with /event create." }));
-  for (const e of list) {
-    const start = Math.floor((e.start_ms ?? Date.parse(e.scheduled_start_time)) / 1000);
-    const where = e.entity_metadata?.location || (S.byId.get(e.channel_id) ? "in " + S.byId.get(e.channel_id).name : "");
-    const btn = h("button", {
-      type: "button", class: "btn " + (e.interested ? "btn-success" : "btn-secondary"), "aria-pressed": e.interested ? "true" : "false",
-      "data-testid": "event-interested", text: e.interested ? "✓ Interested" : "Interested",
-    });
-    btn.addEventListener("click", async () => {
-      try {
-        await api.interest(e.id, !e.interested);
-        renderEvents(channelId);
-      } catch (err) {
-        notify(err.message);
-      }
-    });
-    box.appendChild(h("article", { class: "event-card", "data-testid": "event" },
-      h("div", { class: "event-when" }, h("time", { text: formatTimestamp(start, "F") }), " · ", h("span", { text: formatTimestamp(start, "R") })),
-      h("h3", { class: "event-name", text: e.name }),
-      e.description ? h("div", { class: "event-desc" }, markdown(e.description, md)) : null,
-      h("div", { class: "event-meta muted" }, `${statusName[e.status] || ""}${where ? " · " + where : ""} · ${e.user_count ?? 0} interested`),
-      btn));
-  }
 }
 
 // --- components ----------------------------------------------------------------------------
@@ -475,6 +399,15 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+const viewDeps = {
+  open: (id) => openChannel(id),
+  reload: () => loadChannels(),
+  refresh: () => refreshView(),
+  notify,
+  md: () => mdContext(ctx()),
+  channelName: (id) => S.byId.get(id)?.name,
+};
+
 // --- start ---------------------------------------------------------------------------------
 
 const modals = new ModalHost({ ctx, refresh: scheduleRefresh, notify: (t) => composer.showError(t), botName: () => S.guild?.bot?.display_name });
@@ -529,4 +462,3 @@ async function start() {
 }
 
 start();
-export { getViewer };

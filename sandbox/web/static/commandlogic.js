@@ -80,6 +80,7 @@ export function convertOption(option, raw) {
   const empty = raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "");
   if (empty) return option.required ? { error: `${option.name}: this option is required.` } : { value: undefined };
   const name = option.name;
+  if (option.choices?.length) return choiceCheck(option, typeof raw === "string" ? raw.trim() : raw);
   switch (option.type) {
     case 3: {
       const text = String(raw);

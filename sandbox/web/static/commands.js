@@ -1,6 +1,7 @@
 // The message box: plain messages with attachments, and slash commands with completion, typed
 // option fields, choices, autocomplete from the bot and inline validation.
 import { api, interactionProblem } from "./api.js";
+import { Autocomplete } from "./autocomplete.js";
 import { convertOption, matchCommands, parseCommandLine, TYPE_NAMES } from "./commandlogic.js";
 import { h, clear } from "./dom.js";
 import { nameOf } from "./render.js";
@@ -303,9 +304,12 @@ export class Composer {
         option.required ? h("span", { class: "req", "aria-label": "required", text: " *" }) : null,
         h("span", { class: "opt-type", text: ` (${TYPE_NAMES[option.type] || "value"})` })),
       desc, control, err);
-    const entry = { option, control, err, wrap, picked: null, acList: null };
+    const entry = { option, control, err, wrap, ac: null };
     this.fields.set(option.name, entry);
-    if (option.autocomplete && !option.choices?.length) this.attachAutocomplete(entry);
+    if (option.autocomplete && !option.choices?.length) {
+      entry.ac = new Autocomplete(control, option.name, (text) => this.suggest(entry, text),
+        () => this.fieldError(entry, null), (text) => this.fieldError(entry, text));
+    }
     if (initial !== undefined && initial !== null && option.type !== 11) this.setInitial(entry, initial);
     return wrap;
   }
@@ -361,24 +365,10 @@ export class Composer {
   /** Keys inside an option field: Enter runs, Esc cancels (or closes the autocomplete list). */
   fieldKey(e, option) {
     const entry = this.fields.get(option.name);
-    const list = entry.acList;
-    if (list && !list.hidden && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
-      e.preventDefault();
-      const items = [...list.querySelectorAll("[role=option]")];
-      if (!items.length) return;
-      entry.acActive = (entry.acActive + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
-      this.acHighlight(entry);
-      return;
-    }
-    if (e.key === "Enter" && list && !list.hidden && entry.acActive >= 0) {
-      e.preventDefault();
-      this.acPick(entry, entry.acChoices[entry.acActive]);
-      return;
-    }
+    if (entry.ac?.handleKey(e)) return;
     if (e.key === "Escape") {
       e.preventDefault();
-      if (list && !list.hidden) this.acClose(entry);
-      else this.exitCommand(true);
+      this.exitCommand(true);
       return;
     }
     if (e.key === "Enter" && e.target.tagName !== "TEXTAREA") {
@@ -387,94 +377,17 @@ export class Composer {
     }
   }
 
-  // --- autocomplete -----------------------------------------------------------------------
-
-  /** Give a text field a list of choices fetched from the bot as the person types. */
-  attachAutocomplete(entry) {
-    const c = entry.control;
-    const listId = `ac-${++uid}`;
-    entry.acList = h("ul", { id: listId, class: "ac-list", role: "listbox", "aria-label": `Suggestions for ${entry.option.name}`, "data-testid": "autocomplete-list", hidden: true });
-    entry.acActive = -1;
-    entry.acChoices = [];
-    entry.acSeq = 0;
-    c.setAttribute("role", "combobox");
-    c.setAttribute("aria-autocomplete", "list");
-    c.setAttribute("aria-controls", listId);
-    c.setAttribute("aria-expanded", "false");
-    let timer = null;
-    const ask = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => this.acFetch(entry), 200);
-    };
-    c.addEventListener("input", () => {
-      entry.picked = null;
-      ask();
-    });
-    c.addEventListener("focus", ask);
-    c.addEventListener("blur", () => setTimeout(() => this.acClose(entry), 150));
-    c.after(entry.acList);
-  }
-
-  /** Ask the bot for choices for this field's current text. */
-  async acFetch(entry) {
-    const seq = ++entry.acSeq;
+  /** Ask the bot for choices for a field, sending the other options filled so far. */
+  async suggest(entry, text) {
     const channel = this.deps.channel();
-    if (!channel || !this.current) return;
+    if (!channel || !this.current) return [];
     const others = {};
     for (const [name, f] of this.fields) {
       if (f === entry || f.option.type === 11) continue;
       const raw = this.rawValue(name);
       if (raw !== undefined && raw !== "") others[name] = raw;
     }
-    try {
-      const res = await api.autocomplete(channel.id, this.current.path, others, entry.option.name, entry.control.value);
-      if (seq !== entry.acSeq) return; // a newer request was sent; this answer is stale
-      this.acShow(entry, res.choices || []);
-    } catch (err) {
-      if (seq === entry.acSeq) this.fieldError(entry, err.message);
-    }
-  }
-
-  /** Show fetched choices under the field. */
-  acShow(entry, choices) {
-    const list = entry.acList;
-    entry.acChoices = choices;
-    entry.acActive = choices.length ? 0 : -1;
-    clear(list);
-    if (!choices.length) list.appendChild(h("li", { class: "command-empty", role: "presentation", text: "No suggestions" }));
-    choices.forEach((choice, i) => {
-      const li = h("li", { id: `${list.id}-${i}`, role: "option", class: "ac-option", "aria-selected": "false", "data-testid": "autocomplete-option", text: choice.name });
-      li.addEventListener("mousedown", (e) => e.preventDefault());
-      li.addEventListener("click", () => this.acPick(entry, choice));
-      list.appendChild(li);
-    });
-    list.hidden = document.activeElement !== entry.control;
-    if (!list.hidden) list.scrollIntoView({ block: "nearest" });
-    entry.control.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-    this.acHighlight(entry);
-  }
-
-  /** Mark the active suggestion. */
-  acHighlight(entry) {
-    [...entry.acList.querySelectorAll("[role=option]")].forEach((li, i) => li.setAttribute("aria-selected", i === entry.acActive ? "true" : "false"));
-    if (entry.acActive >= 0) entry.control.setAttribute("aria-activedescendant", `${entry.acList.id}-${entry.acActive}`);
-  }
-
-  /** Take a suggestion: show its name, send its value. */
-  acPick(entry, choice) {
-    if (!choice) return;
-    entry.control.value = choice.name;
-    entry.picked = choice;
-    this.acClose(entry);
-    this.fieldError(entry, null);
-  }
-
-  /** Hide the suggestions. */
-  acClose(entry) {
-    if (!entry.acList) return;
-    entry.acList.hidden = true;
-    entry.control.setAttribute("aria-expanded", "false");
-    entry.control.removeAttribute("aria-activedescendant");
+    return (await api.autocomplete(channel.id, this.current.path, others, entry.option.name, text)).choices;
   }
 
   // --- running ----------------------------------------------------------------------------
@@ -483,7 +396,7 @@ export class Composer {
   rawValue(name) {
     const f = this.fields.get(name);
     if (!f) return undefined;
-    if (f.picked && f.control.value === f.picked.name) return f.picked.value;
+    if (f.ac) return f.ac.value();
     if (f.option.type === 11) return f.control.files?.[0];
     return f.control.value;
   }
@@ -508,7 +421,7 @@ export class Composer {
       const raw = this.rawValue(name);
       const result = f.option.type === 11
         ? (raw ? { value: raw } : f.option.required ? { error: `${name}: choose a file.` } : { value: undefined })
-        : f.picked && raw === f.picked.value ? { value: raw } : convertOption(f.option, raw);
+        : f.ac?.isPicked() ? { value: raw } : convertOption(f.option, raw);
       this.fieldError(f, result.error);
       if (result.error && !firstBad) firstBad = f;
       else if (result.value !== undefined) (f.option.type === 11 ? files : values)[name] = result.value;
