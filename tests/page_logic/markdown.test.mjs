@@ -101,3 +101,16 @@ test("option values are checked and converted with one-line reasons", () => {
   assert.deepEqual(convertOption(insights.options[0], "month"), { value: 30 });
   assert.match(convertOption(insights.options[0], "year").error, /pick one of Week, Month/);
 });
+
+test("descriptions and choice names follow the member's locale; names stay English", () => {
+  const cmds = [{ name: "insights", description: "Report", description_localizations: { de: "Bericht" }, options: [
+    { type: 4, name: "days", description: "Days", description_localizations: { de: "Tage" },
+      choices: [{ name: "Week", value: 7, name_localizations: { de: "Woche" } }] }] }];
+  const [de] = flattenCommands(cmds, "de");
+  assert.equal(de.description, "Bericht");
+  assert.equal(de.options[0].name, "days");
+  assert.equal(de.options[0].description, "Tage");
+  assert.equal(de.options[0].choices[0].name, "Woche");
+  assert.equal(flattenCommands(cmds, "fr")[0].description, "Report");
+  assert.deepEqual(convertOption(de.options[0], "Woche"), { value: 7 });
+});

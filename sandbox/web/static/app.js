@@ -233,7 +233,7 @@ async function openChannel(id, opts = {}) {
   // Forums (posts have their own form) and events have no message box.
   $("composer-root").hidden = !writable;
   try {
-    S.commands = writable ? flattenCommands((await api.commands(c.id)).commands) : [];
+    S.commands = writable ? flattenCommands((await api.commands(c.id)).commands, S.me?.locale) : [];
   } catch (err) {
     S.commands = [];
     notify(err.message);

@@ -6,8 +6,23 @@ export const TYPE_NAMES = {
   9: "member or role", 10: "number", 11: "file",
 };
 
-/** Flatten commands into runnable paths: [{path, description, options}] (subcommands expanded). */
-export function flattenCommands(commands) {
+/** A text in the member's Discord locale when the command has it (e.g. "de"), else the default. */
+export function localized(obj, key, locale) {
+  return (locale && obj[`${key}_localizations`]?.[locale]) || obj[key];
+}
+
+/** An option with its description and choice names in the member's locale (names stay English). */
+function localOption(option, locale) {
+  const out = { ...option, description: localized(option, "description", locale) };
+  if (option.choices) out.choices = option.choices.map((c) => ({ ...c, name: localized(c, "name", locale) }));
+  return out;
+}
+
+/**
+ * Flatten commands into runnable paths: [{path, description, options}] (subcommands expanded),
+ * described in `locale` when the bot localised them, as Discord shows them to that member.
+ */
+export function flattenCommands(commands, locale) {
   const out = [];
   const walk = (prefix, node) => {
     const subs = (node.options || []).filter((o) => o.type === 1 || o.type === 2);
@@ -15,10 +30,10 @@ export function flattenCommands(commands) {
       for (const s of subs) walk(`${prefix} ${s.name}`, s);
       return;
     }
-    const options = [...(node.options || [])];
+    const options = (node.options || []).map((o) => localOption(o, locale));
     // Required options first (Discord requires that order; keep it stable otherwise).
     options.sort((a, b) => Number(Boolean(b.required)) - Number(Boolean(a.required)));
-    out.push({ path: prefix.trim(), description: node.description || "", options });
+    out.push({ path: prefix.trim(), description: localized(node, "description", locale) || "", options });
   };
   for (const c of commands || []) if ((c.type ?? 1) === 1) walk(c.name, c);
   out.sort((a, b) => a.path.localeCompare(b.path));

@@ -340,6 +340,7 @@ function renderNode(node, ctx) {
       return m;
     }
     case "everyone":
+      // Shown as text: the bot never pings everyone (allowed_mentions), so nothing is highlighted.
       return mention("@" + node.which, "everyone");
     case "slash":
       return mention("/" + node.name, "slash");
