@@ -8,11 +8,13 @@ import { formatTimestamp } from "./timestamps.js";
 /** A forum: its posts as cards, and a form to start a post. deps: {open(id), reload(), refresh(), notify(text), md(), channelName(id)} */
 export function renderForum(box, c, deps) {
   const keep = box.querySelector(".new-post");
+  // A live refresh redraws the list: keep the keyboard focus on the same post.
+  const focused = document.activeElement?.dataset?.threadId;
   const tags = new Map((c.available_tags || []).map((t) => [t.id, t.name]));
   clear(box);
   const posts = h("ul", { class: "forum-posts", "aria-label": `Posts in ${c.name}` });
   for (const t of c.threads || []) {
-    posts.appendChild(h("li", {}, h("button", { type: "button", class: "forum-post", "data-testid": "forum-post", onclick: () => deps.open(t.id) },
+    posts.appendChild(h("li", {}, h("button", { type: "button", class: "forum-post", "data-testid": "forum-post", dataset: { threadId: t.id }, onclick: () => deps.open(t.id) },
       h("span", { class: "post-title", text: t.name }),
       h("span", { class: "post-tags" }, (t.applied_tags || []).map((id) => h("span", { class: "tag", text: tags.get(id) || "tag" }))),
       h("span", { class: "muted small", text: `${t.owner_name || "someone"} · ${t.message_count ?? 0} messages` }))));
@@ -20,6 +22,7 @@ export function renderForum(box, c, deps) {
   if (!(c.threads || []).length) posts.appendChild(h("li", { class: "muted", text: "No posts yet." }));
   box.appendChild(keep || newPostForm(c, deps));
   box.appendChild(posts);
+  if (focused) box.querySelector(`[data-thread-id="${CSS.escape(focused)}"]`)?.focus();
 }
 
 /** The "New post" form of a forum. */
@@ -57,6 +60,7 @@ function newPostForm(c, deps) {
 
 /** The scheduled events (all, or of one voice channel), each with an Interested toggle. deps: see forum. */
 export function renderEvents(box, events, channelId, deps) {
+  const focused = document.activeElement?.dataset?.eventId;
   clear(box);
   const list = events.filter((e) => !channelId || e.channel_id === channelId);
   const statusName = { 1: "Scheduled", 2: "Live now", 3: "Ended", 4: "Cancelled" };
@@ -67,7 +71,7 @@ export function renderEvents(box, events, channelId, deps) {
     const where = e.entity_metadata?.location || (deps.channelName(e.channel_id) ? "in " + deps.channelName(e.channel_id) : "");
     const btn = h("button", {
       type: "button", class: "btn " + (e.interested ? "btn-success" : "btn-secondary"), "aria-pressed": e.interested ? "true" : "false",
-      "data-testid": "event-interested", text: e.interested ? "✓ Interested" : "Interested",
+      "data-testid": "event-interested", dataset: { eventId: e.id }, text: e.interested ? "✓ Interested" : "Interested",
     });
     btn.addEventListener("click", async () => {
       try {
@@ -84,4 +88,5 @@ export function renderEvents(box, events, channelId, deps) {
       h("div", { class: "event-meta muted" }, `${statusName[e.status] || ""}${where ? " · " + where : ""} · ${e.user_count ?? 0} interested`),
       btn));
   }
+  if (focused) box.querySelector(`[data-event-id="${CSS.escape(focused)}"]`)?.focus();
 }
