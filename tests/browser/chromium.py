@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 # Where the browser is; CLIMABOT_CHROMIUM points elsewhere for a machine that keeps it elsewhere.
 CHROMIUM = Path(os.environ.get("CLIMABOT_CHROMIUM", "/usr/bin/chromium"))
@@ -28,6 +28,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A page on 2 cores shared with the bot and the test runner may take a few seconds to show a change.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -63,7 +66,7 @@ async def open_page(browser: Browser, url: str, *, phone: bool = False) -> Page:
         timezone_id="Europe/Brussels",
         locale="en-GB",
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(url)
     return page
