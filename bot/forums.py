@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Any, Literal
 
 import discord
@@ -46,6 +46,22 @@ async def fresh_forum(forum: discord.ForumChannel) -> discord.ForumChannel:
     """The forum as Discord has it now: editing replaces the whole tag list, and the cache may lag behind."""
     fresh = await forum.guild.fetch_channel(forum.id)
     return fresh if isinstance(fresh, discord.ForumChannel) else forum
+
+
+async def add_tags(
+    forum: discord.ForumChannel, names: list[str], *, moderated: Container[str], reason: str, refusal: Msg
+) -> discord.ForumChannel:
+    """Append tags to the forum's list (`moderated` ones only moderators apply); Forbidden raises `refusal`.
+
+    Editing replaces the whole list: pass a forum as Discord has it now (`fresh_forum`).
+    """
+    tags = [*forum.available_tags, *(discord.ForumTag(name=n, moderated=n in moderated) for n in names)]
+    try:
+        edited = await forum.edit(available_tags=tags, reason=reason)
+    except discord.Forbidden:
+        raise ValidationError(refusal) from None
+    log.info("forum %s: added tags %s", forum.id, names)
+    return edited if isinstance(edited, discord.ForumChannel) else forum
 
 
 async def open_post(

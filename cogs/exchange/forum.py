@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import ValidationError
-from bot.forums import configured_forum, forum_tags, fresh_forum, retag_post
+from bot.forums import add_tags, configured_forum, forum_tags, fresh_forum, retag_post
 from bot.i18n import Msg
 from bot.themes import RESOLVED_TAG, TagSpaceError, tags_to_create, with_tag
 from cogs.exchange.rules import mention
@@ -53,19 +53,18 @@ async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord
     new = _missing(forum, needed)
     if not new:
         return forum
-    tags = [*forum.available_tags]
-    tags += [discord.ForumTag(name=name, moderated=name == RESOLVED_TAG) for name in new]
-    try:
-        edited = await forum.edit(available_tags=tags, reason="climabot: the mission's exchange themes")
-    except discord.Forbidden:
-        raise ValidationError(
+    return await add_tags(
+        forum,
+        new,
+        moderated={RESOLVED_TAG},
+        reason="climabot: the mission's exchange themes",
+        refusal=Msg(
             "I cannot add the theme tags to {forum}: I need the Manage Channels permission there "
             "(missing tags: {tags}).",
             forum=forum.mention,
             tags=", ".join(new),
-        ) from None
-    log.info("forum %s: added tags %s", forum.id, new)
-    return edited if isinstance(edited, discord.ForumChannel) else forum
+        ),
+    )
 
 
 def _missing(forum: discord.ForumChannel, needed: list[str]) -> list[str]:

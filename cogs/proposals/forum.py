@@ -10,7 +10,7 @@ import discord
 
 from bot.discord_steps import create_then_record
 from bot.errors import ValidationError
-from bot.forums import configured_forum, forum_tags, fresh_forum, open_post, retag_post
+from bot.forums import add_tags, configured_forum, forum_tags, fresh_forum, open_post, retag_post
 from bot.i18n import Msg
 from bot.themes import MAX_FORUM_TAGS, THEMES, theme_by_key
 from cogs.proposals.render import change_note, post_content, post_embed
@@ -74,15 +74,15 @@ async def _add_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.F
             limit=MAX_FORUM_TAGS,
             tags=", ".join(new),
         )
-    tags = [*forum.available_tags, *(discord.ForumTag(name=n, moderated=n in MODERATED) for n in new)]
-    try:
-        edited = await forum.edit(available_tags=tags, reason="climabot: proposal themes and statuses")
-    except discord.Forbidden:
-        raise ValidationError(
+    return await add_tags(
+        forum,
+        new,
+        moderated=MODERATED,
+        reason="climabot: proposal themes and statuses",
+        refusal=Msg(
             "I cannot add tags to {forum}: I need the Manage Channels permission there.", forum=forum.mention
-        ) from None
-    log.info("forum %s: added tags %s", forum.id, new)
-    return edited if isinstance(edited, discord.ForumChannel) else forum
+        ),
+    )
 
 
 async def set_status_tag(bot: ClimaBot, forum_id: int, thread_id: int, theme: str, status: str) -> None:
