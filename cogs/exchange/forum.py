@@ -32,7 +32,7 @@ def exchange_forum(guild: discord.Guild, settings: GuildSettings) -> discord.For
         gone=Msg(
             "The configured exchange forum ({forum}) no longer exists or is not a forum: an administrator "
             "can choose one with `/setup channels exchange_forum:`.",
-            forum=mention("#", settings.exchange_forum_id or 0),
+            forum=mention("#", settings.exchange_forum_id or 0),  # raised only when an id is set
         ),
     )
 
