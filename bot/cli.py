@@ -1,4 +1,4 @@
-"""The `climabot` command line: run, check-config, migrate, backup, import-cities, export, health."""
+"""The `climabot` command line: run, check-config, migrate, backup, import-cities, export, health, sandbox."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ class _Parser(argparse.ArgumentParser):
 GUILD_HELP = "server id (default: the only one in discord.command_guild_ids)"
 EXPORT_GUILD_HELP = "server id, needed only when several servers have a campaign of that name (default: any)"
 EXIT_REJECTED = 3
+SANDBOX_PORT = 8765
+SANDBOX_DATA = Path("data/sandbox")
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -112,7 +114,31 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="oldest heartbeat still taken as alive (default: %(default)s; the bot beats every 30 s)",
     )
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try climabot in a browser: a local Discord with a demo server (no token, no network)",
+        description="Run climabot against its built-in local Discord with a demo server, and serve a "
+        "page at http://127.0.0.1:PORT/ to use it as the server's members. No token, no network, no "
+        "config file; state is kept in DIR across restarts (delete DIR to start afresh).",
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=SANDBOX_PORT, metavar="PORT", help="page port (default: %(default)s)"
+    )
+    sandbox.add_argument(
+        "--data", type=Path, default=SANDBOX_DATA, metavar="DIR", help="data folder (default: %(default)s)"
+    )
     return parser
+
+
+def _port(text: str) -> int:
+    """Parse a TCP port number, 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
 
 
 def _positive_seconds(text: str) -> int:
@@ -248,6 +274,19 @@ def _command_export(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox; its settings are built inside, never read from a config file or the environment."""
+    # Imported here so the other commands start without the emulator and discord.py's client machinery.
+    from bot.sandbox_run import SandboxFailure, run
+
+    try:
+        return run(args.port, args.data)
+    except SandboxFailure as failure:
+        return _fail(str(failure), failure.code)
+    except OSError as problem:
+        return _fail(_one_line(problem))
+
+
 def _command_health(settings: Settings, args: argparse.Namespace) -> int:
     """Say in one line whether the bot on this database is connected and its scheduler alive."""
     try:
@@ -317,6 +356,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as leaving:
         # --help and --version print and exit through argparse.
         return leaving.code if isinstance(leaving.code, int) else EXIT_OK
+    if args.command == "sandbox":
+        # No settings are loaded: a ./config.toml or CLIMABOT_* variable (a real token) must not get in.
+        return _command_sandbox(args)
     needs_token, handler = _COMMANDS[args.command]
     secrets: list[str] = []
     try:

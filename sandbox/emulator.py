@@ -27,6 +27,12 @@ from .validation import RequestValidator
 from .world import World
 
 
+def new_token(application_id: int) -> str:
+    """Return a bot token shaped like Discord's: the application id in base64, a time part, a secret."""
+    app_id = base64.b64encode(str(application_id).encode()).decode().rstrip("=")
+    return f"{app_id}.{secrets.token_urlsafe(4)}.{secrets.token_urlsafe(27)}"
+
+
 class Emulator(People):
     """A fake Discord on 127.0.0.1: start it, point discord.py at it, act as people, read the results."""
 
@@ -40,8 +46,7 @@ class Emulator(People):
         """Create a stopped emulator with an application, its bot user and no guilds."""
         self.world = World(bot_name=bot_name)
         self.app_owner = self.world.add_user("developer")
-        app_id = base64.b64encode(str(self.world.application_id).encode()).decode().rstrip("=")
-        self.token = f"{app_id}.{secrets.token_urlsafe(4)}.{secrets.token_urlsafe(27)}"
+        self.token = new_token(self.world.application_id)
         self.cdn = Cdn(self.world, attachment_url_ttl)
         self.payloads = Payloads(self.world, self.cdn)
         self.gateway = Gateway(self.world, self.payloads, self.token)
@@ -93,6 +98,11 @@ class Emulator(People):
         await self.stop()
 
     # --- addresses and identity -------------------------------------------
+
+    def renew_token(self) -> str:
+        """Give the bot a new token for the world's application (e.g. after loading a saved world)."""
+        self.token = self.gateway.token = new_token(self.world.application_id)
+        return self.token
 
     @property
     def api_base_url(self) -> str:

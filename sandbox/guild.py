@@ -11,6 +11,7 @@ from .state import (
     PRIVATE_THREAD,
     PUBLIC_THREAD,
     TEXT,
+    VOICE,
     Channel,
     Member,
     Role,
@@ -136,6 +137,14 @@ class Guild:
         ch = Channel(self.world.ids.next(), FORUM, name, position=self._next_position())
         ch.parent_id = category.id if category else None
         ch.available_tags = [self.world.new_tag(t) for t in tags]
+        self._add_channel(ch)
+        self.world.events.channel_created(ch)
+        return ch
+
+    def add_voice_channel(self, name: str, *, category: Channel | None = None) -> Channel:
+        """Add a voice channel (a place to hold events; nobody speaks in the emulator) and return it."""
+        ch = Channel(self.world.ids.next(), VOICE, name, position=self._next_position())
+        ch.parent_id = category.id if category else None
         self._add_channel(ch)
         self.world.events.channel_created(ch)
         return ch

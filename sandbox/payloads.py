@@ -9,6 +9,7 @@ from .state import (
     DM,
     FORUM,
     PRIVATE_THREAD,
+    VOICE,
     Channel,
     Member,
     Message,
@@ -145,6 +146,9 @@ class Payloads:
                     "default_auto_archive_duration": c.default_auto_archive_duration,
                 }
             )
+        if c.type == VOICE:
+            # discord.py reads bitrate and user_limit of every voice channel.
+            data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None})
         if c.type == FORUM:
             data.update(
                 {

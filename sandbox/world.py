@@ -33,6 +33,15 @@ class Snowflakes:
         self._last = max(value, self._last + 1)
         return self._last
 
+    @property
+    def last(self) -> int:
+        """Return the last id handed out (0 before the first)."""
+        return self._last
+
+    def skip_past(self, value: int) -> None:
+        """Never hand out `value` or anything below it (ids of a world loaded from disk)."""
+        self._last = max(self._last, value)
+
 
 class World:
     """Everything the emulated Discord knows, plus a change signal tests can wait on."""
@@ -60,6 +69,8 @@ class World:
         )  # GATEWAY_MESSAGE_CONTENT_LIMITED, APPLICATION_COMMAND_BADGE
         self.events: EventSink = _NullSink()  # type: ignore[assignment]
         self._changed = asyncio.Event()
+        # Counts changes, so a saver can tell whether anything happened since it last looked.
+        self.version = 0
 
     # --- time ----------------------------------------------------------
 
@@ -143,6 +154,7 @@ class World:
 
     def notify(self) -> None:
         """Wake everybody waiting for a change of state."""
+        self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 
