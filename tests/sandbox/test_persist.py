@@ -39,6 +39,11 @@ def _fill(env: Env) -> dict[str, int]:
     return {"said": said.id, "thread": thread.id, "starter": starter.id, "dm": dm.id, "event": event.id}
 
 
+def _names(folder: Path) -> set[str]:
+    """Return the names of every file under folder."""
+    return {p.name for p in folder.rglob("*")}
+
+
 async def test_a_saved_world_loads_back_identical(env: Env, tmp_path: Path) -> None:
     """save -> load into a fresh emulator gives the same data, with file bytes and forum tags."""
     ids = _fill(env)
@@ -135,13 +140,12 @@ async def test_writes_are_atomic_and_files_written_once(env: Env, tmp_path: Path
     env.emu.post_message(env.alice, env.general, "one more")
     persist.save(env.emu, tmp_path)
     assert blob.stat().st_mtime_ns == before
-    names = {p.name for p in tmp_path.rglob("*")}
-    assert not any(n.endswith(".tmp") for n in names)
+    assert not any(n.endswith(".tmp") for n in _names(tmp_path))
     saved = json.loads((tmp_path / persist.STATE_FILE).read_text(encoding="utf-8"))
     assert any(m["content"] == "one more" for m in saved["messages"])
 
 
-async def test_autosaver_saves_changes_at_most_once_per_interval_and_at_stop(env: Env, tmp_path: Path) -> None:
+async def test_autosaver_saves_at_most_once_per_interval_and_at_stop(env: Env, tmp_path: Path) -> None:
     """Many changes within one interval make one save; an unchanged world is not written again."""
     saver = persist.Autosaver(env.emu, tmp_path, interval=0.2)
     saver.start()
