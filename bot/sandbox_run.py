@@ -29,6 +29,7 @@ from bot.themes import RESOLVED_TAG, THEMES
 from sandbox import persist
 from sandbox.demo import PEOPLE, Demo, build_demo, find_demo
 from sandbox.emulator import Emulator
+from sandbox.web import page_app
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,8 @@ def _only_sandbox_on(data_dir: Path) -> Iterator[None]:
 
 async def _serve_page(emu: Emulator, guild_id: int, data_dir: Path, port: int) -> web.AppRunner:
     """Serve the page on 127.0.0.1:port, or fail in one line if the port is taken."""
-    runner = web.AppRunner(_page_app(emu, guild_id, data_dir), access_log=None, handle_signals=False)
+    app = page_app(emu, guild_id, data_dir=data_dir)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -165,22 +167,6 @@ async def _serve_page(emu: Emulator, guild_id: int, data_dir: Path, port: int) -
             f"cannot serve the page on 127.0.0.1:{port}: {reason or problem}; choose another with --port"
         ) from problem
     return runner
-
-
-def _page_app(emu: Emulator, guild_id: int, data_dir: Path) -> web.Application:
-    """The page's application, or a one-line placeholder while this build has no page."""
-    try:
-        from sandbox.web import page_app
-    except ImportError:
-        app = web.Application()
-
-        async def placeholder(request: web.Request) -> web.Response:
-            """Say the page is missing from this build."""
-            return web.Response(text="climabot sandbox is running; this build has no web page yet.\n")
-
-        app.router.add_get("/", placeholder)
-        return app
-    return page_app(emu, guild_id, data_dir=data_dir)
 
 
 async def _run_bot(

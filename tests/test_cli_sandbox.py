@@ -13,8 +13,9 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,10 @@ import pytest
 
 from bot.cli import main
 from sandbox import persist
-from sandbox.demo import PEOPLE, find_demo
+from sandbox.demo import GUILD_NAME, PEOPLE, find_demo
 from sandbox.emulator import Emulator
 from storage.repositories import open_storage
 
-ROOT = Path(__file__).resolve().parent.parent
-HAS_PAGE = (ROOT / "sandbox" / "web" / "__init__.py").exists()
 START_TIMEOUT = 60.0
 
 
@@ -112,6 +111,29 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
+def _buttons(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return every button with a custom_id in a message's component tree."""
+    found: list[dict[str, Any]] = []
+    for comp in components:
+        if comp.get("type") == 2 and "custom_id" in comp:
+            found.append(comp)
+        found += _buttons(comp.get("components", []))
+    return found
+
+
+def _message(url: str, message_id: str, viewer: str) -> dict[str, Any]:
+    """Return one message as the page's API shows it to a viewer."""
+    return dict(json.loads(_get(f"{url}api/messages/{message_id}?as={viewer}")[1])["message"])
+
+
+def _wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Poll check() until it is true (the tally is repainted at most once a second by design)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"no {what} after {timeout}s"
+        time.sleep(0.1)
+
+
 def _saved(data: Path) -> Emulator:
     """Load the state the sandbox saved, as a stopped emulator."""
     emu = Emulator()
@@ -139,18 +161,18 @@ def test_sandbox_starts_stops_on_ctrl_c_and_finds_everything_again(
     sandboxes.append(first)
     url = first.url()
     assert url == f"http://127.0.0.1:{port}/"
-    status, _ = _get(url)
-    assert status == 200
+    status, page = _get(url)
+    assert status == 200 and b"<html" in page.lower()
+    assert json.loads(_get(f"{url}api/guild")[1])["name"] == GUILD_NAME
 
-    said = None
-    if HAS_PAGE:
-        members = json.loads(_get(f"{url}api/members")[1])["members"]
-        niamh = next(m["id"] for m in members if m["username"] == "niamh")
-        channels = json.loads(_get(f"{url}api/channels?as={niamh}")[1])["channels"]
-        general = next(c["id"] for c in channels if c["name"] == "general")
-        said = _post(f"{url}api/channels/{general}/messages?as={niamh}", {"content": "still here?"})[
-            "message"
-        ]
+    members = {m["username"]: m["id"] for m in json.loads(_get(f"{url}api/members")[1])["members"]}
+    niamh, marco = members["niamh"], members["marco"]
+    channels = json.loads(_get(f"{url}api/channels?as={niamh}")[1])["channels"]
+    general = next(c["id"] for c in channels if c["name"] == "general")
+    said = _post(f"{url}api/channels/{general}/messages?as={niamh}", {"content": "still here?"})
+    poll = {"channel_id": general, "command": "poll create", "options": {"question": "Car-free Sunday?"}}
+    poll["options"]["options"] = "yes; no"
+    assert _post(f"{url}api/commands/run?as={marco}&wait=1", poll)["interaction"]["status"] == "message"
 
     assert first.interrupt() == 0, first.err
     assert not [line for line in first.err if "ERROR" in line or "Traceback" in line], first.err
@@ -171,16 +193,25 @@ def test_sandbox_starts_stops_on_ctrl_c_and_finds_everything_again(
     second = Sandbox(tmp_path, port, data)
     sandboxes.append(second)
     url = second.url()
-    if HAS_PAGE and said is not None:
-        members = json.loads(_get(f"{url}api/members")[1])["members"]
-        niamh = next(m["id"] for m in members if m["username"] == "niamh")
-        listed = json.loads(_get(f"{url}api/channels/{said['channel_id']}/messages?as={niamh}")[1])
-        assert said["id"] in [m["id"] for m in listed["messages"]]
+    listed = json.loads(_get(f"{url}api/channels/{general}/messages?as={niamh}")[1])["messages"]
+    assert said["message"]["id"] in [m["id"] for m in listed]
+    # The bot's poll, posted before the restart, still takes a vote.
+    [posted] = [m for m in listed if m["embeds"] and m["embeds"][0].get("title") == "Poll #1"]
+    vote = next(
+        b["custom_id"] for b in _buttons(posted["components"]) if b["custom_id"].startswith("polls:vote:")
+    )
+    clicked = _post(f"{url}api/messages/{posted['id']}/click?as={niamh}&wait=1", {"custom_id": vote})
+    assert clicked["interaction"]["status"] in ("message", "updated"), clicked
+    _wait_for(lambda: "1 (100%)" in json.dumps(_message(url, posted["id"], niamh)["embeds"]), "the new tally")
     assert second.interrupt() == 0, second.err
     after = persist.dump_world(_saved(data))
     # Same server, channels, roles and messages; the set-up commands did not run a second time.
-    for section in ("guilds", "channels", "messages", "users", "files"):
+    for section in ("guilds", "channels", "users", "files"):
         assert after[section] == before[section], section
+    unchanged = [m for m in before["messages"] if m["id"] != int(posted["id"])]
+    assert [m for m in after["messages"] if m["id"] != int(posted["id"])] == unchanged
+    [tally] = [m for m in after["messages"] if m["id"] == int(posted["id"])]
+    assert "1 (100%)" in tally["embeds"][0]["description"], "the vote after the restart counted"
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
