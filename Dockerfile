@@ -8,6 +8,7 @@ COPY pyproject.toml README.md LICENSE /src/
 COPY bot /src/bot
 COPY cogs /src/cogs
 COPY storage /src/storage
+COPY sandbox /src/sandbox
 # --no-deps: everything climabot needs came from the lock above.
 RUN /opt/venv/bin/pip install --no-cache-dir --no-deps /src
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import sysconfig
 import tomllib
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -93,9 +96,11 @@ def test_readme_setup_commands_install_from_the_lock_and_say_how_to_update_it() 
     """The README's quick-start lines use the locks, and the README names the command that updates them."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
-    assert len(commands) == 2
-    assert "--require-hashes -r requirements.lock" in commands[0]
-    assert "--require-hashes -r requirements-dev.lock" in commands[1]
+    assert len(commands) == 3
+    # The sandbox comes first: it needs nothing but Python, so `pip install .` is enough.
+    assert commands[0] == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/climabot sandbox"
+    assert "--require-hashes -r requirements.lock" in commands[1]
+    assert "--require-hashes -r requirements-dev.lock" in commands[2]
     assert ".ci/lock" in readme
 
 
@@ -155,7 +160,7 @@ def test_the_image_file_list_installs_and_runs_migrate_and_health(tmp_path: Path
     src = tmp_path / "src"
     src.mkdir()
     copies = _build_stage_copies()
-    assert {"pyproject.toml", "README.md", "LICENSE", "bot", "cogs", "storage"} <= set(copies)
+    assert {"pyproject.toml", "README.md", "LICENSE", "bot", "cogs", "storage", "sandbox"} <= set(copies)
     for name in copies:
         origin = ROOT / name
         if origin.is_dir():
@@ -182,6 +187,12 @@ def test_the_image_file_list_installs_and_runs_migrate_and_health(tmp_path: Path
         names = archive.namelist()
     assert "storage/migrations/0001_guild_settings.sql" in names, "the SQL migrations ship in the wheel"
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "the licence ships in the wheel"
+    # The sandbox ships whole: the emulator, and the page's own files (HTML, JavaScript, CSS).
+    page = {
+        f"sandbox/web/static/{p.name}" for p in (ROOT / "sandbox" / "web" / "static").iterdir() if p.is_file()
+    }
+    assert {"sandbox/emulator.py", "sandbox/persist.py", "sandbox/web/__init__.py"} | page <= set(names)
+    assert "sandbox/web/static/index.html" in page
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True, timeout=300)
     venv_pip = [venv / "bin" / "python", "-m", "pip", "install", *quiet, "--no-deps", wheel]
@@ -220,6 +231,29 @@ def test_the_image_file_list_installs_and_runs_migrate_and_health(tmp_path: Path
     assert f"at version {latest} " in migrate.stdout
     health = run("climabot", "health")
     assert (health.returncode, health.stdout) == (1, "not healthy: no bot has run on this database yet\n")
+    _installed_sandbox_serves_its_page(tmp_path, env)
+
+
+def _installed_sandbox_serves_its_page(tmp_path: Path, env: dict[str, str]) -> None:
+    """`climabot sandbox` from the installed wheel prints its URL and serves the page and its script."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["climabot", "sandbox", "--port", str(port), "--data", str(tmp_path / "sandbox")]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert line.startswith(f"climabot sandbox: http://127.0.0.1:{port}/ "), line
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert 'src="/static/app.js"' in response.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.js", timeout=10) as response:
+            assert response.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_readme_operator_section_matches_compose() -> None:
