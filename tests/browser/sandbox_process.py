@@ -36,6 +36,7 @@ class SandboxProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process: asyncio.subprocess.Process | None = None
+        self.drain: asyncio.Task[None] | None = None
         self.starts = 0
 
     async def start(self) -> str:
@@ -58,6 +59,8 @@ class SandboxProcess:
             code = await self.process.wait()
             pytest.fail(f"climabot sandbox exited with {code} before it was ready:\n{self.output()}")
         assert self.url in line, line
+        # Keep reading what it prints, so a full pipe never blocks it.
+        self.drain = asyncio.create_task(self._copy_rest(self.process.stdout))
         return self.url
 
     async def _ready_line(self, stdout: asyncio.StreamReader) -> str | None:
@@ -70,9 +73,18 @@ class SandboxProcess:
                 return line
         return None
 
+    async def _copy_rest(self, stdout: asyncio.StreamReader) -> None:
+        """Copy the rest of stdout into the log until it ends."""
+        while raw := await stdout.readline():
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write(raw.decode("utf-8", "replace"))
+
     async def stop(self, *, expect_clean: bool = True) -> None:
         """Stop it as Ctrl-C would (SIGTERM); it must exit 0 in time, or the test fails."""
         process, self.process = self.process, None
+        drain, self.drain = self.drain, None
+        if drain is not None:
+            drain.cancel()
         if process is None or process.returncode is not None:
             return
         process.send_signal(signal.SIGTERM)
