@@ -105,7 +105,7 @@ async def serve(port: int, data_dir: Path, out: IO[str]) -> int:
         page = await _serve_page(emu, demo.guild.id, data_dir, port)
         saver = persist.Autosaver(emu, data_dir)
         saver.start()
-        watch = asyncio.create_task(_watch(emu), name="sandbox-watch")
+        watch = asyncio.create_task(log_rejections(emu), name="sandbox-watch")
         try:
             url = f"http://127.0.0.1:{port}/"
             return await _run_bot(emu, demo, data_dir, stop, f"climabot sandbox: {url}", out)
@@ -272,7 +272,7 @@ async def _answer(emu: Emulator, member: Any, command: str, **options: Any) -> N
         ) from None
 
 
-async def _watch(emu: Emulator) -> None:
+async def log_rejections(emu: Emulator) -> None:
     """Log every request the emulator rejected (as Discord would have) as one warning line."""
     violations = unknown = 0
     while True:

@@ -21,10 +21,12 @@ from typing import Any
 
 import pytest
 
+from bot import sandbox_run
 from bot.cli import main
 from sandbox import persist
 from sandbox.demo import GUILD_NAME, PEOPLE, find_demo
 from sandbox.emulator import Emulator
+from sandbox.server import Violation
 from storage.repositories import open_storage
 
 START_TIMEOUT = 60.0
@@ -75,9 +77,9 @@ class Sandbox:
         assert line.rstrip().endswith("; Ctrl-C stops)"), line
         return line.split()[2]
 
-    def interrupt(self) -> int:
-        """Press Ctrl-C and return the exit code."""
-        self.proc.send_signal(signal.SIGINT)
+    def interrupt(self, sig: int = signal.SIGINT) -> int:
+        """Press Ctrl-C (or send another signal) and return the exit code."""
+        self.proc.send_signal(sig)
         return self.proc.wait(timeout=30)
 
     def kill(self) -> None:
@@ -203,7 +205,7 @@ def test_sandbox_starts_stops_on_ctrl_c_and_finds_everything_again(
     clicked = _post(f"{url}api/messages/{posted['id']}/click?as={niamh}&wait=1", {"custom_id": vote})
     assert clicked["interaction"]["status"] in ("message", "updated"), clicked
     _wait_for(lambda: "1 (100%)" in json.dumps(_message(url, posted["id"], niamh)["embeds"]), "the new tally")
-    assert second.interrupt() == 0, second.err
+    assert second.interrupt(signal.SIGTERM) == 0, second.err  # as systemd or docker stop would
     after = persist.dump_world(_saved(data))
     # Same server, channels, roles and messages; the set-up commands did not run a second time.
     for section in ("guilds", "channels", "users", "files"):
@@ -212,6 +214,23 @@ def test_sandbox_starts_stops_on_ctrl_c_and_finds_everything_again(
     assert [m for m in after["messages"] if m["id"] != int(posted["id"])] == unchanged
     [tally] = [m for m in after["messages"] if m["id"] == int(posted["id"])]
     assert "1 (100%)" in tally["embeds"][0]["description"], "the vote after the restart counted"
+
+
+async def test_a_request_discord_would_reject_is_one_warning_line(caplog: pytest.LogCaptureFixture) -> None:
+    """The sandbox goes on after a rejected request, and says what Discord would have refused."""
+    emu = Emulator()
+    watch = asyncio.create_task(sandbox_run.log_rejections(emu))
+    try:
+        emu.violations.append(Violation("POST", "/channels/1/messages", ["content: longer than 2000"]))
+        emu.unknown_routes.append(("PUT", "/guilds/1/bans/2"))
+        await asyncio.sleep(sandbox_run.WATCH_INTERVAL * 2.5)
+    finally:
+        watch.cancel()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.sandbox_run"]
+    assert lines == [
+        "Discord would reject POST /channels/1/messages: content: longer than 2000",
+        "the sandbox's Discord does not know PUT /guilds/1/bans/2",
+    ]
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
