@@ -83,9 +83,12 @@ async def test_poll_created_in_the_message_box_and_voted_by_two_members(
     await be(page, "Niamh Byrne")
     await button(poll, "Energy").click()
     await expect(poll.get_by_test_id("embed")).to_contain_text("1 member voted.")
-    await expect(page.get_by_test_id("ephemeral-note").last).to_be_visible()
+    confirmation = message_with(page, "Your vote for Energy is counted.")
+    await expect(confirmation.get_by_test_id("ephemeral-note")).to_be_visible()
 
     await be(page, "Lena Schmidt")
+    await expect(poll.get_by_test_id("embed")).to_contain_text("1 member voted.")
+    await expect(confirmation).to_have_count(0)  # Niamh's confirmation is hers alone
     await button(poll, "Mobility").click()
     await expect(poll.get_by_test_id("embed")).to_contain_text("2 members voted.")
     await expect(poll.get_by_test_id("embed")).to_contain_text(re.compile(r"Energy\s*\S*\s*1 "))
