@@ -22,6 +22,15 @@ MODERATOR_ROLE = "Moderator"
 MODERATOR_PERMISSIONS = (
     perms.MANAGE_MESSAGES | perms.MANAGE_THREADS | perms.MANAGE_EVENTS | perms.CREATE_EVENTS
 )
+# What climabot needs in the (hidden) moderation channel: what `/setup channels` checks, and reading
+# back the cards it posted there.
+BOT_IN_MODERATION = (
+    perms.VIEW_CHANNEL
+    | perms.SEND_MESSAGES
+    | perms.EMBED_LINKS
+    | perms.ATTACH_FILES
+    | perms.READ_MESSAGE_HISTORY
+)
 WELCOME = (
     "Welcome to the **Mission Cities Sandbox**! This is a local Discord server with climabot in it. "
     "Pick who you are at the top of the page, then type `/` in a channel to see what climabot can do."
@@ -103,10 +112,12 @@ def build_demo(emu: Emulator, *, exchange_tags: Sequence[str], proposal_tags: Se
     events = guild.add_voice_channel("webinars", category=community)
     team = guild.add_category("Team")
     moderation = guild.add_text_channel("moderation", category=team, topic="Submissions awaiting a decision")
-    # Only moderators (and administrators) see the moderation channel.
+    # Only moderators (and administrators) see the moderation channel; climabot's own role is let in
+    # too, as an admin adds a bot to a private channel, so it can post the cards moderators decide on.
     moderation.permission_overwrites = [
         {"id": str(guild.id), "type": 0, "allow": "0", "deny": str(perms.VIEW_CHANNEL)},
         {"id": str(moderator_role.id), "type": 0, "allow": str(perms.VIEW_CHANNEL), "deny": "0"},
+        {"id": str(guild.bot_role.id), "type": 0, "allow": str(BOT_IN_MODERATION), "deny": "0"},
     ]
     roles = {ADMIN_ROLE: admin_role, MODERATOR_ROLE: moderator_role}
     people: dict[str, Member] = {}

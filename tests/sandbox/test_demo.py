@@ -85,6 +85,14 @@ async def test_climabot_is_configured_on_the_demo_server_through_its_commands(
         voice = bot.get_channel(demo.events.id)
         assert isinstance(voice, discord.VoiceChannel) and voice.name == "webinars"
         await configure_demo(emulator, demo)
+        [setup] = [it for it in emulator.interactions if it.command_name == "setup channels"]
+        answer = (await setup.reply()).content
+        # Every channel was set, and climabot lacks nothing in any of them (the hidden #moderation too).
+        assert answer.count("\n") >= 4 and "#" in answer, answer
+        assert "⚠️" not in answer and "still need" not in answer, answer
+        moderation = bot.get_channel(demo.moderation.id)
+        assert isinstance(moderation, discord.TextChannel)
+        assert not moderation.permissions_for(moderation.guild.default_role).view_channel
         settings = await bot.repos.guild_settings.get(demo.guild.id)
         assert settings.moderation_channel_id == demo.moderation.id
         assert settings.exchange_forum_id == demo.exchange.id
