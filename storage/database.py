@@ -2,7 +2,9 @@
 
 Writes go through `transaction()` (an async block, one thread hop per statement) or `write()` (a plain
 function for short hot transactions such as a vote: run at once on the loop when the writer is idle,
-else queued and run with the other waiting writes in one hop to the writer's thread).
+else queued and run with the other waiting writes in one hop to the writer's thread). The WAL is
+copied into the database file by a checkpoint on a connection and thread of its own, never inside a
+commit, so no write waits for one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ log = logging.getLogger(__name__)
 # An erasure's checkpoint is tried this often, this far apart, while a reader holds old WAL frames.
 CHECKPOINT_ATTEMPTS = 3
 CHECKPOINT_PAUSE_SECONDS = 0.25
+# After this many commits a background checkpoint copies the WAL into the database file (PASSIVE: it
+# never blocks a writer). SQLite's own automatic checkpoint would run inside the commit that crosses
+# 1000 pages (on the event loop's thread when write() runs there) and wait for fsync; it stays on as a
+# backstop at a size only a huge transaction reaches between two background checkpoints.
+CHECKPOINT_AFTER_COMMITS = 100
+BACKSTOP_CHECKPOINT_PAGES = 20000
 
 Params = Iterable[Any] | Mapping[str, Any]
 T = TypeVar("T")
@@ -52,6 +60,10 @@ class Database:
         # write() calls waiting for the writer's thread, and the task that hands them over in batches.
         self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        # The background checkpoint's own connection, the one running now, and commits since the last.
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointing: asyncio.Future[None] | None = None
+        self._commits = 0
 
     @property
     def path(self) -> Path:
@@ -88,6 +100,7 @@ class Database:
                 )
             # Deleted rows are overwritten with zeros, so erased text does not linger in free pages.
             await writer.execute("PRAGMA secure_delete=ON")
+            await writer.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
             reader = await self._connect()
         except BaseException:
             await writer.close()
@@ -95,11 +108,12 @@ class Database:
         try:
             # A reader that cannot write keeps every change inside transaction().
             await reader.execute("PRAGMA query_only=ON")
+            checkpointer = await asyncio.to_thread(_open_checkpointer, self._path)
         except BaseException:
             await reader.close()
             await writer.close()
             raise
-        self._writer, self._reader = writer, reader
+        self._writer, self._reader, self._checkpointer = writer, reader, checkpointer
 
     async def _connect(self, *, check_same_thread: bool = True) -> aiosqlite.Connection:
         """Open one connection with autocommit semantics and the per-connection pragmas."""
@@ -122,12 +136,18 @@ class Database:
         if self._lock_owner is not None and self._lock_owner is asyncio.current_task():
             raise RuntimeError("close() called inside this database's own transaction")
         async with self._write_lock:
-            writer, reader = self._writer, self._reader
-            self._writer = self._reader = None
+            writer, reader, checkpointer = self._writer, self._reader, self._checkpointer
+            self._writer = self._reader = self._checkpointer = None
             try:
+                if self._checkpointing is not None:
+                    # Its thread still uses the connection: let it finish (a failure was logged).
+                    await asyncio.wait([self._checkpointing])
+                if checkpointer is not None:
+                    checkpointer.close()
                 if reader is not None:
                     await reader.close()
             finally:
+                # Closed last, the writer copies what is left in the WAL into the file and removes it.
                 if writer is not None:
                     await writer.close()
 
@@ -152,6 +172,7 @@ class Database:
                 self._lock_owner = None
                 if self.on_transaction is not None:
                     self.on_transaction(time.perf_counter() - started)
+                self._committed(1)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(conn)` in its own BEGIN IMMEDIATE transaction and return its value once committed.
@@ -174,6 +195,7 @@ class Database:
             ((ok, value, seconds),) = _run_writes(writer._conn, [work])
             if self.on_transaction is not None:
                 self.on_transaction(seconds)
+            self._committed(1)
             if ok:
                 return cast(T, value)
             raise value
@@ -201,6 +223,7 @@ class Database:
                         if not isinstance(error, Exception):
                             raise
                         continue
+                    self._committed(len(batch))
                     for (_, future), (ok, value, seconds) in zip(batch, outcomes, strict=True):
                         if self.on_transaction is not None:
                             self.on_transaction(seconds)
@@ -217,6 +240,31 @@ class Database:
             for _, future in left:
                 if not future.done():
                     future.set_exception(RuntimeError(f"database {self._path}: write not run (cancelled)"))
+
+    def _committed(self, transactions: int) -> None:
+        """Count write transactions; every CHECKPOINT_AFTER_COMMITS start a background checkpoint."""
+        self._commits += transactions
+        if self._commits < CHECKPOINT_AFTER_COMMITS or self._checkpointing is not None:
+            return
+        checkpointer = self._checkpointer
+        if checkpointer is None:
+            return
+        self._commits = 0
+        try:
+            # Off the loop's thread: sqlite3 releases the GIL while it copies pages and waits for fsync.
+            future = asyncio.get_running_loop().run_in_executor(None, _checkpoint_passive, checkpointer)
+        except RuntimeError:
+            # The loop is shutting down its threads; closing the writer copies the WAL over instead.
+            return
+        self._checkpointing = future
+        future.add_done_callback(self._checkpointed)
+
+    def _checkpointed(self, future: asyncio.Future[None]) -> None:
+        """Forget the finished background checkpoint; a failure is logged (the next one catches up)."""
+        self._checkpointing = None
+        error = None if future.cancelled() else future.exception()
+        if error is not None:
+            log.warning("background WAL checkpoint of %s failed: %s", self._path, _reason(error))
 
     async def checkpoint_truncate(self, *, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
         """Copy the WAL into the database file and empty it; True if the WAL is now empty.
@@ -280,6 +328,16 @@ def _run_writes(conn: sqlite3.Connection, works: list[Callable[[sqlite3.Connecti
         else:
             outcomes.append((True, value, time.perf_counter() - started))
     return outcomes
+
+
+def _open_checkpointer(path: Path) -> sqlite3.Connection:
+    """Open the connection that only runs background checkpoints (used from one thread at a time)."""
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+
+def _checkpoint_passive(conn: sqlite3.Connection) -> None:
+    """Copy as much of the WAL into the database file as no reader still needs; writers go on meanwhile."""
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
 def _bound(params: Params) -> Sequence[Any] | Mapping[str, Any]:

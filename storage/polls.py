@@ -316,32 +316,75 @@ def _cast_vote(
     # A member's key is their id unless the poll is anonymous, so one statement reads the poll, its
     # labels and counts and the member's ballots; an open anonymous poll needs its secret first.
     key: str | None = voter_key(user_id, None)
-    rows = conn.execute(_VOTE_STATE, (key, poll_id)).fetchall()
-    before = results_from_rows(rows)
-    if before is None or (guild_id is not None and before.poll.guild_id != guild_id):
+    cursor = conn.cursor()
+    # Plain tuples, read by position: on this path, looking columns up by name costs more than the rules.
+    cursor.row_factory = None
+    rows = cursor.execute(_VOTE_STATE, (key, poll_id)).fetchall()
+    if not rows:
         return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
-    held = {int(row["idx"]): from_db_time(row["held_at"]) for row in rows if row["held"]}
-    if before.poll.anonymous:
-        secret = rows[0]["secret"]
+    head = rows[0]
+    poll = _vote_poll(head, tuple(row[_LABEL] for row in rows))
+    if guild_id is not None and poll.guild_id != guild_id:
+        return VoteResult(VoteRefusal.NOT_FOUND, None, None, frozenset())
+    before = PollResults(poll, tuple(row[_VOTES] for row in rows), head[_VOTERS])
+    held = {row[_IDX]: from_db_time(row[_HELD_AT]) for row in rows if row[_HELD]}
+    if poll.anonymous:
+        secret = head[_SECRET]
         # A closed anonymous poll has no secret and no ballots: nobody's choices to look up.
         key = None if secret is None else voter_key(user_id, bytes(secret))
-        ballots = () if key is None else conn.execute(_BALLOTS, (poll_id, key)).fetchall()
-        held = {int(row["option_idx"]): from_db_time(row["voted_at"]) for row in ballots}
+        ballots = () if key is None else cursor.execute(_BALLOTS, (poll_id, key)).fetchall()
+        held = {index: from_db_time(voted_at) for index, voted_at in ballots}
     current = frozenset(held)
-    if not before.poll.accepts_votes(now) or key is None:
+    if not poll.accepts_votes(now) or key is None:
         return VoteResult(VoteRefusal.CLOSED, before, None, current)
-    if not 0 <= option_index < len(before.poll.options):
+    if not 0 <= option_index < len(poll.options):
         return VoteResult(VoteRefusal.BAD_OPTION, before, None, current)
     voted_at = held.get(option_index)
     age = None if voted_at is None else (now - voted_at).total_seconds()
-    outcome = apply_click(current, option_index, multiple=before.poll.multiple, same_option_age=age)
+    outcome = apply_click(current, option_index, multiple=poll.multiple, same_option_age=age)
     # Deletions first: a single-choice poll accepts a new ballot only once the old one is gone.
-    if outcome.removed:
-        conn.executemany(_DELETE_BALLOT, [(poll_id, key, index) for index in sorted(outcome.removed)])
+    for index in sorted(outcome.removed):
+        cursor.execute(_DELETE_BALLOT, (poll_id, key, index))
     if outcome.added:
         now_text = to_db_time(now)
-        conn.executemany(_INSERT_BALLOT, [(poll_id, key, index, now_text) for index in sorted(outcome.added)])
+        for index in sorted(outcome.added):
+            cursor.execute(_INSERT_BALLOT, (poll_id, key, index, now_text))
+    cursor.close()
     return VoteResult(None, _after_click(before, outcome), outcome.action, outcome.choices)
+
+
+# Positions in a row of _VOTE_STATE: the poll's columns (_POLL_COLUMNS) first, then these.
+_VOTERS, _SECRET, _IDX, _LABEL, _VOTES, _HELD, _HELD_AT = range(13, 20)
+# Polls built from the same stored definition (every column before `voters`, and the labels) are
+# equal, so the vote path reuses them; a changed column (closed, message recorded) is a new key.
+_VOTE_POLLS: dict[tuple[Any, ...], Poll] = {}
+_VOTE_POLLS_KEPT = 256
+
+
+def _vote_poll(head: tuple[Any, ...], labels: tuple[str, ...]) -> Poll:
+    """The Poll of a _VOTE_STATE row (positional), built once per stored definition."""
+    definition = (head[:_VOTERS], labels)
+    poll = _VOTE_POLLS.get(definition)
+    if poll is None:
+        if len(_VOTE_POLLS) >= _VOTE_POLLS_KEPT:
+            _VOTE_POLLS.clear()
+        poll = _VOTE_POLLS[definition] = Poll(
+            id=int(head[0]),
+            guild_id=int(head[1]),
+            channel_id=int(head[2]),
+            message_id=None if head[3] is None else int(head[3]),
+            question=str(head[4]),
+            options=labels,
+            multiple=bool(head[5]),
+            anonymous=bool(head[6]),
+            hide_results=bool(head[7]),
+            created_by=int(head[8]),
+            created_at=required_time(head[9]),
+            closes_at=from_db_time(head[10]),
+            closed_at=from_db_time(head[11]),
+            results_posted_at=from_db_time(head[12]),
+        )
+    return poll
 
 
 def _after_click(before: PollResults, outcome: ClickOutcome) -> PollResults:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from storage import database as database_module
 from storage.database import Database
 
 
@@ -97,3 +98,39 @@ async def test_many_concurrent_writes_are_all_committed(db: Database) -> None:
     jobs += [through_transaction(voter) for voter in range(1, 200, 2)]
     await asyncio.gather(*jobs)
     assert await _voters(db) == list(range(200))
+
+
+async def test_the_wal_is_copied_over_by_a_background_checkpoint_not_by_a_commit(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits never checkpoint (no vote waits for one); every CHECKPOINT_AFTER_COMMITS a thread does."""
+    threads: list[int] = []
+    checkpoint = database_module._checkpoint_passive
+
+    def noted(conn: sqlite3.Connection) -> None:
+        """Run the real checkpoint, noting the thread it ran on."""
+        threads.append(threading.get_ident())
+        checkpoint(conn)
+
+    monkeypatch.setattr(database_module, "_checkpoint_passive", noted)
+    marker = "Zr7-ballot-marker"
+    async with db.transaction() as conn:
+        async with conn.execute("PRAGMA wal_autocheckpoint") as cursor:
+            assert (await cursor.fetchone())[0] == database_module.BACKSTOP_CHECKPOINT_PAGES  # type: ignore[index]
+        await conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+
+    def note(body: str) -> Callable[[sqlite3.Connection], None]:
+        """A write that inserts one note."""
+        return lambda conn: conn.execute("INSERT INTO notes (body) VALUES (?)", (body,)).close()
+
+    for n in range(database_module.CHECKPOINT_AFTER_COMMITS - 2):
+        await db.write(note(f"{marker} {n}"))
+    # Everything is committed, yet only in the WAL: no commit copied it over.
+    assert len(await db.fetchall("SELECT id FROM notes")) == database_module.CHECKPOINT_AFTER_COMMITS - 2
+    assert threads == [] and marker.encode() not in db.path.read_bytes()
+    await db.write(note("last"))
+    running = db._checkpointing
+    assert running is not None
+    await running
+    assert len(threads) == 1 and threads[0] != threading.get_ident()
+    assert marker.encode() in db.path.read_bytes()
