@@ -4,7 +4,8 @@ An ephemeral reply, a form or a DM speaks the member's language (chosen with /pr
 else the locale of the interaction, or for a DM the locale last seen from them, else the server's
 language); a public post speaks the server's language. Choices are cached in memory: the members of
 a server who chose a language are read once, on the server's first interaction, so picking a reply's
-language costs no database read, even on a member's first click (the vote path).
+language costs no database read, even on a member's first click (the vote path). The locale a member's
+client showed is written later, in batches, so a first click costs no write either.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from storage.guild_settings import GuildSettingsRepository
 from storage.languages import LanguagesRepository, MemberLanguage
 
 log = logging.getLogger(__name__)
+# Last-seen locales wait this long before they are written, so one transaction stores every member seen
+# meanwhile (a burst of first clicks on a poll) instead of one per member beside each vote.
+SEEN_WRITE_DELAY = 1.0
 
 
 class Languages:
@@ -43,7 +47,10 @@ class Languages:
         # so a load that raced with a choice is not kept.
         self._chosen: dict[int, dict[int, str]] = {}
         self._chosen_resets: dict[int, int] = {}
-        # Background writes of "last seen" locales, kept so they are not garbage-collected mid-way.
+        # Last-seen locales not written yet, the task that writes them soon, and writes under way
+        # (kept so they are not garbage-collected mid-way).
+        self._unsaved: dict[tuple[int, int], str] = {}
+        self._saver: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[None]] = set()
 
     async def _member(self, guild_id: int, user_id: int) -> MemberLanguage:
@@ -103,32 +110,46 @@ class Languages:
         return self.catalogs.lang(code)
 
     def _remember(self, guild_id: int, user_id: int, seen: str) -> None:
-        """Store the locale a member's client showed, only when it changed, off the reply's path.
+        """Note the locale a member's client showed, only when it changed; it is written soon, in a batch.
 
-        A member not in the cache (first click since the start) is written once without reading first.
+        A member not in the cache (first click since the start) is written without reading first.
         """
         key = (guild_id, user_id)
         stored = self._member_cache.get(key)
         if stored is not None and stored.seen == seen:
             return
         self._member_cache[key] = MemberLanguage(stored.chosen if stored else None, seen)
-        task = asyncio.get_running_loop().create_task(self._store_seen(guild_id, user_id, seen))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._unsaved[key] = seen
+        if self._saver is None:
+            self._saver = asyncio.get_running_loop().create_task(self._save_soon(), name="languages-seen")
+            self._pending.add(self._saver)
+            self._saver.add_done_callback(self._pending.discard)
 
-    async def _store_seen(self, guild_id: int, user_id: int, seen: str) -> None:
-        """Write a last-seen locale; a failure only costs the DM language, so it is logged."""
+    async def _save_soon(self) -> None:
+        """Wait SEEN_WRITE_DELAY, then write every locale noted meanwhile."""
+        await asyncio.sleep(SEEN_WRITE_DELAY)
+        self._saver = None
+        await self._save_seen()
+
+    async def _save_seen(self) -> None:
+        """Write the unsaved last-seen locales in one transaction; a failure only costs DM languages."""
+        batch, self._unsaved = self._unsaved, {}
+        if not batch:
+            return
         try:
-            await self._members.seen(guild_id, user_id, seen)
+            await self._members.seen_many([(guild, user, code) for (guild, user), code in batch.items()])
         except Exception:
-            log.warning(
-                "could not store the language seen from %s in guild %s", user_id, guild_id, exc_info=True
-            )
+            log.warning("could not store the languages seen from %d members", len(batch), exc_info=True)
 
     async def flush(self) -> None:
-        """Wait for pending background writes (before the database closes)."""
+        """Write the unsaved last-seen locales now, and wait for writes under way (before closing)."""
+        if self._saver is not None:
+            # Still waiting: its batch is written here instead.
+            self._saver.cancel()
+            self._saver = None
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._save_seen()
 
     async def choose(self, guild_id: int, user_id: int, code: str | None) -> None:
         """Store (None: clear) the language a member chose in a server."""
@@ -154,6 +175,8 @@ class Languages:
         await self.flush()
         removed = await self._members.forget_member(member.guild.id, member.id)
         self._member_cache.pop((member.guild.id, member.id), None)
+        # A click noted while the erasure ran must not write the row back.
+        self._unsaved.pop((member.guild.id, member.id), None)
         self._forget_chosen(member.guild.id)
         return Erasure({"language": removed})
 

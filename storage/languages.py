@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,16 +49,18 @@ class LanguagesRepository(Repository):
         """Record the language of the Discord client the member last used in a server."""
         await self._upsert(guild_id, user_id, "seen", code)
 
+    async def seen_many(self, seen: Sequence[tuple[int, int, str]]) -> None:
+        """Record (guild_id, user_id, code) last-seen client languages of many members in one transaction."""
+        sql = _upsert_sql("seen")
+        at = to_db_time(datetime.now(UTC), timespec="seconds")
+        params = [(guild_id, user_id, code, at) for guild_id, user_id, code in seen]
+        await self._db.write(lambda conn: conn.executemany(sql, params).close())
+
     async def _upsert(self, guild_id: int, user_id: int, column: str, code: str | None) -> None:
         """Insert or update one column of a member's row."""
-        assert column in ("chosen", "seen")  # formatted into the SQL: only these two
-        sql = (
-            f"INSERT INTO member_languages (guild_id, user_id, {column}, updated_at) VALUES (?, ?, ?, ?) "
-            f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}, "
-            "updated_at = excluded.updated_at"
-        )
+        sql = _upsert_sql(column)
         params = (guild_id, user_id, code, to_db_time(datetime.now(UTC), timespec="seconds"))
-        # One hop to the writer's thread: a member's first click writes this beside their vote.
+        # One short write transaction (Database.write).
         await self._db.write(lambda conn: conn.execute(sql, params).close())
 
     async def member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -79,3 +82,13 @@ class LanguagesRepository(Repository):
                 "DELETE FROM member_languages WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
             return cursor.rowcount
+
+
+def _upsert_sql(column: str) -> str:
+    """The statement that inserts a member's row or updates one of its two language columns."""
+    assert column in ("chosen", "seen")  # formatted into the SQL: only these two
+    return (
+        f"INSERT INTO member_languages (guild_id, user_id, {column}, updated_at) VALUES (?, ?, ?, ?) "
+        f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}, "
+        "updated_at = excluded.updated_at"
+    )
