@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -16,6 +17,16 @@ from bot.languages import lang_for
 from bot.replies import send_ephemeral
 
 log = logging.getLogger(__name__)
+# How a slash command that raised ended, for the metrics: refused with a message the member can act on,
+# or failed on a bug (an error id). A command that returns is counted `ok` by its completion event.
+REFUSED, ERROR = "refused", "error"
+
+
+class CommandOutcomes:
+    """Where slash-command refusals and failures go: bot/metrics.py sets `observer` while metrics are on;
+    otherwise one None check."""
+
+    observer: ClassVar[Callable[[discord.Interaction[Any], str], None] | None] = None
 
 
 def new_error_id() -> str:
@@ -80,4 +91,10 @@ class ClimaTree(app_commands.CommandTree[Any]):
         if isinstance(error, app_commands.CommandInvokeError):
             original = error.original
         command = interaction.command.qualified_name if interaction.command else "?"
-        await report_failure(interaction, original, f"/{command}")
+        try:
+            await report_failure(interaction, original, f"/{command}")
+        finally:
+            # Counted even when the answer could not be sent, so received == the sum of the outcomes.
+            if CommandOutcomes.observer is not None:
+                outcome = REFUSED if expected_message(original) is not None else ERROR
+                CommandOutcomes.observer(interaction, outcome)

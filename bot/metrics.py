@@ -25,6 +25,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.components import Outcomes
+from bot.error_handler import CommandOutcomes
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -37,8 +38,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 INTERACTIONS = Counter(
     "climabot_interactions",
     "Interactions: received (every one); ok (a slash command finished; a click or form done); refused "
-    "(a click or form the member was told no, in words); error (a click or form that failed with an error "
-    "id); expired (a stale form, or a click or form whose part of climabot is switched off).",
+    "(a slash command, click or form the member was told no, in words); error (one that failed with an "
+    "error id); expired (a stale form, or a click or form whose part of climabot is switched off).",
     ["kind", "command", "outcome"],
     registry=REGISTRY,
 )
@@ -231,6 +232,13 @@ def count_outcome(interaction: discord.Interaction[Any], name: str, outcome: str
     INTERACTION_LATENCY.labels(kind, name).observe(seconds_since(interaction.created_at))
 
 
+def count_command_outcome(interaction: discord.Interaction[Any], outcome: str) -> None:
+    """Count a slash command that raised (refused or error) under the labels it was received with."""
+    kind, name = interaction_labels(interaction)
+    INTERACTIONS.labels(kind, name, outcome).inc()
+    INTERACTION_LATENCY.labels(kind, name).observe(seconds_since(interaction.created_at))
+
+
 def instrument(bot: ClimaBot) -> None:
     """Count the bot's interactions, jobs, transactions and errors (call it only when metrics are on)."""
 
@@ -256,6 +264,7 @@ def instrument(bot: ClimaBot) -> None:
             SCHEDULER_LAG.labels(job_kind(event.job_id)).observe(seconds_since(event.scheduled_run_time))
 
     Outcomes.observer = count_outcome
+    CommandOutcomes.observer = count_command_outcome
     bot.add_listener(on_interaction)
     bot.add_listener(on_app_command_completion)
     bot.add_listener(on_connect)

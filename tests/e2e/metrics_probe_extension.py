@@ -66,15 +66,19 @@ class BoomForm(Form):
 
 
 class MetricsProbe(commands.Cog, name=COG):
-    """/metricsprobe posts the probe buttons, or opens the probe form."""
+    """/metricsprobe posts the probe buttons, opens the probe form, or fails as a bug would."""
 
     def __init__(self, bot: Any) -> None:
         """Keep the bot."""
         self.bot = bot
 
     @app_commands.command(name="metricsprobe", description="Posts probe buttons or opens the probe form")
-    async def metricsprobe(self, interaction: discord.Interaction[Any], form: bool = False) -> None:
-        """Post the buttons in the channel, or open the form."""
+    async def metricsprobe(
+        self, interaction: discord.Interaction[Any], form: bool = False, crash: bool = False
+    ) -> None:
+        """Post the buttons in the channel, open the form, or (crash) raise an unexpected error."""
+        if crash:
+            raise RuntimeError("the probe command broke")
         if form:
             await self.bot.forms.open(interaction, BoomForm())
             return

@@ -19,6 +19,7 @@ from prometheus_client import generate_latest
 
 from bot import metrics
 from bot.components import Outcomes
+from bot.error_handler import CommandOutcomes
 from bot.settings import Settings
 from sandbox.emulator import Emulator
 from tests.e2e.harness import Town
@@ -71,6 +72,8 @@ async def test_metrics_answer_with_the_named_series_during_a_journey(
         await emulator.wait_for_gateway(identifies=identifies, timeout=20)
         show = await emulator.slash(town.guild, town.admin, "setup show", override_permissions=False)
         await show.reply(timeout=10)
+        denied = await emulator.slash(town.guild, town.member, "setup show", override_permissions=True)
+        assert "administrators" in (await denied.reply(timeout=10)).content
         emulator.faults.rate_limit("POST", r"^/interactions/\d+/[^/]+/callback$", retry_after=0.2)
         zone = await emulator.slash(town.guild, town.admin, "setup timezone", tz="Europe/Lisbon")
         await zone.reply(timeout=10)
@@ -89,11 +92,17 @@ async def test_metrics_answer_with_the_named_series_during_a_journey(
     command = {"kind": "application_command"}
     assert sample(text, "climabot_interactions_total", **command, command="setup show", outcome="ok") == 1
     assert (
+        sample(text, "climabot_interactions_total", **command, command="setup show", outcome="refused") == 1
+    )
+    assert (
+        sample(text, "climabot_interactions_total", **command, command="setup show", outcome="received") == 2
+    )
+    assert (
         sample(text, "climabot_interactions_total", **command, command="setup timezone", outcome="received")
         == 1
     )
-    for name in ("setup show", "setup timezone"):
-        assert sample(text, "climabot_interaction_latency_seconds_count", **command, command=name) == 1
+    for name, count in (("setup show", 2), ("setup timezone", 1)):
+        assert sample(text, "climabot_interaction_latency_seconds_count", **command, command=name) == count
     assert sample(text, "climabot_pending_jobs", kind="health") == 1
     assert sample(text, "climabot_pending_jobs", kind="forms") >= 1
     assert sample(text, "climabot_gateway_latency_seconds") >= 0
@@ -142,7 +151,8 @@ async def test_scheduler_lag_is_observed_per_job_kind():
         await asyncio.sleep(0.05)
     finally:
         scheduler.shutdown(wait=False)
-        Outcomes.observer = None  # instrument() turned outcome counting on for this whole process
+        # instrument() turned outcome counting on for this whole process
+        Outcomes.observer = CommandOutcomes.observer = None
     assert metrics.SCHEDULER_LAG.labels("lagtest")._sum.get() - before >= 2  # type: ignore[attr-defined]
 
 
@@ -209,3 +219,10 @@ def test_the_grafana_dashboard_plots_only_series_the_bot_exports():
                 assert set(values.split("|")) <= outcomes, expr
     clicks = [p for p in dashboard["panels"] if 'kind=~"component|modal_submit"' in p["targets"][0]["expr"]]
     assert len(clicks) == 3, "outcomes and latency of buttons, selects and forms have panels"
+    slash = [
+        p["targets"][0]["expr"]
+        for p in dashboard["panels"]
+        if 'kind="application_command"' in p["targets"][0]["expr"]
+    ]
+    assert sum('outcome=~"refused|error"' in expr for expr in slash) == 1, "refused and failed commands"
+    assert len(slash) == 3, "outcomes and latency of slash commands have panels"

@@ -1,7 +1,9 @@
-"""Errors and stale clicks and forms in /metrics (issue #15): a bot in this process, scraped over HTTP.
+"""Errors and stale clicks, forms and slash commands in /metrics (issue #15): a bot in this process,
+scraped over HTTP.
 
-The probe capability (tests/e2e/metrics_probe_extension.py) has a button and a form that fail as a bug
-would, and a button and a form that outlive their cog; the form probe's one-second form goes stale.
+The probe capability (tests/e2e/metrics_probe_extension.py) has a button, a form and a slash command
+that fail as a bug would, and a button and a form that outlive their cog; the form probe's one-second
+form goes stale.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from bot import metrics
 from bot.components import Outcomes
+from bot.error_handler import CommandOutcomes
 from bot.settings import Settings
 from sandbox.emulator import Emulator
 from tests.e2e.conftest import AppLogWatch
@@ -55,7 +58,7 @@ async def scraper(
     app_log: AppLogWatch,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[Scraper]:
     """A ClimaBot with the probes, instrumented and serving /metrics on a free port, as `run` does."""
-    app_log.allow(r"^error \w+ in (metricsprobe:boom|form metricsprobe:boom)")
+    app_log.allow(r"^error \w+ in (metricsprobe:boom|form metricsprobe:boom|/metricsprobe)")
     harness = BotHarness(emulator, settings, extra_extensions=EXTENSIONS)
     bot = await harness.start()
     metrics.instrument(bot)
@@ -64,7 +67,7 @@ async def scraper(
     try:
         yield Scraper(harness, server.port)
     finally:
-        Outcomes.observer = None
+        Outcomes.observer = CommandOutcomes.observer = None
         await server.stop()
         await harness.stop()
 
@@ -133,3 +136,64 @@ async def test_failures_and_stale_clicks_and_forms_are_counted_by_outcome(
             break
         await asyncio.sleep(0.05)
     assert growth == expected
+
+
+async def test_slash_commands_are_counted_once_by_outcome(
+    emulator: Emulator, town: Town, scraper: Scraper
+) -> None:
+    """A command refused for bad input or a missing permission counts as refused, one that raises as
+    error, one that finishes as ok; two members at once are counted once each, and for every command
+    received is the sum of its outcomes."""
+    guild, admin, alice = town.guild, town.admin, town.member
+    bob, cleo = guild.add_member("bob"), guild.add_member("cleo")
+    before = await scraper.counts()
+    errors_before = metrics.ERRORS.labels("/metricsprobe", "RuntimeError")._value.get()  # type: ignore[attr-defined]
+
+    bad = await (await emulator.slash(guild, admin, "setup timezone", tz="Mars/Olympus")).reply()
+    assert bad.ephemeral and "not a time zone" in bad.content, bad.content
+    denied = await emulator.slash(
+        guild, alice, "setup timezone", tz="Europe/Lisbon", override_permissions=True
+    )
+    assert "administrators" in (await denied.reply()).content
+    broke = await (await emulator.slash(guild, alice, "metricsprobe", crash=True)).reply()
+    assert broke.ephemeral and "Something went wrong" in broke.content, broke.content
+    done = await (await emulator.slash(guild, admin, "setup timezone", tz="Europe/Lisbon")).reply()
+    assert "Europe/Lisbon" in done.content, done.content
+
+    at_once = await asyncio.gather(
+        *(
+            emulator.slash(guild, person, "setup timezone", tz="Europe/Rome", override_permissions=True)
+            for person in (bob, cleo)
+        ),
+        *(emulator.slash(guild, person, "metricsprobe", crash=True) for person in (bob, cleo)),
+    )
+    answers = await asyncio.gather(*(it.reply() for it in at_once))
+    assert ["administrators" in a.content for a in answers[:2]] == [True, True], [a.content for a in answers]
+    assert ["Something went wrong" in a.content for a in answers[2:]] == [True, True]
+
+    expected = {
+        ("setup timezone", "received"): 5,
+        ("setup timezone", "refused"): 4,
+        ("setup timezone", "ok"): 1,
+        ("metricsprobe", "received"): 3,
+        ("metricsprobe", "error"): 3,
+    }
+    for _ in range(50):  # outcomes are counted just after the answer is sent
+        after = await scraper.counts()
+        growth = {
+            (command, outcome): after[kind, command, outcome] - before.get((kind, command, outcome), 0.0)
+            for kind, command, outcome in after
+            if kind == "application_command"
+            and after[kind, command, outcome] != before.get((kind, command, outcome), 0.0)
+        }
+        if growth == expected:
+            break
+        await asyncio.sleep(0.05)
+    assert growth == expected
+    for command in ("setup timezone", "metricsprobe"):
+        outcomes = sum(
+            v for (name, outcome), v in growth.items() if name == command and outcome != "received"
+        )
+        assert outcomes == growth[command, "received"], command
+    errors = metrics.ERRORS.labels("/metricsprobe", "RuntimeError")._value.get()  # type: ignore[attr-defined]
+    assert errors - errors_before == 3
