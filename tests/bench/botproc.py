@@ -13,7 +13,7 @@ from sandbox.emulator import Emulator
 from sandbox.guild import Guild
 from sandbox.interactions import CB_DEFER, InteractionRecord, Response
 from sandbox.state import Channel, Member
-from tests.e2e.harness import subprocess_bot
+from tests.e2e.harness import start_bot_process
 
 
 def peak_rss_mib(pid: int | str = "self") -> float:
@@ -34,14 +34,21 @@ async def drain(stream: asyncio.StreamReader | None) -> None:
 @contextlib.asynccontextmanager
 async def bot_process(emu: Emulator, settings: Settings, commands: set[str]) -> AsyncIterator[int]:
     """Run `python -m bot run` against the emulator until its commands are synced; yield its pid."""
-    async with subprocess_bot(emu, settings, timeout=120) as proc:
-        reader = asyncio.create_task(drain(proc.stdout))
-        try:
-            for guild_id in settings.discord.command_guild_ids:
-                await emu.wait_for_commands(guild_id, commands, timeout=120)
-            yield proc.pid
-        finally:
-            reader.cancel()
+    identifies = emu.identify_count + 1
+    proc = await start_bot_process(emu, settings)
+    # Read its output from the start: with 10,000 pending jobs the bot logs a line per job before it
+    # connects, and a full pipe would stop it before it ever identified.
+    reader = asyncio.create_task(drain(proc.stdout))
+    try:
+        await emu.wait_for_gateway(identifies=identifies, timeout=120)
+        for guild_id in settings.discord.command_guild_ids:
+            await emu.wait_for_commands(guild_id, commands, timeout=120)
+        yield proc.pid
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+        reader.cancel()
 
 
 class Stamps(list[Response]):
