@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Any, Literal
 
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 
 # Discord's longest inactivity before a thread archives itself (7 days).
 MAX_ARCHIVE_MINUTES: Literal[10080] = 10080
+# One lock per forum id while anyone uses it: an edit replaces the whole tag list, so two callers must
+# not both read the old list and each write their own (the second would drop the first's new tags).
+_TAG_LOCKS: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def configured_forum(
@@ -48,20 +53,40 @@ async def fresh_forum(forum: discord.ForumChannel) -> discord.ForumChannel:
     return fresh if isinstance(fresh, discord.ForumChannel) else forum
 
 
-async def add_tags(
-    forum: discord.ForumChannel, names: list[str], *, moderated: Container[str], reason: str, refusal: Msg
-) -> discord.ForumChannel:
-    """Append tags to the forum's list (`moderated` ones only moderators apply); Forbidden raises `refusal`.
+def tag_lock(forum_id: int) -> asyncio.Lock:
+    """The lock of one forum's tag list, made on first use and dropped once nobody holds or awaits it."""
+    lock = _TAG_LOCKS.get(forum_id)
+    if lock is None:
+        lock = _TAG_LOCKS[forum_id] = asyncio.Lock()
+    return lock
 
-    Editing replaces the whole list: pass a forum as Discord has it now (`fresh_forum`).
+
+async def add_tags(
+    forum: discord.ForumChannel,
+    choose: Callable[[list[str]], list[str]],
+    *,
+    moderated: Container[str],
+    reason: str,
+    refusal: Callable[[list[str]], Msg],
+) -> discord.ForumChannel:
+    """Append the tags `choose` picks from the names the forum has (`moderated` ones only moderators
+    apply); return the forum as edited. Forbidden raises `refusal(picked)`.
+
+    Under the forum's lock, the list is read from Discord (the cache may lag) and edited, so concurrent
+    callers each start from the previous one's tags; `choose` may raise a ValidationError (no room).
     """
-    tags = [*forum.available_tags, *(discord.ForumTag(name=n, moderated=n in moderated) for n in names)]
-    try:
-        edited = await forum.edit(available_tags=tags, reason=reason)
-    except discord.Forbidden:
-        raise ValidationError(refusal) from None
-    log.info("forum %s: added tags %s", forum.id, names)
-    return edited if isinstance(edited, discord.ForumChannel) else forum
+    async with tag_lock(forum.id):
+        forum = await fresh_forum(forum)
+        names = choose([t.name for t in forum.available_tags])
+        if not names:
+            return forum
+        tags = [*forum.available_tags, *(discord.ForumTag(name=n, moderated=n in moderated) for n in names)]
+        try:
+            edited = await forum.edit(available_tags=tags, reason=reason)
+        except discord.Forbidden:
+            raise ValidationError(refusal(names)) from None
+        log.info("forum %s: added tags %s", forum.id, names)
+        return edited if isinstance(edited, discord.ForumChannel) else forum
 
 
 async def open_post(

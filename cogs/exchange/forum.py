@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import ValidationError
-from bot.forums import add_tags, configured_forum, forum_tags, fresh_forum, retag_post
+from bot.forums import add_tags, configured_forum, forum_tags, retag_post
 from bot.i18n import Msg
 from bot.themes import RESOLVED_TAG, TagSpaceError, tags_to_create, with_tag
 from cogs.exchange.rules import mention
@@ -45,20 +45,16 @@ def tag_named(forum: discord.ForumChannel, name: str) -> discord.ForumTag | None
 async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
     """Add the mission's theme tags and the resolved tag to the forum if missing; return the new forum."""
     try:
-        if not _missing(forum, needed):
+        if not _missing([t.name for t in forum.available_tags], needed):
             return forum
     except ValidationError:
         pass  # the cache may be stale (a moderator removed tags): judge on Discord's own list below
-    forum = await fresh_forum(forum)
-    new = _missing(forum, needed)
-    if not new:
-        return forum
     return await add_tags(
         forum,
-        new,
+        lambda existing: _missing(existing, needed),
         moderated={RESOLVED_TAG},
         reason="climabot: the mission's exchange themes",
-        refusal=Msg(
+        refusal=lambda new: Msg(
             "I cannot add the theme tags to {forum}: I need the Manage Channels permission there "
             "(missing tags: {tags}).",
             forum=forum.mention,
@@ -67,10 +63,10 @@ async def ensure_tags(forum: discord.ForumChannel, needed: list[str]) -> discord
     )
 
 
-def _missing(forum: discord.ForumChannel, needed: list[str]) -> list[str]:
-    """Return the tags to create on the forum, explaining when there is no room for the needed ones."""
+def _missing(existing: list[str], needed: list[str]) -> list[str]:
+    """Return the tags to create on a forum with these tags, explaining when the needed ones find no room."""
     try:
-        return tags_to_create([t.name for t in forum.available_tags], needed)
+        return tags_to_create(existing, needed)
     except TagSpaceError as exc:
         raise ValidationError(exc.text) from None
 

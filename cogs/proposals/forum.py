@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ import discord
 
 from bot.discord_steps import create_then_record
 from bot.errors import ValidationError
-from bot.forums import add_tags, configured_forum, forum_tags, fresh_forum, open_post, retag_post
+from bot.forums import add_tags, configured_forum, forum_tags, open_post, retag_post
 from bot.i18n import Msg
 from bot.themes import MAX_FORUM_TAGS, THEMES, theme_by_key
 from cogs.proposals.render import change_note, post_content, post_embed
@@ -26,9 +25,6 @@ log = logging.getLogger(__name__)
 
 # Only moderators (and the bot) may apply these on Discord's side.
 MODERATED = frozenset(status_tag_names())
-# One lock per forum: editing replaces the whole tag list, so two first submits on a fresh forum must
-# not each read the old list and write their own (the second would drop the first's new tags).
-_TAG_LOCKS: dict[int, asyncio.Lock] = {}
 
 
 def proposals_forum(guild: discord.Guild, settings: GuildSettings) -> discord.ForumChannel:
@@ -53,17 +49,24 @@ async def ensure_tags(forum: discord.ForumChannel, theme: str) -> discord.ForumC
     needed = [*status_tag_names(), theme_by_key(theme).tag]
     if not missing_tags([t.name for t in forum.available_tags], needed):
         return forum
-    async with _TAG_LOCKS.setdefault(forum.id, asyncio.Lock()):
-        return await _add_tags(forum, needed)
+    # add_tags reads Discord's list and edits it under the forum's lock, so two first submits on a fresh
+    # forum do not overwrite each other's new tags.
+    return await add_tags(
+        forum,
+        lambda existing: _tags_to_add(existing, needed),
+        moderated=MODERATED,
+        reason="climabot: proposal themes and statuses",
+        refusal=lambda new: Msg(
+            "I cannot add tags to {forum}: I need the Manage Channels permission there.", forum=forum.mention
+        ),
+    )
 
 
-async def _add_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.ForumChannel:
-    """Add the missing tags to the forum's list as Discord has it now (under the forum's lock)."""
-    forum = await fresh_forum(forum)
-    existing = [t.name for t in forum.available_tags]
+def _tags_to_add(existing: list[str], needed: list[str]) -> list[str]:
+    """The missing needed tags, then other themes while room is left; refuse when the needed do not fit."""
     new = missing_tags(existing, needed)
     if not new:
-        return forum
+        return []
     extra = missing_tags([*existing, *new], [t.tag for t in THEMES])
     new += extra[: max(0, MAX_FORUM_TAGS - len(existing) - len(new))]
     if len(existing) + len(new) > MAX_FORUM_TAGS:
@@ -74,15 +77,7 @@ async def _add_tags(forum: discord.ForumChannel, needed: list[str]) -> discord.F
             limit=MAX_FORUM_TAGS,
             tags=", ".join(new),
         )
-    return await add_tags(
-        forum,
-        new,
-        moderated=MODERATED,
-        reason="climabot: proposal themes and statuses",
-        refusal=Msg(
-            "I cannot add tags to {forum}: I need the Manage Channels permission there.", forum=forum.mention
-        ),
-    )
+    return new
 
 
 async def set_status_tag(bot: ClimaBot, forum_id: int, thread_id: int, theme: str, status: str) -> None:
