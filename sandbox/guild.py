@@ -93,6 +93,20 @@ class Guild:
         uid = user if isinstance(user, int) else user.id
         return self.members[uid]
 
+    def permissions_in(self, member: Member, channel: Channel) -> int:
+        """Return a member's permissions in a channel (a thread takes its parent's overwrites)."""
+        place = channel
+        if channel.is_thread:
+            place = self.channels.get(channel.parent_id or 0, channel)
+        return perms.in_channel(
+            member.permissions,
+            place.permission_overwrites,
+            guild_id=self.id,
+            member_id=member.id,
+            role_ids=member.role_ids,
+            thread=channel.is_thread,
+        )
+
     # --- building (dispatches gateway events when a bot is connected) ---
 
     def _add_member(self, user: User, role_ids: list[int] | None = None) -> Member:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from . import perms
 from .guild import Guild
-from .http_base import ApiError, Call, unknown
-from .state import Channel, Member, Message, Role
+from .http_base import ApiError, Call, UploadedFile, unknown
+from .state import PRIVATE_THREAD, Channel, Member, Message, Role
 
 
 def channel(call: Call, key: str = "channel_id") -> Channel:
@@ -53,6 +56,38 @@ def require_bot(g: Guild | None, *any_of: int) -> None:
         return
     have = g.me.permissions
     if not any(have & p == p for p in any_of):
+        raise ApiError(403, 50013, "Missing Permissions")
+
+
+def require_in(g: Guild | None, ch: Channel, *any_of: int) -> int:
+    """Return the bot's permissions in a channel, failing as Discord does where it may not act.
+
+    403 50001 Missing Access when it cannot see the channel (a private thread: unless it is in it or
+    manages threads); 403 50013 Missing Permissions unless it holds one of `any_of` there (computed with
+    the channel's overwrites). A DM channel has no guild and no overwrites: everything is allowed.
+    """
+    if g is None:
+        return perms.ALL
+    me = g.me
+    have = g.permissions_in(me, ch)
+    hidden = ch.type == PRIVATE_THREAD and me.id not in ch.member_ids and not have & perms.MANAGE_THREADS
+    if not have & perms.VIEW_CHANNEL or hidden:
+        raise ApiError(403, 50001, "Missing Access")
+    if any_of and not any(have & p == p for p in any_of):
+        raise ApiError(403, 50013, "Missing Permissions")
+    return have
+
+
+def require_for_body(have: int, body: dict[str, Any], files: dict[str, UploadedFile]) -> None:
+    """Fail with 403 50013 when a message body needs what the bot lacks: embeds, files, a reply."""
+    needs = 0
+    if body.get("embeds") or body.get("embed"):
+        needs |= perms.EMBED_LINKS
+    if files:
+        needs |= perms.ATTACH_FILES
+    if body.get("message_reference"):
+        needs |= perms.READ_MESSAGE_HISTORY
+    if not perms.has(have, needs):
         raise ApiError(403, 50013, "Missing Permissions")
 
 

@@ -43,7 +43,12 @@ class MessageOps:
         if channel.type in (FORUM, 4):
             raise ApiError(400, 50008, "Cannot send messages in a non-text channel")
         guild = self.world.guild_of(channel)
-        if channel.is_thread and channel.locked and guild and not guild.me.permissions & perms.MANAGE_THREADS:
+        if (
+            channel.is_thread
+            and channel.locked
+            and guild
+            and not guild.permissions_in(guild.me, channel) & perms.MANAGE_THREADS
+        ):
             raise ApiError(403, 160005, "Thread is locked")
 
     def create(

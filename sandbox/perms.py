@@ -1,6 +1,9 @@
-"""Discord permission bits and how a member's guild-level permissions are computed."""
+"""Discord permission bits and how a member's permissions are computed, in the guild and in a channel."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 CREATE_INSTANT_INVITE = 1 << 0
 KICK_MEMBERS = 1 << 1
@@ -13,6 +16,7 @@ VIEW_AUDIT_LOG = 1 << 7
 STREAM = 1 << 9
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+SEND_TTS_MESSAGES = 1 << 12
 MANAGE_MESSAGES = 1 << 13
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
@@ -37,6 +41,7 @@ CREATE_EVENTS = 1 << 44
 SEND_VOICE_MESSAGES = 1 << 46
 SEND_POLLS = 1 << 49
 USE_EXTERNAL_APPS = 1 << 50
+PIN_MESSAGES = 1 << 51
 
 # Every bit Discord has defined so far (0..51); an administrator holds them all.
 ALL = (1 << 52) - 1
@@ -104,3 +109,51 @@ def effective(everyone: int, role_permissions: list[int], is_owner: bool) -> int
 def has(value: int, required: int) -> bool:
     """Return whether a permission value holds every bit of `required`."""
     return value & required == required
+
+
+# What losing Send Messages (in a thread: Send Messages in Threads) takes away with it.
+NEEDS_SENDING = SEND_TTS_MESSAGES | MENTION_EVERYONE | EMBED_LINKS | ATTACH_FILES
+
+
+def in_channel(
+    base: int,
+    overwrites: Iterable[Mapping[str, Any]],
+    *,
+    guild_id: int,
+    member_id: int,
+    role_ids: Iterable[int],
+    thread: bool = False,
+) -> int:
+    """Return a member's permissions in a channel: guild-level `base`, then the channel's overwrites.
+
+    Discord's order: administrators keep everything; @everyone's overwrite, then the member's roles'
+    overwrites together, then the member's own; each step denies first, then allows. Then the implicit
+    rules: no View Channel means nothing at all, and no sending (Send Messages, or Send Messages in
+    Threads for a thread, whose overwrites are its parent's) takes embeds, files and mentions with it.
+    """
+    if base & ADMINISTRATOR:
+        return ALL
+    by_id = {int(o["id"]): o for o in overwrites}
+    value = base
+    everyone = by_id.get(guild_id)
+    if everyone is not None:
+        value = _apply(value, int(everyone["allow"]), int(everyone["deny"]))
+    allow = deny = 0
+    for role_id in role_ids:
+        o = by_id.get(role_id)
+        if o is not None and int(o.get("type", 0)) == 0 and role_id != guild_id:
+            allow, deny = allow | int(o["allow"]), deny | int(o["deny"])
+    value = _apply(value, allow, deny)
+    own = by_id.get(member_id)
+    if own is not None and int(own.get("type", 0)) == 1:
+        value = _apply(value, int(own["allow"]), int(own["deny"]))
+    if not value & VIEW_CHANNEL:
+        return 0
+    if not value & (SEND_MESSAGES_IN_THREADS if thread else SEND_MESSAGES):
+        value &= ~NEEDS_SENDING
+    return value
+
+
+def _apply(value: int, allow: int, deny: int) -> int:
+    """Return permissions after one overwrite step (deny first, then allow)."""
+    return (value & ~deny) | allow

@@ -54,8 +54,10 @@ def register(router: Router) -> None:
 
 
 async def get_channel(call: Call) -> Any:
-    """Return a channel."""
-    return call.emu.payloads.channel(lookups.channel(call))
+    """Return a channel the bot can see."""
+    ch = lookups.channel(call)
+    lookups.require_in(call.emu.world.guild_of(ch), ch)
+    return call.emu.payloads.channel(ch)
 
 
 async def edit_channel(call: Call) -> Any:
@@ -66,7 +68,9 @@ async def edit_channel(call: Call) -> Any:
     body = call.json_body()
     if ch.is_thread:
         if ch.owner_id != emu.world.bot_user.id or {"locked", "invitable"} & body.keys():
-            lookups.require_bot(guild, perms.MANAGE_THREADS)
+            lookups.require_in(guild, ch, perms.MANAGE_THREADS)
+        else:
+            lookups.require_in(guild, ch)
         if "applied_tags" in body:
             ch.applied_tags = _checked_tags(emu, ch, body["applied_tags"])
         for key in ("archived", "locked", "invitable"):
@@ -77,7 +81,7 @@ async def edit_channel(call: Call) -> Any:
         if "auto_archive_duration" in body:
             ch.auto_archive_duration = _duration(body["auto_archive_duration"])
     else:
-        lookups.require_bot(guild, perms.MANAGE_CHANNELS)
+        lookups.require_in(guild, ch, perms.MANAGE_CHANNELS)
         if "available_tags" in body:
             ch.available_tags = [_tag(emu, t) for t in body["available_tags"] or []]
         for key in ("topic", "position", "nsfw", "rate_limit_per_user", "permission_overwrites"):
@@ -128,7 +132,7 @@ async def delete_channel(call: Call) -> Any:
     guild = emu.world.guild_of(ch)
     if ch.type == DM:
         return emu.payloads.channel(ch)
-    lookups.require_bot(guild, perms.MANAGE_THREADS if ch.is_thread else perms.MANAGE_CHANNELS)
+    lookups.require_in(guild, ch, perms.MANAGE_THREADS if ch.is_thread else perms.MANAGE_CHANNELS)
     data = emu.payloads.channel(ch)
     emu.world.channels.pop(ch.id, None)
     if guild is not None:
@@ -139,8 +143,10 @@ async def delete_channel(call: Call) -> Any:
 
 
 async def list_messages(call: Call) -> Any:
-    """Return up to `limit` messages, newest first, with before/after/around."""
+    """Return up to `limit` messages, newest first, with before/after/around (none without history)."""
     ch = lookups.channel(call)
+    if not lookups.require_in(call.emu.world.guild_of(ch), ch) & perms.READ_MESSAGE_HISTORY:
+        return []
     msgs = call.emu.world.visible_messages(ch.id)
     limit = min(int(call.query.get("limit", 50)), 100)
     if "before" in call.query:
@@ -156,21 +162,28 @@ async def list_messages(call: Call) -> Any:
 
 
 async def send_message(call: Call) -> Any:
-    """Post a message as the bot."""
+    """Post a message as the bot, where it may (with the channel's overwrites)."""
     emu = call.emu
     ch = lookups.channel(call)
     guild = emu.world.guild_of(ch)
+    lookups.require_in(guild, ch)
     emu.messages.check_can_send(ch)
-    lookups.require_bot(guild, perms.SEND_MESSAGES_IN_THREADS if ch.is_thread else perms.SEND_MESSAGES)
-    if call.files:
-        lookups.require_bot(guild, perms.ATTACH_FILES)
-    msg = emu.messages.create(ch, emu.world.bot_user, call.json_body(), call.files)
+    have = lookups.require_in(guild, ch, _send_permission(ch))
+    body = call.json_body()
+    lookups.require_for_body(have, body, call.files)
+    msg = emu.messages.create(ch, emu.world.bot_user, body, call.files)
     return emu.payloads.message(msg)
+
+
+def _send_permission(ch: Channel) -> int:
+    """Return the permission that lets the bot post in a channel or thread."""
+    return perms.SEND_MESSAGES_IN_THREADS if ch.is_thread else perms.SEND_MESSAGES
 
 
 async def get_message(call: Call) -> Any:
     """Return one message."""
     ch = lookups.channel(call)
+    lookups.require_in(call.emu.world.guild_of(ch), ch, perms.READ_MESSAGE_HISTORY)
     return call.emu.payloads.message(lookups.message(call, ch))
 
 
@@ -178,10 +191,14 @@ async def edit_message(call: Call) -> Any:
     """Edit one of the bot's messages (others' messages: only their flags, like Discord)."""
     emu = call.emu
     ch = lookups.channel(call)
+    have = lookups.require_in(emu.world.guild_of(ch), ch)
     msg = lookups.message(call, ch)
     body = call.json_body()
-    if msg.author.id != emu.world.bot_user.id and set(body) - {"flags"}:
-        raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+    if msg.author.id != emu.world.bot_user.id:
+        if set(body) - {"flags"}:
+            raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+        lookups.require_in(emu.world.guild_of(ch), ch, perms.MANAGE_MESSAGES)
+    lookups.require_for_body(have, body, call.files)
     return emu.payloads.message(emu.messages.edit(msg, body, call.files))
 
 
@@ -189,22 +206,30 @@ async def delete_message(call: Call) -> Any:
     """Delete a message (someone else's needs Manage Messages)."""
     emu = call.emu
     ch = lookups.channel(call)
+    guild = emu.world.guild_of(ch)
+    lookups.require_in(guild, ch)
     msg = lookups.message(call, ch)
     if msg.author.id != emu.world.bot_user.id:
-        lookups.require_bot(emu.world.guild_of(ch), perms.MANAGE_MESSAGES)
+        lookups.require_in(guild, ch, perms.MANAGE_MESSAGES)
     emu.messages.delete(msg)
     return None
 
 
 async def typing(call: Call) -> Any:
-    """Accept a typing indicator."""
-    lookups.channel(call)
+    """Accept a typing indicator where the bot may post."""
+    ch = lookups.channel(call)
+    lookups.require_in(call.emu.world.guild_of(ch), ch, _send_permission(ch))
     return None
 
 
 async def bot_reaction(call: Call) -> Any:
-    """Add (PUT) or remove (DELETE) the bot's reaction to a message."""
-    msg = lookups.message(call, lookups.channel(call))
+    """Add (PUT) or remove (DELETE) the bot's reaction to a message (a new emoji needs Add Reactions)."""
+    ch = lookups.channel(call)
+    guild = call.emu.world.guild_of(ch)
+    lookups.require_in(guild, ch, perms.READ_MESSAGE_HISTORY)
+    msg = lookups.message(call, ch)
+    if call.method == "PUT" and not msg.reactions.get(call.params["emoji"]):
+        lookups.require_in(guild, ch, perms.READ_MESSAGE_HISTORY | perms.ADD_REACTIONS)
     reacted = msg.reactions.setdefault(call.params["emoji"], set())
     if call.method == "PUT":
         reacted.add(call.emu.world.bot_user.id)
@@ -216,7 +241,9 @@ async def bot_reaction(call: Call) -> Any:
 
 async def pin(call: Call) -> Any:
     """Pin (PUT) or unpin (DELETE) a message."""
-    msg = lookups.message(call, lookups.channel(call))
+    ch = lookups.channel(call)
+    lookups.require_in(call.emu.world.guild_of(ch), ch, perms.MANAGE_MESSAGES, perms.PIN_MESSAGES)
+    msg = lookups.message(call, ch)
     msg.pinned = call.method == "PUT"
     call.emu.world.notify()
     return None
@@ -291,7 +318,9 @@ async def start_thread(call: Call) -> Any:
     guild = emu.world.guild_of(parent)
     body = call.json_body()
     if parent.type == FORUM:
-        lookups.require_bot(guild, perms.SEND_MESSAGES)
+        have = lookups.require_in(guild, parent, perms.SEND_MESSAGES)
+        starter_body = body.get("message")
+        lookups.require_for_body(have, starter_body if isinstance(starter_body, dict) else {}, call.files)
         thread, starter = post_in_forum(emu, parent, emu.world.bot_user, body, call.files)
         data = emu.payloads.thread(thread)
         data["message"] = emu.payloads.message(starter)
@@ -302,8 +331,8 @@ async def start_thread(call: Call) -> Any:
     kind = int(body.get("type") or PRIVATE_THREAD)
     if kind not in (PUBLIC_THREAD, PRIVATE_THREAD, NEWS_THREAD):
         raise invalid_form(["type: not a thread type"])
-    lookups.require_bot(
-        guild, perms.CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else perms.CREATE_PUBLIC_THREADS
+    lookups.require_in(
+        guild, parent, perms.CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else perms.CREATE_PUBLIC_THREADS
     )
     thread = create_thread(
         emu,
@@ -322,12 +351,12 @@ async def start_thread_from_message(call: Call) -> Any:
     """Start a public thread on a message (the thread takes the message's id)."""
     emu = call.emu
     parent = lookups.channel(call)
+    lookups.require_in(emu.world.guild_of(parent), parent, perms.CREATE_PUBLIC_THREADS)
     msg = lookups.message(call, parent)
     if msg.thread_id is not None:
         raise ApiError(400, 160004, "A thread has already been created for this message")
     body = call.json_body()
     kind = NEWS_THREAD if parent.type == NEWS else PUBLIC_THREAD
-    lookups.require_bot(emu.world.guild_of(parent), perms.CREATE_PUBLIC_THREADS)
     thread = create_thread(
         emu,
         parent,
@@ -345,6 +374,7 @@ async def start_thread_from_message(call: Call) -> Any:
 async def archived_threads(call: Call) -> Any:
     """Return the archived public threads of a channel."""
     parent = lookups.channel(call)
+    lookups.require_in(call.emu.world.guild_of(parent), parent, perms.READ_MESSAGE_HISTORY)
     threads = [
         c for c in call.emu.world.channels.values() if c.parent_id == parent.id and c.is_thread and c.archived
     ]
@@ -352,10 +382,11 @@ async def archived_threads(call: Call) -> Any:
 
 
 def _thread(call: Call) -> Channel:
-    """Return the thread of a thread-member route."""
+    """Return the thread of a thread-member route (one the bot can see)."""
     ch = lookups.channel(call)
     if not ch.is_thread:
         raise invalid_form(["channel_id: not a thread"])
+    lookups.require_in(call.emu.world.guild_of(ch), ch)
     return ch
 
 
@@ -366,12 +397,14 @@ async def list_thread_members(call: Call) -> Any:
 
 
 async def join_thread(call: Call) -> Any:
-    """Add the bot (or another user) to a thread."""
+    """Add the bot (or another user, which needs sending in the thread) to a thread."""
     ch = _thread(call)
     uid = call.emu.world.bot_user.id if "user_id" not in call.params else call.int_param("user_id")
     guild = call.emu.world.guild_of(ch)
     if guild is None or uid not in guild.members:
         raise unknown("member")
+    if uid != call.emu.world.bot_user.id:
+        lookups.require_in(guild, ch, perms.SEND_MESSAGES_IN_THREADS)
     if ch.archived:
         raise ApiError(400, 50083, "Operation cannot be performed on an archived thread")
     ch.member_ids.add(uid)
@@ -380,9 +413,12 @@ async def join_thread(call: Call) -> Any:
 
 
 async def leave_thread(call: Call) -> Any:
-    """Remove the bot (or another user) from a thread."""
+    """Remove the bot (or another user: Manage Threads, or owning the private thread) from a thread."""
     ch = _thread(call)
-    uid = call.emu.world.bot_user.id if "user_id" not in call.params else call.int_param("user_id")
+    bot_id = call.emu.world.bot_user.id
+    uid = bot_id if "user_id" not in call.params else call.int_param("user_id")
+    if uid != bot_id and not (ch.type == PRIVATE_THREAD and ch.owner_id == bot_id):
+        lookups.require_in(call.emu.world.guild_of(ch), ch, perms.MANAGE_THREADS)
     ch.member_ids.discard(uid)
     call.emu.world.notify()
     return None
@@ -400,7 +436,7 @@ async def open_dm(call: Call) -> Any:
 async def set_overwrite(call: Call) -> Any:
     """Set a role's or member's permission overwrite on a channel."""
     ch = lookups.channel(call)
-    lookups.require_bot(call.emu.world.guild_of(ch), perms.MANAGE_ROLES)
+    lookups.require_in(call.emu.world.guild_of(ch), ch, perms.MANAGE_ROLES)
     body = call.json_body()
     target = call.params["target_id"]
     overwrite = {
@@ -418,7 +454,7 @@ async def set_overwrite(call: Call) -> Any:
 async def delete_overwrite(call: Call) -> Any:
     """Remove a permission overwrite from a channel."""
     ch = lookups.channel(call)
-    lookups.require_bot(call.emu.world.guild_of(ch), perms.MANAGE_ROLES)
+    lookups.require_in(call.emu.world.guild_of(ch), ch, perms.MANAGE_ROLES)
     target = call.params["target_id"]
     ch.permission_overwrites = [o for o in ch.permission_overwrites if str(o["id"]) != target]
     call.emu.world.notify()

@@ -71,30 +71,7 @@ class Site:
 
     def can_view(self, viewer: Member, ch: Channel) -> bool:
         """Return whether the member sees a channel (Discord's overwrites; threads follow their parent)."""
-        world = self.emu.world
-        if ch.is_thread and ch.parent_id in world.channels:
-            ch = world.channels[ch.parent_id or 0]
-        value = viewer.permissions
-        if value & perms.ADMINISTRATOR:
-            return True
-        by_id = {int(o["id"]): o for o in ch.permission_overwrites}
-
-        def apply(value: int, allow: int, deny: int) -> int:
-            """Return permissions after one overwrite step (deny first, then allow)."""
-            return (value & ~deny) | allow
-
-        everyone = by_id.get(self.guild_id)
-        if everyone is not None:
-            value = apply(value, int(everyone["allow"]), int(everyone["deny"]))
-        roles = [by_id[r] for r in viewer.role_ids if r in by_id and by_id[r].get("type", 0) == 0]
-        allow = deny = 0
-        for o in roles:
-            allow, deny = allow | int(o["allow"]), deny | int(o["deny"])
-        value = apply(value, allow, deny)
-        own = by_id.get(viewer.id)
-        if own is not None and own.get("type") == 1:
-            value = apply(value, int(own["allow"]), int(own["deny"]))
-        return bool(value & perms.VIEW_CHANNEL)
+        return bool(self.guild.permissions_in(viewer, ch) & perms.VIEW_CHANNEL)
 
     def message(self, raw: Any, viewer: Member) -> Message:
         """Return a message the viewer can see (public in a channel they may open, or their ephemeral)."""
