@@ -1,28 +1,26 @@
-"""Benchmark: 2,000 distinct members voting on one poll as fast as the emulator can send the clicks.
+"""Benchmark: 2,000 distinct members voting on one poll, climabot against a bare discord.py client.
 
 Run with `python -m tests.bench.bench_polls [--members 2000] [--options 5] [--rounds 3] [--rate N]
-[--languages]`.
+[--languages]`; `rows(quick)` gives `python -m tests.bench` its rows (paced at 100 clicks/s, and unpaced).
 
 Two bots are measured in the same run, each in its own process (as `climabot run` is deployed) against
 its own fresh emulator in this process, in the order floor, climabot, floor in every round (A B A: the
 floor's figures pool both of its runs, so a drift during the round falls on both sides):
-- the floor: a minimal discord.py client whose DynamicItem button answers each click with the same
-  ephemeral confirmation text, without any database; its message has the same embed and buttons;
+- the floor: tests/bench/floor_bot.py, a minimal discord.py client whose DynamicItem button answers each
+  click with the same ephemeral confirmation text, without any database; same embed and buttons;
 - climabot: `python -m bot run` with a real SQLite file; every click is one write transaction, the
-  answer is the confirmation, and the poll message is edited by the coalesced tally refresher.
+  answer is the confirmation (sent once the vote is committed), and the poll message is edited by the
+  coalesced tally refresher.
+Ratios are the ratio of climabot's median to the floor's median (and of the two p99s, ...), printed
+beside both absolute figures; the summary over rounds takes the median of each side, then their ratio.
 
-For every click the emulator records when it dispatched INTERACTION_CREATE (`created_monotonic`);
-this script stamps the moment the interaction callback arrived (the first entry appended to the
-record's `responses`). Latency = callback - dispatch, both on this process's monotonic clock, so it
-includes the gateway queue, the bot's work and the HTTP round trip. By default the clicks are sent in
-a loop that yields to the event loop after each one (so the emulator keeps serving the bot while
-sending): latency is then mostly time spent queued behind earlier clicks, and how fast the emulator
-sends depends on how busy the bot keeps it, so the ratio moves from run to run. `--rate N` sends the
-clicks at a fixed N per second instead: the same arrivals for both bots, and below saturation the
-latency is each click's own service time. Each bot first answers 100 warm-up clicks (not measured).
-Peak memory is the bot process's peak resident set size (VmHWM from /proc). The emulator's own CPU
-time during the burst is printed too: if it is close to the burst's duration, the emulator (not the
-bot) is the bottleneck and both figures are upper bounds.
+How a click is timed is in tests/bench/clicks.py. By default the clicks are sent as fast as the
+emulator can (latency is then mostly time queued behind earlier clicks, and the ratio moves from run
+to run); `--rate N` sends them at N per second: the same arrivals for both bots, and below saturation
+each click's own service time. Each bot first answers 100 warm-up clicks (not measured). Peak memory is
+the bot process's peak resident set size (VmHWM from /proc). The emulator's own CPU time during the
+burst is printed too: if it is close to the burst's duration, the emulator (not the bot) is the
+bottleneck and both figures are upper bounds.
 
 `--languages` (off by default) asks whether choosing and rendering a translated reply costs time on
 the vote path. In each round, after the measured burst above (voters whose Discord client sends the
@@ -44,12 +42,9 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -57,167 +52,34 @@ sys.path.insert(0, str(ROOT))
 from bot.i18n import ENGLISH, Catalogs  # noqa: E402
 from cogs.polls.tally import confirmation_text  # noqa: E402
 from sandbox.emulator import Emulator  # noqa: E402
-from sandbox.interactions import InteractionRecord, Response  # noqa: E402
-from sandbox.state import Member, Message  # noqa: E402
+from sandbox.state import Message  # noqa: E402
 from storage.polls import ClickAction  # noqa: E402
-from tests.e2e.harness import Town, bot_settings, build_town, configure_town, subprocess_bot  # noqa: E402
+from tests.bench.clicks import (  # noqa: E402
+    Burst,
+    burst,
+    drain,
+    fresh_emulator,
+    peak_rss_mib,
+    percentile,
+    pooled,
+)
+from tests.bench.floor_bot import LABELS, QUESTION, floor_environment  # noqa: E402
+from tests.bench.table import Row  # noqa: E402
+from tests.e2e.harness import bot_settings, configure_town, subprocess_bot  # noqa: E402
 from tests.e2e.test_polls_stage import create_poll, stored_counts  # noqa: E402
 
-QUESTION = "Which pilot should the mission fund first?"
-LABELS = ("Energy communities", "Low-emission zones", "Green roofs", "Heat pumps", "Cycle lanes")
-FLOOR_FLAG = "--floor-bot"
-# Clicks before the measured burst, so both bots (and the emulator) have warm connections and code paths.
-WARM_UP = 100
+# What bench_proposals builds on (it imports them from here).
+__all__ = ["ROWS", "Phase", "burst", "drain", "fresh_emulator", "measure_floor", "peak_rss_mib", "pooled"]
+
 # --languages: the Discord locale of each burst's voters (A B A) and the language climabot should answer in.
 LANGUAGE_ORDER = ("en-US", "de", "en-US")
 LANGUAGE_OF = {"en-US": "en", "de": "de"}
-
-
-# --- timing what the emulator records ----------------------------------------------------------
-
-
-class Tracker:
-    """Counts answered clicks and wakes the benchmark when all are answered."""
-
-    def __init__(self, expected: int) -> None:
-        """Expect this many callbacks."""
-        self.expected = expected
-        self.answered = 0
-        self.all_answered = asyncio.Event()
-
-
-class StampedResponses(list[Response]):
-    """An interaction's response list that notes when the first response (the callback) arrived."""
-
-    def __init__(self, tracker: Tracker) -> None:
-        """Start empty, unstamped."""
-        super().__init__()
-        self.tracker = tracker
-        self.first_at: float | None = None
-
-    def append(self, item: Response) -> None:
-        """Record the arrival time of the first response, then keep it like a plain list."""
-        if self.first_at is None:
-            self.first_at = asyncio.get_running_loop().time()
-            self.tracker.answered += 1
-            if self.tracker.answered == self.tracker.expected:
-                self.tracker.all_answered.set()
-        super().append(item)
-
-
-@dataclass
-class Burst:
-    """What one burst measured."""
-
-    latencies: list[float]
-    duration: float  # first dispatch to last callback
-    sending: float  # first dispatch to last dispatch
-    emulator_cpu: float
-    bot_cpu: float
-    answers: list[str]
-    started: float  # loop time of the first dispatch
-    runs: int = 1  # bursts pooled into this one (the floor's two runs of a round): times are their means
-
-    @property
-    def per_second(self) -> float:
-        """Answered clicks per second over the whole burst."""
-        return len(self.latencies) / self.runs / self.duration
-
-
-def pooled(first: Burst, second: Burst) -> Burst:
-    """Two bursts as one: every latency of both, mean durations and CPU times."""
-    runs = first.runs + second.runs
-
-    def mean(a: float, b: float) -> float:
-        """The mean over both bursts' runs."""
-        return (a * first.runs + b * second.runs) / runs
-
-    return Burst(
-        first.latencies + second.latencies,
-        mean(first.duration, second.duration),
-        mean(first.sending, second.sending),
-        mean(first.emulator_cpu, second.emulator_cpu),
-        mean(first.bot_cpu, second.bot_cpu),
-        first.answers + second.answers,
-        first.started,
-        runs,
-    )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def burst(
-    emu: Emulator,
-    town: Town,
-    members: list[Member],
-    message: Message,
-    ids: list[str],
-    *,
-    pid: int,
-    rate: float | None = None,
-) -> Burst:
-    """Click as every member (option n mod len(ids)), as fast as possible or at `rate` per second."""
-    loop = asyncio.get_running_loop()
-    tracker = Tracker(len(members))
-    records: list[InteractionRecord] = []
-    cpu, bot_cpu = time.process_time(), cpu_seconds(pid)
-    first = loop.time()
-    for n, member in enumerate(members):
-        record = await emu.click(town.guild, member, message, ids[n % len(ids)])
-        # Nothing has run since the dispatch (it is synchronous), so no response can be missed.
-        assert not record.responses
-        record.responses = StampedResponses(tracker)
-        records.append(record)
-        wait = 0.0 if rate is None else first + (n + 1) / rate - loop.time()
-        await asyncio.sleep(max(0.0, wait))
-    sent = loop.time()
-    await asyncio.wait_for(tracker.all_answered.wait(), 300)
-    cpu, bot_cpu = time.process_time() - cpu, cpu_seconds(pid) - bot_cpu
-    stamps = [r.responses.first_at for r in records if isinstance(r.responses, StampedResponses)]
-    latencies = [at - r.created_monotonic for at, r in zip(stamps, records, strict=True) if at is not None]
-    answers = [r.original.content if r.original is not None else "" for r in records]
-    done = max(at for at in stamps if at is not None)
-    return Burst(latencies, done - first, sent - first, cpu, bot_cpu, answers, first)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def peak_rss_mib(pid: int) -> float:
-    """A process's peak resident set size (VmHWM) in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-async def drain(stream: asyncio.StreamReader | None) -> None:
-    """Read a child's output so a full pipe never blocks it."""
-    if stream is not None:
-        while await stream.read(65536):
-            pass
-
-
-@contextlib.asynccontextmanager
-async def fresh_emulator(
-    members: int,
-) -> AsyncIterator[tuple[Emulator, Town, list[Member], list[Member]]]:
-    """A started emulator without the 3 s deadline, the standard town, voters and warm-up voters."""
-    emu = Emulator(interaction_deadline=None)
-    await emu.start()
-    try:
-        town = build_town(emu)
-        voters = town.guild.add_members(members, prefix="citizen")
-        yield emu, town, voters, town.guild.add_members(WARM_UP, prefix="warm")
-    finally:
-        await emu.stop()
+# The issue's pace and sizes (rows(quick=False)); quick: a few seconds of clicks.
+RATE = 100.0
+FULL_MEMBERS, FULL_ROUNDS = 2000, 3
+QUICK_MEMBERS, QUICK_ROUNDS = 300, 1
+# An interaction must be answered within this many seconds (Discord's limit).
+ANSWER_LIMIT = 3.0
 
 
 # --- the two bots ------------------------------------------------------------------------------
@@ -251,17 +113,12 @@ async def measure_floor(members: int, options: int, rate: float | None) -> Phase
     async with fresh_emulator(members) as (emu, town, people, warmers):
         env = {
             **os.environ,
-            "FLOOR_TOKEN": emu.token,
-            "FLOOR_API": emu.api_base_url,
-            "FLOOR_GATEWAY": emu.gateway_url,
-            "FLOOR_CHANNEL": str(town.general.id),
-            "FLOOR_OPTIONS": str(options),
+            **floor_environment(emu.token, emu.api_base_url, emu.gateway_url, town.general.id, options),
         }
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.bench.bench_polls",
-            FLOOR_FLAG,
+            "tests.bench.floor_bot",
             env=env,
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,
@@ -341,77 +198,6 @@ async def final_tally(emu: Emulator, message: Message, voters: int) -> None:
     """Wait until the poll message shows every voter."""
     wanted = f"{voters} members voted"
     await emu.world.wait_until(lambda: wanted in message.text or None, 30, "the final tally")
-
-
-def floor_bot_main() -> None:
-    """The floor bot's process: post the poll message, then answer every click without a database."""
-    import discord
-    from pydantic import SecretStr
-
-    from bot.client import point_discord_at
-    from bot.i18n import ENGLISH
-    from bot.settings import DiscordSettings
-    from cogs.polls.render import poll_embed
-    from cogs.polls.rules import VOTE_ID_PATTERN, parse_vote_custom_id, vote_custom_id
-    from cogs.polls.tally import confirmation_text
-    from storage.polls import ClickAction, Poll, PollResults
-
-    token = os.environ["FLOOR_TOKEN"]
-    point_discord_at(
-        DiscordSettings(
-            token=SecretStr(token),
-            api_base_url=os.environ["FLOOR_API"],
-            gateway_url=os.environ["FLOOR_GATEWAY"],
-        )
-    )
-    labels = LABELS[: int(os.environ["FLOOR_OPTIONS"])]
-    now = datetime.now(UTC)
-    poll = Poll(1, 0, 0, None, QUESTION, labels, False, False, False, 0, now, None, None)
-
-    class FloorVote(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VOTE_ID_PATTERN):
-        """The same custom_id as climabot's vote button; the callback only answers."""
-
-        def __init__(self, poll_id: int, option: int, label: str = "Vote") -> None:
-            """Build the button."""
-            self.option = option
-            button = discord.ui.Button[Any](label=label, custom_id=vote_custom_id(poll_id, option))
-            super().__init__(button, row=option // 5)
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any, /
-        ) -> FloorVote:
-            """Rebuild from the custom_id."""
-            poll_id, option = parse_vote_custom_id(str(getattr(item, "custom_id", "")))
-            return cls(poll_id, option)
-
-        async def callback(self, interaction: discord.Interaction[Any]) -> None:
-            """Answer privately with the text climabot would send for a first vote."""
-            text = confirmation_text(ENGLISH, ClickAction.VOTED, labels, {self.option})
-            await interaction.response.send_message(text, ephemeral=True)
-
-    class FloorBot(discord.Client):
-        """A minimal bot: guilds intent, one dynamic button class."""
-
-        async def setup_hook(self) -> None:
-            """Take clicks on the vote buttons."""
-            self.add_dynamic_items(FloorVote)
-
-        async def on_ready(self) -> None:
-            """Post the poll message (same embed and buttons as climabot's)."""
-            view = discord.ui.View(timeout=None)
-            for index, label in enumerate(labels):
-                view.add_item(FloorVote(1, index, label))
-            channel = self.get_partial_messageable(int(os.environ["FLOOR_CHANNEL"]))
-            empty = PollResults(poll, (0,) * len(labels), 0)
-            await channel.send(embed=poll_embed(ENGLISH, empty), view=view)
-
-    intents = discord.Intents.none()
-    intents.guilds = True
-    client = FloorBot(
-        intents=intents, guild_ready_timeout=0.05, allowed_mentions=discord.AllowedMentions.none()
-    )
-    asyncio.run(client.start(token))
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -521,14 +307,20 @@ def summary(rounds: list[tuple[Phase, Phase]]) -> None:
     print(f"poll-message edits per round: {edits}")
 
 
-async def main(members: int, options: int, rounds: int, rate: float | None, languages: bool = False) -> None:
-    """Measure floor, climabot, floor (A B A) `rounds` times and print the figures."""
-    python = sys.version.split()[0]
-    pace = "as fast as the emulator sends" if rate is None else f"paced at {rate:.0f} clicks/s"
-    print(f"polls benchmark: {members} distinct members, {options} options, one click each, {pace};"
-          f" Python {python}, {os.cpu_count()} CPUs")  # fmt: skip
-    results: list[tuple[Phase, Phase]] = []
-    every = True
+@dataclass
+class Round:
+    """One A B A round: the floor's two runs pooled, climabot's run, and whether every vote counted."""
+
+    floor: Phase
+    bot: Phase
+    every_vote: bool
+
+
+async def measure_rounds(
+    members: int, options: int, rounds: int, rate: float | None, languages: bool = False
+) -> list[Round]:
+    """Measure floor, climabot, floor (A B A) `rounds` times, printing each round as it ends."""
+    results: list[Round] = []
     for number in range(1, rounds + 1):
         with tempfile.TemporaryDirectory(prefix="bench-polls-") as folder:
             # A B A: the floor before and after climabot, pooled, so drift falls on both sides.
@@ -537,16 +329,68 @@ async def main(members: int, options: int, rounds: int, rate: float | None, lang
             after = await measure_floor(members, options, rate)
             floor = Phase("floor", pooled(before.burst, after.burst), max(before.peak_rss, after.peak_rss))
         print(f"--- round {number}")
-        every = report(floor, bot, members) and every
+        every = report(floor, bot, members)
         if languages:
             every = report_languages(bot, members, options) and every
-        results.append((floor, bot))
+        results.append(Round(floor, bot, every))
+    return results
+
+
+async def main(members: int, options: int, rounds: int, rate: float | None, languages: bool = False) -> None:
+    """Measure floor, climabot, floor (A B A) `rounds` times and print the figures."""
+    python = sys.version.split()[0]
+    pace = "as fast as the emulator sends" if rate is None else f"paced at {rate:.0f} clicks/s"
+    print(f"polls benchmark: {members} distinct members, {options} options, one click each, {pace};"
+          f" Python {python}, {os.cpu_count()} CPUs")  # fmt: skip
+    results = await measure_rounds(members, options, rounds, rate, languages)
+    pairs = [(result.floor, result.bot) for result in results]
     if rounds > 1:
-        summary(results)
+        summary(pairs)
         if languages:
-            summary_languages(results)
-    if not every:
+            summary_languages(pairs)
+    if not all(result.every_vote for result in results):
         print("SOME VOTES WERE NOT COUNTED")
+
+
+def edits_within_bound(bot: Phase) -> bool:
+    """Whether the poll message was edited at most once per 2 s (plus the first) until the exact tally."""
+    assert bot.edits is not None and bot.until_final is not None
+    return bot.edits <= math.ceil(bot.until_final / 2) + 1
+
+
+def vote_row(name: str, results: list[Round]) -> Row:
+    """One table row from every round's latencies (ms), pooled per side, with what was checked."""
+    bots, floors = [r.bot for r in results], [r.floor for r in results]
+    ours = [x * 1000 for bot in bots for x in bot.burst.latencies]
+    floor = [x * 1000 for phase in floors for x in phase.burst.latencies]
+    clicks = len(ours)
+    cpu = sum(bot.burst.bot_cpu for bot in bots) / clicks * 1000
+    floor_cpu = sum(p.burst.bot_cpu * p.burst.runs for p in floors) / len(floor) * 1000
+    counted = all(r.every_vote for r in results)
+    edits = all(edits_within_bound(bot) for bot in bots)
+    extra = (
+        f"{len(results)} round(s) A B A; every vote counted and confirmed: {'yes' if counted else 'NO'};"
+        f" at most one poll edit per 2 s: {'yes' if edits else 'NO'} ({[bot.edits for bot in bots]} edits);"
+        f" slowest answer {max(ours):.0f} ms (limit {ANSWER_LIMIT:.0f} s); bot CPU per click"
+        f" {cpu:.2f} ms, floor {floor_cpu:.2f} ms"
+    )
+    return Row.from_samples(name, ours, floor, peak_mib=max(bot.peak_rss for bot in bots), extra=extra)
+
+
+async def rows(quick: bool) -> list[Row]:
+    """The vote path against the bare discord.py floor: paced at 100 clicks/s, then unpaced.
+
+    Full: 2,000 members, three rounds paced and one unpaced; quick: 300 members, one round of each.
+    Progress goes to stderr (stdout belongs to the table).
+    """
+    members, rounds = (QUICK_MEMBERS, QUICK_ROUNDS) if quick else (FULL_MEMBERS, FULL_ROUNDS)
+    with contextlib.redirect_stdout(sys.stderr):
+        paced = await measure_rounds(members, 5, rounds, RATE)
+        unpaced = await measure_rounds(members, 5, 1, None)
+    return [
+        vote_row(f"poll vote click, {RATE:.0f}/s from {members:,} members", paced),
+        vote_row(f"poll vote click, {members:,} members unpaced", unpaced),
+    ]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -569,8 +413,5 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    if FLOOR_FLAG in sys.argv[1:]:
-        floor_bot_main()
-    else:
-        args = parse_args(sys.argv[1:])
-        asyncio.run(main(args.members, args.options, args.rounds, args.rate, args.languages))
+    args = parse_args(sys.argv[1:])
+    asyncio.run(main(args.members, args.options, args.rounds, args.rate, args.languages))
