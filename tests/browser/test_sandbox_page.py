@@ -38,6 +38,15 @@ QUESTION = "Which theme should our next webinar cover?"
 CAMPAIGN = "Green streets"
 STORY = "Our street got twelve new trees and a bike lane; the school run is quieter and cooler now."
 
+# Whether a select is wide enough for its chosen option's text, padding and arrow.
+SELECTED_TEXT_FITS = """e => {
+    const style = getComputedStyle(e);
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = ctx.measureText(e.options[e.selectedIndex].text).width;
+    return text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 20 <= e.clientWidth;
+}"""
+
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def sandbox(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SandboxProcess]:
@@ -190,6 +199,10 @@ async def test_phone_width_collapses_the_channel_list_into_a_menu(
     await expect(poll.get_by_test_id("embed")).to_contain_text("2 members voted.")
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide at a 390px phone width (sideways scrolling)"
+    # Neither who you are nor where you are is cut short ("Ana Ferreira (a", "#gene…").
+    title = page.get_by_test_id("channel-title")
+    assert await title.evaluate("e => e.scrollWidth <= e.clientWidth"), "the channel title is cut off"
+    assert await page.get_by_test_id("member-select").evaluate(SELECTED_TEXT_FITS), "the member is cut off"
     await poll.evaluate("message => message.scrollIntoView({block: 'start'})")
     await screenshot(page, "sandbox-phone.png")
     await page.context.close()
