@@ -6,21 +6,28 @@ import hashlib
 import hmac
 import math
 import secrets
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 
 from aiohttp import web
 
 from .state import StoredFile
 
-if TYPE_CHECKING:
-    from .world import World
+
+class CdnWorld(Protocol):
+    """What the CDN uses of the world: its clock and its files."""
+
+    files: dict[int, StoredFile]
+
+    def now(self) -> float:
+        """Return the emulated wall clock."""
+        ...
 
 
 class Cdn:
     """Signs attachment URLs (ex = expiry, is = issue time, hm = HMAC) and serves the files."""
 
-    def __init__(self, world: World, ttl: float = 86400.0) -> None:
+    def __init__(self, world: CdnWorld, ttl: float = 86400.0) -> None:
         """Create a CDN for the world's files; URLs stay valid for `ttl` seconds."""
         self.world = world
         self.ttl = ttl

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import perms
+import sandbox.perms as perms
+
 from .emulator import Emulator
 from .guild import Guild
 from .state import Channel, Member, Role

@@ -10,18 +10,24 @@ from typing import Any
 
 from aiohttp import web
 
-from . import perms, rest_app, rest_channels, rest_guilds, rest_interactions
+import sandbox.perms as perms
+import sandbox.rest_app as rest_app
+import sandbox.rest_channels as rest_channels
+import sandbox.rest_guilds as rest_guilds
+import sandbox.rest_interactions as rest_interactions
+
 from .cdn import Cdn
 from .events import EventSink
 from .faults import Faults
 from .gateway import Gateway
 from .guild import Guild
-from .http_base import Router
+from .http_base import Violation
 from .interactions import InteractionRecord
 from .messages import MessageOps, sniff_content_type
 from .payloads import Payloads
 from .people import People
-from .server import Logged, Violation, build_app
+from .routing import Router
+from .server import Logged, build_app
 from .state import User
 from .validation import RequestValidator
 from .world import World
@@ -51,7 +57,7 @@ class Emulator(People):
         self.payloads = Payloads(self.world, self.cdn)
         self.gateway = Gateway(self.world, self.payloads, self.token)
         self.world.events = EventSink(self.gateway, self.payloads)
-        self.messages = MessageOps(self)
+        self.messages = MessageOps(self.world)
         self.faults = Faults()
         self.validator = RequestValidator()
         # Seconds the bot has for its first callback; None disables the check (e.g. for benchmarks).

@@ -9,14 +9,13 @@ import logging
 import secrets
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
-if TYPE_CHECKING:
-    from .guild import Guild
-    from .payloads import Payloads
-    from .world import World
+from .guild import Guild
+from .payloads import Payloads
+from .state import User
 
 _log = logging.getLogger(__name__)
 
@@ -98,10 +97,22 @@ class Session:
             self.conn.send(frame)
 
 
+class GatewayWorld(Protocol):
+    """What the gateway uses of the world (sandbox.world.World, which builds on this module)."""
+
+    guilds: dict[int, Guild]
+    bot_user: User
+    application_id: int
+    application_flags: int
+
+    def notify(self) -> None:
+        """Wake everybody waiting for a change."""
+
+
 class Gateway:
     """Accepts discord.py's websocket and keeps its sessions."""
 
-    def __init__(self, world: World, payloads: Payloads, token: str) -> None:
+    def __init__(self, world: GatewayWorld, payloads: Payloads, token: str) -> None:
         """Create the gateway for a world, accepting `token` in IDENTIFY."""
         self.world = world
         self.p = payloads

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from . import perms
+import sandbox.perms as perms
+
 from .state import (
     CATEGORY,
     FORUM,
@@ -19,14 +20,77 @@ from .state import (
     User,
 )
 
-if TYPE_CHECKING:
-    from .world import World
+
+class Ids(Protocol):
+    """A source of new snowflakes."""
+
+    def next(self) -> int:
+        """Return a new id."""
+        ...
+
+
+class GuildEvents(Protocol):
+    """The gateway events a guild's changes cause (sandbox.events.EventSink)."""
+
+    def channel_created(self, ch: Channel) -> None:
+        """A channel or category was added."""
+
+    def thread_created(self, ch: Channel) -> None:
+        """A thread was added."""
+
+    def role_created(self, role: Role) -> None:
+        """A role was added."""
+
+    def role_updated(self, role: Role) -> None:
+        """A role changed."""
+
+    def member_added(self, member: Member) -> None:
+        """Someone joined."""
+
+    def member_updated(self, member: Member) -> None:
+        """A member's roles changed."""
+
+
+class GuildWorld(Protocol):
+    """What a guild uses of the world it lives in (sandbox.world.World, which builds on this module)."""
+
+    channels: dict[int, Channel]
+    bot_user: User
+
+    @property
+    def ids(self) -> Ids:
+        """Return the id source."""
+        ...
+
+    @property
+    def events(self) -> GuildEvents:
+        """Return where changes are announced."""
+        ...
+
+    def now(self) -> float:
+        """Return the emulated wall clock."""
+        ...
+
+    def notify(self) -> None:
+        """Wake everybody waiting for a change."""
+
+    def add_user(
+        self, name: str, *, global_name: str | None = None, dms_closed: bool = False, locale: str = "en-US"
+    ) -> User:
+        """Create a user account."""
+        ...
+
+    def new_tag(self, name: str, *, moderated: bool = False) -> dict[str, Any]:
+        """Return a new forum tag."""
+        ...
 
 
 class Guild:
     """A guild with its roles, members, channels, threads and scheduled events."""
 
-    def __init__(self, world: World, guild_id: int, name: str, owner: User, bot_permissions: int) -> None:
+    def __init__(
+        self, world: GuildWorld, guild_id: int, name: str, owner: User, bot_permissions: int
+    ) -> None:
         """Create the guild with @everyone, the owner and the bot (with its managed role)."""
         self.world = world
         self.id = guild_id

@@ -1,17 +1,13 @@
-"""Shared pieces of the emulated HTTP API: errors, parsed calls, the route table, JSON responses."""
+"""Shared pieces of the emulated HTTP API: errors, uploaded files, rejected requests, JSON responses."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
-
-if TYPE_CHECKING:
-    from .emulator import Emulator
 
 UNKNOWN = {
     "account": (10001, "Unknown Account"),
@@ -78,82 +74,13 @@ class UploadedFile:
 
 
 @dataclass
-class Call:
-    """One API request as handlers see it."""
+class Violation:
+    """A request Discord would reject (400), with why."""
 
-    emu: Emulator
-    request: web.Request
     method: str
     path: str
-    params: dict[str, str]
+    problems: list[str]
     body: Any = None
-    files: dict[str, UploadedFile] = field(default_factory=dict)
-
-    @property
-    def query(self) -> Any:
-        """Return the query parameters."""
-        return self.request.query
-
-    def int_param(self, name: str) -> int:
-        """Return a path parameter as an int (an unparsable snowflake is a 404 like Discord's)."""
-        try:
-            return int(self.params[name])
-        except ValueError:
-            raise ApiError(404, 0, "404: Not Found") from None
-
-    def flag(self, name: str) -> bool:
-        """Return whether a boolean query parameter is set ("true"/"1")."""
-        return self.query.get(name, "").lower() in ("1", "true")
-
-    def json_body(self) -> dict[str, Any]:
-        """Return the body as a JSON object (empty when there is none)."""
-        if self.body is None:
-            return {}
-        if not isinstance(self.body, dict):
-            raise invalid_form(["_errors: body must be a JSON object"])
-        return self.body
-
-
-Handler = Callable[[Call], Awaitable[Any]]
-
-
-@dataclass
-class Route:
-    """One API route: method, path pattern, handler, and whether it needs the bot token."""
-
-    method: str
-    pattern: str
-    regex: re.Pattern[str]
-    handler: Handler
-    bot_auth: bool
-
-
-class Router:
-    """The table of emulated API routes, matched on the path after /api/v10."""
-
-    def __init__(self) -> None:
-        """Create an empty table."""
-        self.routes: list[Route] = []
-
-    def add(self, method: str, pattern: str, *, bot_auth: bool = True) -> Callable[[Handler], Handler]:
-        """Register a handler for METHOD /path/{param}/..."""
-
-        def decorator(handler: Handler) -> Handler:
-            """Add the handler to the table."""
-            regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
-            self.routes.append(Route(method, pattern, regex, handler, bot_auth))
-            return handler
-
-        return decorator
-
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        """Return the route and its parameters for a request, or None."""
-        for route in self.routes:
-            if route.method == method:
-                m = route.regex.match(path)
-                if m:
-                    return route, m.groupdict()
-        return None
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
-from . import perms
-from .guild import Guild
+import sandbox.perms as perms
+
+from .guild import Guild, Ids
 from .state import Channel, Member, Message, User
 
-if TYPE_CHECKING:
-    from .world import World
+T = TypeVar("T")
 
 PING, COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 CB_MESSAGE, CB_DEFER, CB_DEFER_UPDATE, CB_UPDATE, CB_AUTOCOMPLETE, CB_MODAL = 4, 5, 6, 7, 8, 9
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+class InteractionWorld(Protocol):
+    """What an interaction uses of the world (sandbox.world.World, which builds on this module)."""
+
+    @property
+    def ids(self) -> Ids:
+        """Return the id source."""
+        ...
+
+    def now(self) -> float:
+        """Return the emulated wall clock."""
+        ...
+
+    async def wait_until(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
+        """Return check()'s first non-None value, re-checking at every change."""
+        ...
 
 
 @dataclass
@@ -34,7 +52,7 @@ class InteractionRecord:
 
     def __init__(
         self,
-        world: World,
+        world: InteractionWorld,
         type_: int,
         *,
         guild: Guild | None,

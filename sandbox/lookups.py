@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import perms
+import sandbox.perms as perms
+
 from .guild import Guild
-from .http_base import ApiError, Call, UploadedFile, unknown
+from .http_base import ApiError, UploadedFile, unknown
+from .routing import Call
 from .state import PRIVATE_THREAD, Channel, Member, Message, Role
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import copy
 import mimetypes
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import perms
+import sandbox.perms as perms
+
 from .http_base import ApiError, UploadedFile, invalid_form
 from .interactions import ATTACHMENT_SIZE_LIMIT
 from .payloads import iso, number_components
 from .state import DM, FORUM, Channel, Message, StoredFile, User
-
-if TYPE_CHECKING:
-    from .emulator import Emulator
+from .world import World
 
 SUPPRESS_EMBEDS, EPHEMERAL, SUPPRESS_NOTIFICATIONS, COMPONENTS_V2 = 1 << 2, 1 << 6, 1 << 12, 1 << 15
 SETTABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | COMPONENTS_V2
@@ -27,10 +26,9 @@ ROLE_MENTION = re.compile(r"<@&(\d+)>")
 class MessageOps:
     """Applies message bodies (as the API receives them) to the emulated state."""
 
-    def __init__(self, emu: Emulator) -> None:
-        """Create the operations for an emulator."""
-        self.emu = emu
-        self.world = emu.world
+    def __init__(self, world: World) -> None:
+        """Create the operations on a world's state."""
+        self.world = world
 
     # --- sending -----------------------------------------------------------
 

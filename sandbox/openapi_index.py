@@ -17,7 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match, relevance
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from sandbox import limits
+import sandbox.limits as limits
 
 SPEC_URI = "urn:discord-spec"
 MAX_ERRORS = 10

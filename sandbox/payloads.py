@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .cdn import Cdn
+from .guild import Guild
+from .interactions import InteractionRecord
 from .state import (
     DM,
     FORUM,
@@ -20,10 +23,15 @@ from .state import (
     iter_components,
 )
 
-if TYPE_CHECKING:
-    from .cdn import Cdn
-    from .guild import Guild
-    from .world import World
+
+class PayloadWorld(Protocol):
+    """What rendering reads of the world (sandbox.world.World, which builds on this module)."""
+
+    users: dict[int, User]
+    channels: dict[int, Channel]
+    guilds: dict[int, Guild]
+    interactions: dict[int, InteractionRecord]
+    bot_user: User
 
 
 def iso(ts: float | None) -> str | None:
@@ -36,7 +44,7 @@ def iso(ts: float | None) -> str | None:
 class Payloads:
     """Builds Discord-shaped dicts from state objects."""
 
-    def __init__(self, world: World, cdn: Cdn) -> None:
+    def __init__(self, world: PayloadWorld, cdn: Cdn) -> None:
         """Create a renderer for this world, signing attachment URLs with `cdn`."""
         self.world = world
         self.cdn = cdn

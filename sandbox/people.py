@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import perms
+import sandbox.perms as perms
+
 from .guild import Guild
 from .http_base import UploadedFile
 from .interactions import (
@@ -286,7 +287,7 @@ class People:
         """Open a forum post as a person; return (thread, starter message)."""
         person = user.user if isinstance(user, Member) else user
         body = {"name": title, "message": {"content": content}, "applied_tags": [forum.tag(t) for t in tags]}
-        return post_in_forum(self, forum, person, body, self._files(attachments))  # type: ignore[arg-type]
+        return post_in_forum(self, forum, person, body, self._files(attachments))
 
     def show_interest(self, user: Person, event: ScheduledEvent, interested: bool = True) -> None:
         """Mark (or unmark) a person as interested in a scheduled event."""

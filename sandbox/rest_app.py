@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import lookups
-from .http_base import ApiError, Call, Router, invalid_form, unknown
+import sandbox.lookups as lookups
+
+from .http_base import ApiError, invalid_form, unknown
+from .routing import Call, Router
 
 
 def register(router: Router) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import lookups, perms
-from .http_base import ApiError, Call, Router, UploadedFile, invalid_form, unknown
+import sandbox.lookups as lookups
+import sandbox.perms as perms
+
+from .http_base import ApiError, UploadedFile, invalid_form, unknown
+from .routing import Call, Host, Router
 from .state import (
     CATEGORY,
     DM,
@@ -18,9 +21,6 @@ from .state import (
     Message,
     User,
 )
-
-if TYPE_CHECKING:
-    from .emulator import Emulator
 
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
 
@@ -96,7 +96,7 @@ async def edit_channel(call: Call) -> Any:
     return emu.payloads.channel(ch)
 
 
-def _tag(emu: Emulator, tag: dict[str, Any]) -> dict[str, Any]:
+def _tag(emu: Host, tag: dict[str, Any]) -> dict[str, Any]:
     """Return a forum tag from a request, giving new tags an id."""
     out = emu.world.new_tag(tag["name"], moderated=bool(tag.get("moderated", False)))
     if tag.get("id"):
@@ -106,7 +106,7 @@ def _tag(emu: Emulator, tag: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _checked_tags(emu: Emulator, thread: Channel, tags: list[Any]) -> list[int]:
+def _checked_tags(emu: Host, thread: Channel, tags: list[Any]) -> list[int]:
     """Return applied tag ids after checking they exist in the parent forum (at most 5)."""
     parent = emu.world.channels.get(thread.parent_id or 0)
     known = {int(t["id"]) for t in parent.available_tags} if parent else set()
@@ -250,7 +250,7 @@ async def pin(call: Call) -> Any:
 
 
 def create_thread(
-    emu: Emulator,
+    emu: Host,
     parent: Channel,
     name: str,
     owner: User,
@@ -275,7 +275,7 @@ def create_thread(
 
 
 def post_in_forum(
-    emu: Emulator,
+    emu: Host,
     forum: Channel,
     author: User,
     body: dict[str, Any],

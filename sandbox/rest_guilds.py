@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import lookups, perms
-from .http_base import ApiError, Call, Router, invalid_form, unknown
+import sandbox.lookups as lookups
+import sandbox.perms as perms
+
+from .http_base import ApiError, invalid_form, unknown
+from .routing import Call, Router
 from .state import CATEGORY, FORUM, TEXT, Channel, Role, ScheduledEvent
 
 STAGE, VOICE, EXTERNAL = 1, 2, 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .http_base import ApiError, Call, Router, invalid_form, unknown
+from .http_base import ApiError, Violation, invalid_form, unknown
 from .interactions import (
     AUTOCOMPLETE,
     CB_AUTOCOMPLETE,
@@ -22,7 +22,7 @@ from .interactions import (
 )
 from .messages import EPHEMERAL, SETTABLE_FLAGS
 from .payloads import number_components
-from .server import Violation
+from .routing import Call, Router
 from .state import Message
 
 WEBHOOK_LIFETIME = 15 * 60

@@ -6,15 +6,16 @@ import asyncio
 import hashlib
 import json
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from aiohttp import BodyPartReader, web
 
-from .http_base import ApiError, Call, Router, UploadedFile, invalid_form, json_response
-
-if TYPE_CHECKING:
-    from .emulator import Emulator
+from .cdn import Cdn
+from .faults import Faults
+from .gateway import Gateway
+from .http_base import ApiError, UploadedFile, Violation, invalid_form, json_response
+from .routing import ApiHost, Call, Router
+from .validation import RequestValidator
 
 API_PREFIX = "/api/v10"
 
@@ -27,20 +28,22 @@ class Logged(NamedTuple):
     status: int
 
 
-@dataclass
-class Violation:
-    """A request Discord would reject (400), with why."""
+class ServerHost(ApiHost, Protocol):
+    """What the front door uses of the Emulator, besides what the handlers use."""
 
-    method: str
-    path: str
-    problems: list[str]
-    body: Any = None
+    token: str
+    requests: list[Logged]
+    unknown_routes: list[tuple[str, str]]
+    faults: Faults
+    validator: RequestValidator
+    gateway: Gateway
+    cdn: Cdn
 
 
 class ApiServer:
     """Handles every /api/v10 request through the route table."""
 
-    def __init__(self, emu: Emulator, router: Router) -> None:
+    def __init__(self, emu: ServerHost, router: Router) -> None:
         """Create the front door for an emulator and its routes."""
         self.emu = emu
         self.router = router
@@ -182,7 +185,7 @@ class ApiServer:
         return json_response(body, 429, headers)
 
 
-def build_app(emu: Emulator, router: Router) -> web.Application:
+def build_app(emu: ServerHost, router: Router) -> web.Application:
     """Return the aiohttp application serving the gateway, the API and the CDN."""
     api = ApiServer(emu, router)
     app = web.Application(client_max_size=1024**3)

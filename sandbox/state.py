@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from . import perms
-
-if TYPE_CHECKING:
-    from .guild import Guild
+import sandbox.perms as perms
 
 TEXT, DM, CATEGORY, NEWS, NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD, FORUM = 0, 1, 4, 5, 10, 11, 12, 15
 VOICE = 2
@@ -61,12 +58,27 @@ class Role:
         return f"<@&{self.id}>"
 
 
+class MemberGuild(Protocol):
+    """What a membership needs of its guild (sandbox.guild.Guild, which builds on this module)."""
+
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, Role]
+    members: dict[int, Member]
+
+    @property
+    def everyone(self) -> Role:
+        """Return the @everyone role."""
+        ...
+
+
 @dataclass(eq=False)
 class Member:
     """A user's membership of a guild."""
 
     user: User
-    guild: Guild
+    guild: MemberGuild
     role_ids: list[int] = field(default_factory=list)
     nick: str | None = None
     joined_at: float = 0.0

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sandbox import limits
+import sandbox.limits as limits
 
 ENV_VAR = "DISCORD_OPENAPI_SPEC"
 

@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import perms
+import sandbox.perms as perms
+
 from .guild import Guild
 from .state import DM, Channel, Message, StoredFile, User
 

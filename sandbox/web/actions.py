@@ -6,11 +6,12 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+import sandbox.web.convert as convert
+
 from ..interactions import ATTACHMENT_SIZE_LIMIT, InteractionRecord
 from ..messages import sniff_content_type
 from ..options import NotPossible, find_command
 from ..state import FORUM
-from . import convert
 from .answers import interaction_json, modal_json, open_modals, settled
 from .site import SITE, BadInput, NotFound, Site, parse_id
 from .views import channel_json, event_json, file_url, is_postable, message_json

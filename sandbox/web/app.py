@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import perms
+import sandbox.perms as perms
+import sandbox.web.actions as actions
+
 from ..http_base import ApiError
 from ..options import NotPossible
-from . import actions
 from .live import LiveHub
 from .site import SITE, BadInput, NotFound, Site, parse_id
 from .views import (

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .. import perms
+import sandbox.perms as perms
+
 from ..state import DM, Channel, Member, Message
 
 if TYPE_CHECKING:

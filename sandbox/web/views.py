@@ -9,7 +9,8 @@ import zlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from .. import perms
+import sandbox.perms as perms
+
 from ..state import CATEGORY, DM, FORUM, PRIVATE_THREAD, Channel, Member, Message, ScheduledEvent, User
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Channel permission overwrites bind the bot as on Discord: 50001 where it cannot see, 50013 where it lacks."""
+"""Channel overwrites bind the bot as on Discord: 50001 where it cannot see, 50013 where it lacks."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _text_channel(env: Env, ch: Channel) -> discord.TextChannel:
 
 
 async def test_a_hidden_channel_is_missing_access_until_the_bots_role_is_let_in(env: Env) -> None:
-    """Hidden from @everyone: sending, reading, threads are 50001, nothing is posted; a role overwrite opens it."""
+    """Hidden from @everyone: sending, reading, threads are 50001; a role overwrite opens it."""
     channel = _text_channel(env, env.announcements)
     env.announcements.permission_overwrites = [_overwrite(env.guild.id, deny=perms.VIEW_CHANNEL)]
     await _refused(50001, channel.send("hello"))
