@@ -84,7 +84,8 @@ async def add_tags(
         try:
             edited = await forum.edit(available_tags=tags, reason=reason)
         except discord.Forbidden:
-            raise ValidationError(refusal(names)) from None
+            message = refusal(names)  # a Msg built by the capability from its own marked text
+            raise ValidationError(message) from None
         log.info("forum %s: added tags %s", forum.id, names)
         return edited if isinstance(edited, discord.ForumChannel) else forum
 
