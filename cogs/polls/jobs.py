@@ -68,8 +68,7 @@ class PollJobs:
 
     async def stop(self) -> None:
         """Forget the close timers (the database keeps them) and flush pending tally edits."""
-        for job_id in self.bot.timeline.pending(JOB_PREFIX):
-            self.bot.timeline.cancel(job_id)
+        self.bot.timeline.cancel_prefixed(JOB_PREFIX)
         await self.refresher.aclose()
 
     # --- closing --------------------------------------------------------------------------------
