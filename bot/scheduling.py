@@ -7,13 +7,15 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Misfire(enum.Enum):
@@ -77,6 +79,18 @@ class BackgroundTasks:
         if task is not None:
             self._keep(task)
         return task
+
+    async def run_job(
+        self, body: Awaitable[T], logger: logging.Logger, failure: str, *args: object
+    ) -> T | Literal["error"]:
+        """Await a job's body, its task kept for shutdown; on an exception log `failure`, return "error"."""
+        self.track_current()
+        try:
+            return await body
+        except Exception:
+            # The caller's logger, so the line keeps naming the capability that failed.
+            logger.exception(failure, *args)
+            return "error"
 
     async def drain(self, timeout: float, what: str) -> int:
         """Wait up to `timeout` seconds for the kept tasks but the caller's own; cancel the late ones."""

@@ -7,7 +7,6 @@ sending it; so a restart never repeats a post or a direct message, it reports th
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,26 +15,20 @@ from typing import Any
 import aiosqlite
 
 from storage.base import Repository
+
+# Claim and EARLY_TOLERANCE stay importable from here (storage.calls and storage.announcements do).
+from storage.claims import EARLY_TOLERANCE as EARLY_TOLERANCE
+from storage.claims import Claim as Claim
+from storage.claims import decide_claim
 from storage.times import from_db_time, to_db_time
 
 ALL_PROGRAMMES = "*"
 # Consecutive refused direct messages after which a member is skipped until they subscribe again.
 DM_FAILURE_LIMIT = 3
-# A job may fire a little before its due time (monotonic and wall clocks drift); not "early" then.
-EARLY_TOLERANCE = timedelta(seconds=1)
 
 REMINDER_COLUMNS = (
     "r.id, r.call_id, r.guild_id, r.offset_seconds, r.deadline_at, r.due_at, r.state, r.message_id, r.note"
 )
-
-
-class Claim(enum.Enum):
-    """What happened when a job tried to claim its row before sending."""
-
-    CLAIMED = "claimed"  # the row is now 'sending': send it, exactly once
-    MISSED = "missed"  # too late: the row was marked missed instead
-    EARLY = "early"  # the row is now due later (it was moved): schedule it again
-    GONE = "gone"  # nothing to do: deleted, cancelled, or already claimed
 
 
 @dataclass(frozen=True)
@@ -164,16 +157,13 @@ class ReminderStore(Repository):
                 "SELECT state, due_at FROM call_reminders WHERE id = ?", (reminder_id,)
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None or row["state"] != "pending":
-                return Claim.GONE
-            due = from_db_time(row["due_at"])
-            if due > now + EARLY_TOLERANCE:
-                return Claim.EARLY
-            state, claim = ("missed", Claim.MISSED) if now - due > grace else ("sending", Claim.CLAIMED)
-            await conn.execute(
-                "UPDATE call_reminders SET state = ?, claimed_at = ? WHERE id = ? AND state = 'pending'",
-                (state, to_db_time(now), reminder_id),
-            )
+            due = from_db_time(row["due_at"]) if row is not None and row["state"] == "pending" else None
+            claim = decide_claim(due, now=now, grace=grace)
+            if claim in (Claim.MISSED, Claim.CLAIMED):
+                await conn.execute(
+                    "UPDATE call_reminders SET state = ?, claimed_at = ? WHERE id = ? AND state = 'pending'",
+                    ("missed" if claim is Claim.MISSED else "sending", to_db_time(now), reminder_id),
+                )
         return claim
 
     async def mark_posted(

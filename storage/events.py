@@ -9,7 +9,6 @@ uncertain. When notices come is decided by the caller (pure logic in cogs/events
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,13 +17,12 @@ from typing import Any
 import aiosqlite
 
 from storage.base import Repository
+from storage.claims import Claim, decide_claim
 from storage.times import from_db_time, to_db_time
 
 KINDS = ("reminder", "followup")
 FINAL_OUTCOMES = ("sent", "failed", "cancelled")
 START_STATES = ("missed", "uncertain")
-# A job may fire a little before its due time (monotonic and wall clocks drift); not "early" then.
-EARLY_TOLERANCE = timedelta(seconds=1)
 
 _EVENT_COLUMNS = (
     "id, guild_id, discord_event_id, title, description, location, starts_at, ends_at, timezone, "
@@ -34,15 +32,6 @@ _NOTICE_COLUMNS = (
     "n.id, n.event_id, e.guild_id, n.kind, n.offset_seconds, n.due_at, n.state, n.message_id, n.note"
 )
 _NOTICE_FROM = "FROM event_notices n JOIN events e ON e.id = n.event_id"
-
-
-class NoticeClaim(enum.Enum):
-    """What happened when a job tried to claim its notice before posting."""
-
-    CLAIMED = "claimed"  # the row is now 'sending': post it, exactly once
-    MISSED = "missed"  # too late: the row was marked missed instead
-    EARLY = "early"  # not due yet (the job woke early): schedule it again
-    GONE = "gone"  # nothing to do: cancelled, already claimed, or no such row
 
 
 @dataclass(frozen=True)
@@ -283,7 +272,7 @@ class EventsRepository(Repository):
         )
         return [notice_from_row(r) for r in rows]
 
-    async def claim(self, notice_id: int, *, now: datetime, grace: timedelta) -> NoticeClaim:
+    async def claim(self, notice_id: int, *, now: datetime, grace: timedelta) -> Claim:
         """Mark a pending notice of a scheduled event 'sending' if due and not too late (else missed)."""
         async with self._db.transaction() as conn:
             async with conn.execute(
@@ -291,13 +280,14 @@ class EventsRepository(Repository):
                 (notice_id,),
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None or row["state"] != "pending" or row["event_state"] != "scheduled":
-                return NoticeClaim.GONE
-            due = from_db_time(row["due_at"])
-            if due > now + EARLY_TOLERANCE:
-                return NoticeClaim.EARLY
-            late = now - due > grace
-            state, claim = ("missed", NoticeClaim.MISSED) if late else ("sending", NoticeClaim.CLAIMED)
+            due: datetime | None = None
+            if row is not None and row["state"] == "pending" and row["event_state"] == "scheduled":
+                due = from_db_time(row["due_at"])
+            claim = decide_claim(due, now=now, grace=grace)
+            if claim in (Claim.GONE, Claim.EARLY):
+                return claim
+            late = claim is Claim.MISSED
+            state = "missed" if late else "sending"
             await conn.execute(
                 "UPDATE event_notices SET state = ?, claimed_at = ?, finished_at = ?, note = ?"
                 " WHERE id = ? AND state = 'pending'",

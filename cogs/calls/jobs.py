@@ -256,26 +256,26 @@ class Dispatcher:
 
     async def run_reminder(self, reminder_id: int) -> None:
         """Post a due reminder to the announcements channel and DM the subscribers, once."""
-        self.background.track_current()
-        try:
-            claim = await self.calls.claim_reminder(reminder_id, now=self.clock(), grace=self.grace)
-            reminder = await self.calls.reminder(reminder_id)
-            if reminder is None or claim is Claim.GONE:
-                return
-            if claim is Claim.EARLY:
-                self.schedule_reminders([reminder])
-                return
-            if claim is Claim.MISSED:
-                label = await self._describe_reminder(reminder)
-                t = await self._guild_lang(reminder.guild_id)
-                await self.bot.notify_moderators(
-                    reminder.guild_id, missed_reminder_notice(t, label(t), self.grace)
-                )
-                return
-            await self._post_reminder(reminder)
-            await self._deliver_dms(reminder)
-        except Exception:
-            log.exception("reminder %s failed", reminder_id)
+        await self.background.run_job(self._run_reminder(reminder_id), log, "reminder %s failed", reminder_id)
+
+    async def _run_reminder(self, reminder_id: int) -> None:
+        """Claim, post, DM: the body of run_reminder."""
+        claim = await self.calls.claim_reminder(reminder_id, now=self.clock(), grace=self.grace)
+        reminder = await self.calls.reminder(reminder_id)
+        if reminder is None or claim is Claim.GONE:
+            return
+        if claim is Claim.EARLY:
+            self.schedule_reminders([reminder])
+            return
+        if claim is Claim.MISSED:
+            label = await self._describe_reminder(reminder)
+            t = await self._guild_lang(reminder.guild_id)
+            await self.bot.notify_moderators(
+                reminder.guild_id, missed_reminder_notice(t, label(t), self.grace)
+            )
+            return
+        await self._post_reminder(reminder)
+        await self._deliver_dms(reminder)
 
     async def _post_reminder(self, reminder: Reminder) -> None:
         """Post a claimed reminder in the server's announcements channel and record it as posted."""
@@ -386,12 +386,9 @@ class Dispatcher:
 
     async def run_announcement(self, announcement_id: int) -> str:
         """Post a due announcement once and move a repeating one on; return what happened."""
-        self.background.track_current()
-        try:
-            return await self._run_announcement(announcement_id)
-        except Exception:
-            log.exception("announcement %s failed", announcement_id)
-            return "error"
+        return await self.background.run_job(
+            self._run_announcement(announcement_id), log, "announcement %s failed", announcement_id
+        )
 
     async def _run_announcement(self, announcement_id: int) -> str:
         """Claim, send, record: the body of run_announcement."""

@@ -23,7 +23,8 @@ from bot.replies import clip, stable_nonce
 from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
-from storage.events import Event, EventsRepository, Notice, NoticeClaim
+from storage.claims import Claim
+from storage.events import Event, EventsRepository, Notice
 
 if TYPE_CHECKING:
     from bot.client import ClimaBot
@@ -138,26 +139,23 @@ class EventJobs:
 
     async def run_notice(self, notice_id: int) -> str:
         """Post a due reminder or follow-up once; return what happened (sent, failed, missed, ...)."""
-        self.background.track_current()
-        try:
-            return await self._run_notice(notice_id)
-        except Exception:
-            log.exception("event notice %s failed", notice_id)
-            return "error"
+        return await self.background.run_job(
+            self._run_notice(notice_id), log, "event notice %s failed", notice_id
+        )
 
     async def _run_notice(self, notice_id: int) -> str:
         """Claim, check the Discord event, post, record: the body of run_notice."""
         claim = await self.repo.claim(notice_id, now=self.clock(), grace=self.grace)
         notice = await self.repo.notice(notice_id)
-        if notice is None or claim is NoticeClaim.GONE:
+        if notice is None or claim is Claim.GONE:
             return "gone"
-        if claim is NoticeClaim.EARLY:
+        if claim is Claim.EARLY:
             self.schedule([notice])
             return "early"
         event = await self.repo.get(notice.event_id)
         # Moderator notices and posts are public in the server: its language.
         t = await self.bot.languages.for_guild(notice.guild_id)
-        if claim is NoticeClaim.MISSED:
+        if claim is Claim.MISSED:
             await self.bot.notify_moderators(
                 notice.guild_id, missed_notice(t, notice_label(t, notice, event), self.grace)
             )

@@ -1,6 +1,7 @@
 """Deciding what happens to items that came due while the bot was down, and running jobs."""
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -157,3 +158,54 @@ async def test_background_tasks_drain_spawned_and_tracked_work_but_not_the_calle
     assert "cancelled 1 test tasks" in caplog.text
     await running
     assert await background.drain(0.1, "test tasks") == 0
+
+
+async def test_run_job_returns_the_body_result_and_keeps_its_task_for_shutdown():
+    """A job run through run_job gives back what its body returns, and shutdown waits for it."""
+    background = BackgroundTasks()
+    started = asyncio.Event()
+
+    async def body() -> str:
+        """A job body that takes a moment."""
+        started.set()
+        await asyncio.sleep(0.1)
+        return "sent"
+
+    logger = logging.getLogger("tests.jobs")
+    running = asyncio.create_task(background.run_job(body(), logger, "job %s failed", 7))
+    await asyncio.wait_for(started.wait(), 2)
+    assert await background.drain(5, "test jobs") == 0
+    assert running.done() and running.result() == "sent"
+
+
+async def test_run_job_logs_a_failure_with_its_trace_on_the_callers_logger_and_returns_error(caplog):
+    """A body that raises gives "error" and one line on the caller's logger naming the row, with the trace."""
+    background = BackgroundTasks()
+
+    async def body() -> str:
+        """A job body that breaks."""
+        raise RuntimeError("database is locked")
+
+    caplog.set_level(logging.ERROR)
+    assert (
+        await background.run_job(body(), logging.getLogger("tests.jobs"), "announcement %s failed", 42)
+        == "error"
+    )
+    [record] = [r for r in caplog.records if r.name == "tests.jobs"]
+    assert record.getMessage() == "announcement 42 failed"
+    assert record.exc_info is not None and "database is locked" in str(record.exc_info[1])
+
+
+async def test_run_job_lets_cancellation_through():
+    """Cancelling a job at shutdown is not a failure to swallow: the CancelledError reaches the task."""
+    background = BackgroundTasks()
+
+    async def body() -> str:
+        """A job body that waits forever."""
+        await asyncio.sleep(30)
+        return "sent"
+
+    running = asyncio.create_task(background.run_job(body(), logging.getLogger("tests.jobs"), "job failed"))
+    await asyncio.sleep(0.05)
+    assert await background.drain(0.1, "test jobs") == 1
+    assert running.cancelled()

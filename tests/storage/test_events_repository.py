@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from storage.claims import Claim
 from storage.database import Database
-from storage.events import Event, EventInput, EventsRepository, Notice, NoticeClaim, NoticePlan
+from storage.events import Event, EventInput, EventsRepository, Notice, NoticePlan
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GUILD = 1
@@ -109,19 +110,19 @@ async def test_upcoming_is_this_servers_scheduled_events_not_ended(repo: EventsR
 async def test_claim_rules(repo: EventsRepository) -> None:
     """Early, claimed once, then gone; a notice later than the grace period is missed instead."""
     _, (day, hour, followup) = await make(repo)
-    assert await repo.claim(day.id, now=day.due_at - timedelta(minutes=5), grace=GRACE) is NoticeClaim.EARLY
+    assert await repo.claim(day.id, now=day.due_at - timedelta(minutes=5), grace=GRACE) is Claim.EARLY
     assert (await repo.notice(day.id)).state == "pending"  # type: ignore[union-attr]
     # Clocks drift: a job woken a fraction of a second early still claims.
     almost = day.due_at - timedelta(milliseconds=300)
-    assert await repo.claim(day.id, now=almost, grace=GRACE) is NoticeClaim.CLAIMED
-    assert await repo.claim(day.id, now=day.due_at, grace=GRACE) is NoticeClaim.GONE
+    assert await repo.claim(day.id, now=almost, grace=GRACE) is Claim.CLAIMED
+    assert await repo.claim(day.id, now=day.due_at, grace=GRACE) is Claim.GONE
     assert (await repo.notice(day.id)).state == "sending"  # type: ignore[union-attr]
     late = hour.due_at + GRACE + timedelta(seconds=1)
-    assert await repo.claim(hour.id, now=late, grace=GRACE) is NoticeClaim.MISSED
+    assert await repo.claim(hour.id, now=late, grace=GRACE) is Claim.MISSED
     assert (await repo.notice(hour.id)).state == "missed"  # type: ignore[union-attr]
     within = followup.due_at + GRACE
-    assert await repo.claim(followup.id, now=within, grace=GRACE) is NoticeClaim.CLAIMED
-    assert await repo.claim(999, now=NOW, grace=GRACE) is NoticeClaim.GONE
+    assert await repo.claim(followup.id, now=within, grace=GRACE) is Claim.CLAIMED
+    assert await repo.claim(999, now=NOW, grace=GRACE) is Claim.GONE
 
 
 async def test_finish_records_the_outcome_of_a_claimed_notice_only(repo: EventsRepository) -> None:
@@ -151,7 +152,7 @@ async def test_cancel_marks_event_and_pending_notices(repo: EventsRepository) ->
     assert cancelled.cancelled_at == day.due_at
     assert ids == [hour.id, followup.id]
     assert [n.state for n in await repo.notices_of(event.id)] == ["sent", "cancelled", "cancelled"]
-    assert await repo.claim(hour.id, now=hour.due_at, grace=GRACE) is NoticeClaim.GONE
+    assert await repo.claim(hour.id, now=hour.due_at, grace=GRACE) is Claim.GONE
     assert await repo.cancel(GUILD, event.id, by=MODERATOR, now=NOW) is None
     assert await repo.cancel(GUILD, 12345, by=MODERATOR, now=NOW) is None
     assert await repo.open_notices() == []
@@ -164,7 +165,7 @@ async def test_claim_of_a_cancelled_events_notice_is_gone(
     event, (day, _hour, _followup) = await make(repo)
     async with migrated_db.transaction() as conn:
         await conn.execute("UPDATE events SET state = 'cancelled' WHERE id = ?", (event.id,))
-    assert await repo.claim(day.id, now=day.due_at, grace=GRACE) is NoticeClaim.GONE
+    assert await repo.claim(day.id, now=day.due_at, grace=GRACE) is Claim.GONE
 
 
 async def test_mark_notices_at_start(repo: EventsRepository) -> None:
