@@ -6,8 +6,9 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,6 +32,45 @@ def misfire_decision(due: datetime, now: datetime, grace: timedelta) -> Misfire:
     if due > now:
         return Misfire.SCHEDULE
     return Misfire.RUN_NOW if now - due <= grace else Misfire.MISSED
+
+
+class OpenRow(Protocol):
+    """A row a job acts on, as the start-up pass sees it: its state and when it is due."""
+
+    @property
+    def state(self) -> str:
+        """The row's state ('sending' means a send was under way when the bot stopped)."""
+        ...
+
+    @property
+    def due_at(self) -> datetime:
+        """When the row's job is due."""
+        ...
+
+
+R = TypeVar("R", bound=OpenRow)
+
+
+@dataclass
+class StartSort(Generic[R]):
+    """Open rows found at start, sorted: to schedule again, missed while down, interrupted mid-send."""
+
+    to_schedule: list[R] = field(default_factory=list)
+    missed: list[R] = field(default_factory=list)
+    uncertain: list[R] = field(default_factory=list)
+
+
+def sort_at_start(rows: Iterable[R], now: datetime, grace: timedelta) -> StartSort[R]:
+    """Sort open rows: 'sending' ones are uncertain, those later than the grace missed, the rest scheduled."""
+    found: StartSort[R] = StartSort()
+    for row in rows:
+        if row.state == "sending":
+            found.uncertain.append(row)
+        elif misfire_decision(row.due_at, now, grace) is Misfire.MISSED:
+            found.missed.append(row)
+        else:
+            found.to_schedule.append(row)
+    return found
 
 
 class DrainingExecutor(AsyncIOExecutor):

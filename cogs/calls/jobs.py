@@ -21,7 +21,7 @@ import discord
 
 from bot.i18n import N_, Lang, Msg
 from bot.replies import clip, recovery_notice, stable_nonce
-from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
+from bot.scheduling import BackgroundTasks, sort_at_start, utcnow
 from cogs.calls.recurrence import Repeat, catch_up, next_after, reminder_times
 from cogs.calls.render import (
     announcement_label,
@@ -160,21 +160,16 @@ class Dispatcher:
         self, now: datetime, report: StartReport, by_guild: dict[int, StartReport]
     ) -> None:
         """Sort open reminders into scheduled, resumed, missed and uncertain."""
-        missed: list[Reminder] = []
-        uncertain: list[Reminder] = []
-        to_schedule: list[Reminder] = []
-        for reminder in await self.calls.open_reminders():
-            if reminder.state == "sending":
-                uncertain.append(reminder)
-            elif reminder.state == "posted":
+        rows = await self.calls.open_reminders()
+        for reminder in rows:
+            # Posted in the channel, direct messages not all tried: carry on with those.
+            if reminder.state == "posted":
                 report.resumed += 1
                 self.background.spawn(self._deliver_dms(reminder))
-            elif misfire_decision(reminder.due_at, now, self.grace) is Misfire.MISSED:
-                missed.append(reminder)
-            else:
-                to_schedule.append(reminder)
-        self.schedule_reminders(to_schedule)
-        report.scheduled += len(to_schedule)
+        found = sort_at_start([r for r in rows if r.state != "posted"], now, self.grace)
+        missed, uncertain = found.missed, found.uncertain
+        self.schedule_reminders(found.to_schedule)
+        report.scheduled += len(found.to_schedule)
         if missed:
             await self.calls.mark_reminders([r.id for r in missed], "missed", now=now, note="bot was offline")
         if uncertain:

@@ -20,7 +20,7 @@ import discord
 
 from bot.i18n import N_, Lang
 from bot.replies import clip, stable_nonce
-from bot.scheduling import BackgroundTasks, Misfire, misfire_decision, utcnow
+from bot.scheduling import BackgroundTasks, sort_at_start, utcnow
 from cogs.events.render import followup_text, missed_notice, notice_label, recovery_notice, reminder_text
 from cogs.events.rules import JOB_PREFIXES, event_url, job_id
 from storage.claims import Claim
@@ -94,16 +94,8 @@ class EventJobs:
         Returns how many were scheduled, and the missed and the uncertain notices.
         """
         now = self.clock()
-        to_schedule: list[Notice] = []
-        missed: list[Notice] = []
-        uncertain: list[Notice] = []
-        for notice in await self.repo.open_notices():
-            if notice.state == "sending":
-                uncertain.append(notice)
-            elif misfire_decision(notice.due_at, now, self.grace) is Misfire.MISSED:
-                missed.append(notice)
-            else:
-                to_schedule.append(notice)
+        found = sort_at_start(await self.repo.open_notices(), now, self.grace)
+        to_schedule, missed, uncertain = found.to_schedule, found.missed, found.uncertain
         if missed:
             await self.repo.mark_notices([n.id for n in missed], "missed", now=now, note="bot was offline")
         if uncertain:

@@ -2,11 +2,20 @@
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduling import BackgroundTasks, Misfire, Timeline, misfire_decision, new_scheduler, utcnow
+from bot.scheduling import (
+    BackgroundTasks,
+    Misfire,
+    Timeline,
+    misfire_decision,
+    new_scheduler,
+    sort_at_start,
+    utcnow,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -31,6 +40,32 @@ def test_items_later_than_grace_are_missed():
 def test_zero_grace_means_any_late_item_is_missed():
     """With no grace, even one second late is missed."""
     assert misfire_decision(NOW - timedelta(seconds=1), NOW, timedelta(0)) is Misfire.MISSED
+
+
+@dataclass(frozen=True)
+class Row:
+    """An open row as a repository returns it (a reminder, an event notice)."""
+
+    name: str
+    state: str
+    due_at: datetime
+
+
+def test_sort_at_start_flags_interrupted_rows_misses_late_ones_and_schedules_the_rest():
+    """'sending' is uncertain whenever due; pending rows past the grace are missed; the rest stay in order."""
+    rows = [
+        Row("ahead", "pending", NOW + HOUR),
+        Row("interrupted", "sending", NOW - 5 * HOUR),
+        Row("late within grace", "pending", NOW - HOUR),
+        Row("too late", "pending", NOW - HOUR - timedelta(seconds=1)),
+        Row("interrupted ahead", "sending", NOW + HOUR),
+        Row("due now", "pending", NOW),
+    ]
+    found = sort_at_start(rows, NOW, HOUR)
+    assert [r.name for r in found.to_schedule] == ["ahead", "late within grace", "due now"]
+    assert [r.name for r in found.missed] == ["too late"]
+    assert [r.name for r in found.uncertain] == ["interrupted", "interrupted ahead"]
+    assert sort_at_start([], NOW, HOUR).to_schedule == []
 
 
 async def test_timeline_runs_a_past_job_at_once_and_replaces_by_id():
