@@ -14,6 +14,8 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _HANDLER_NAME = "climabot-stderr"
 # Context a log call may pass with extra={...}; JSON records carry each one that is present.
 CONTEXT_FIELDS = ("guild", "command", "error_id")
+# Libraries whose INFO records are routine detail: logged at WARNING and above unless the level is DEBUG.
+QUIET_LIBRARIES = ("discord", "apscheduler")
 
 
 class JsonFormatter(logging.Formatter):
@@ -100,7 +102,10 @@ def setup_logging(level: str, *, secrets: Iterable[str] = (), fmt: str = "text")
     handler.addFilter(RedactSecrets(secrets))
     root.addHandler(handler)
     root.setLevel(numeric)
-    # discord.py is chatty at INFO (gateway, shards); its details are wanted only when debugging.
-    discord_level = numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
-    logging.getLogger("discord").setLevel(discord_level)
+    # discord.py is chatty at INFO (gateway, shards), and APScheduler logs a line for every job it adds
+    # and runs (10,000 pending jobs: 10,000 lines at start; our own log counts them); their details are
+    # wanted only when debugging.
+    quiet_level = numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(quiet_level)
     logging.captureWarnings(True)

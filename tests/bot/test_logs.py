@@ -10,9 +10,11 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.logs import REDACTED, RedactSecrets, setup_logging
 
@@ -208,3 +210,24 @@ def test_logging_format_setting_reaches_the_cli(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and "logging.format" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+async def test_apscheduler_logs_no_line_per_job_unless_debugging(capsys: pytest.CaptureFixture[str]) -> None:
+    """A start with many pending jobs logs no APScheduler line per job at INFO; DEBUG still shows them."""
+    apscheduler_logger = logging.getLogger("apscheduler")
+    saved = apscheduler_logger.level
+    try:
+        for level, per_job_lines in (("INFO", False), ("DEBUG", True)):
+            setup_logging(level)
+            assert (apscheduler_logger.getEffectiveLevel() == logging.WARNING) is not per_job_lines
+            scheduler = AsyncIOScheduler(timezone="UTC")
+            later = datetime.now(UTC) + timedelta(days=1)
+            for job in range(200):
+                scheduler.add_job(print, "date", run_date=later, id=f"job-{job}")
+            scheduler.start()
+            scheduler.shutdown(wait=False)
+            err = capsys.readouterr().err
+            assert ("Adding job tentatively" in err) is per_job_lines
+            assert (err.count("apscheduler") >= 200) is per_job_lines
+    finally:
+        apscheduler_logger.setLevel(saved)
