@@ -208,6 +208,37 @@ async def test_phone_width_collapses_the_channel_list_into_a_menu(
     await page.context.close()
 
 
+# Whether the channel's name ends before "You are" begins, when both sit on one row of the header.
+TITLE_CLEARS_WHO = """() => {
+    const title = document.querySelector("[data-testid=channel-title]").getBoundingClientRect();
+    const who = document.querySelector(".who").getBoundingClientRect();
+    return title.bottom <= who.top || title.right <= who.left;
+}"""
+
+
+async def test_a_long_post_name_is_cut_short_not_drawn_under_who_you_are(
+    browser: Browser, sandbox: SandboxProcess
+) -> None:
+    """Piotr starts an #exchange post with a long title from the forum's New post form; its header fits."""
+    page = await open_page(browser, sandbox.url)
+    await ready(page)
+    await be(page, "Piotr Nowak")
+    await open_channel(page, "exchange")
+    await page.get_by_test_id("new-post").click()
+    form = page.get_by_role("form", name="New post")
+    name = "How did Kraków get its district heating off coal, and what would you do differently?"
+    await form.get_by_label("Title").fill(name)
+    await form.get_by_label("Message").fill("We are planning the same in our city.")
+    await form.get_by_role("button", name="Post", exact=True).click()
+    title = page.get_by_test_id("channel-title")
+    await expect(title).to_have_attribute("data-channel-name", name)
+    await expect(message_with(page, "We are planning the same")).to_be_visible()
+    assert await page.evaluate(TITLE_CLEARS_WHO), "the post's name runs under 'You are'"
+    assert await title.evaluate("e => e.scrollWidth > e.clientWidth"), "the long name was expected to be cut"
+    await expect(title).to_have_attribute("title", name)
+    await page.context.close()
+
+
 async def test_after_a_restart_the_poll_and_the_story_are_still_there(
     browser: Browser, sandbox: SandboxProcess
 ) -> None:

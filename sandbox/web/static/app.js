@@ -220,6 +220,7 @@ async function openChannel(id, opts = {}) {
   renderSidebar();
   els.title.textContent = c.type === "events" ? "Scheduled events" : THREAD_TYPES.has(c.type) ? c.name : (c.type === 0 || c.type === 5 ? "#" : c.type === 1 ? "@" : "") + (c.name || "");
   els.title.dataset.channelName = c.name || "";
+  els.title.title = els.title.textContent; // the whole name, when a long one is cut short
   els.topic.textContent = c.type === 1 ? "Direct messages with climabot" : THREAD_TYPES.has(c.type) ? `in #${c.parent_name || ""}` : c.topic || "";
   document.title = `${c.name || "climabot"} · ${S.guild?.name || "climabot sandbox"}`;
   if (changed) {
