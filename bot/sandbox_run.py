@@ -14,6 +14,7 @@ import contextlib
 import errno
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,8 @@ def run(port: int = DEFAULT_PORT, data_dir: Path = DEFAULT_DATA, out: IO[str] | 
     """Run the sandbox until Ctrl-C or SIGTERM; return the exit code, SandboxFailure if it cannot run."""
     setup_logging("WARNING")
     logging.getLogger("discord.gateway").addFilter(_LocalLatencyNoise())
+    # The port first: a start refused for it must leave no empty data folder behind.
+    _check_port(port)
     data_dir.mkdir(parents=True, exist_ok=True)
     with _only_sandbox_on(data_dir):
         return asyncio.run(serve(port, data_dir, out or sys.stdout))
@@ -153,6 +156,25 @@ def _only_sandbox_on(data_dir: Path) -> Iterator[None]:
         yield
 
 
+def _check_port(port: int) -> None:
+    """Fail in one line if 127.0.0.1:port cannot be bound now (as aiohttp binds it: address reuse on)."""
+    with socket.socket() as probe:
+        if hasattr(socket, "SO_REUSEADDR"):
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as problem:
+            raise _port_failure(port, problem) from problem
+
+
+def _port_failure(port: int, problem: OSError) -> SandboxFailure:
+    """The one-line failure for a port the page cannot be served on."""
+    reason = "the port is already in use" if problem.errno == errno.EADDRINUSE else problem.strerror
+    return SandboxFailure(
+        f"cannot serve the page on 127.0.0.1:{port}: {reason or problem}; choose another with --port"
+    )
+
+
 async def _serve_page(emu: Emulator, guild_id: int, data_dir: Path, port: int) -> web.AppRunner:
     """Serve the page on 127.0.0.1:port, or fail in one line if the port is taken."""
     app = page_app(emu, guild_id, data_dir=data_dir)
@@ -162,10 +184,8 @@ async def _serve_page(emu: Emulator, guild_id: int, data_dir: Path, port: int) -
         await web.TCPSite(runner, "127.0.0.1", port).start()
     except OSError as problem:
         await runner.cleanup()
-        reason = "the port is already in use" if problem.errno == errno.EADDRINUSE else problem.strerror
-        raise SandboxFailure(
-            f"cannot serve the page on 127.0.0.1:{port}: {reason or problem}; choose another with --port"
-        ) from problem
+        # Taken between _check_port and here.
+        raise _port_failure(port, problem) from problem
     return runner
 
 

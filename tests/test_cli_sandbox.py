@@ -234,7 +234,7 @@ async def test_a_request_discord_would_reject_is_one_warning_line(caplog: pytest
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    """Someone else on the port: one line naming it and the fix, exit code 2, nothing left running."""
+    """Someone else on the port: one line naming it and the fix, exit code 2, no process or folder left."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -251,6 +251,7 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         "choose another with --port\n"
     )
     assert done.stdout == ""
+    assert not (tmp_path / "d").exists(), "a refused start left its data folder behind"
 
 
 def test_a_second_sandbox_on_the_same_folder_is_refused(tmp_path: Path) -> None:
