@@ -1,5 +1,5 @@
 """`climabot sandbox` run as a person runs it: its own process, a free port, a data folder; stopped with
-SIGTERM (what Ctrl-C does) and started again on the same folder."""
+SIGINT (what Ctrl-C sends) or SIGTERM (what a service manager sends) and started again on the same folder."""
 
 from __future__ import annotations
 
@@ -79,15 +79,15 @@ class SandboxProcess:
             with self.log_path.open("a", encoding="utf-8") as log:
                 log.write(raw.decode("utf-8", "replace"))
 
-    async def stop(self, *, expect_clean: bool = True) -> None:
-        """Stop it as Ctrl-C would (SIGTERM); it must exit 0 in time, or the test fails."""
+    async def stop(self, *, expect_clean: bool = True, sig: signal.Signals = signal.SIGINT) -> None:
+        """Stop it with sig (SIGINT, as Ctrl-C); it must exit 0 in time, or the test fails."""
         process, self.process = self.process, None
         drain, self.drain = self.drain, None
         if drain is not None:
             drain.cancel()
         if process is None or process.returncode is not None:
             return
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(sig)
         try:
             code = await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
         except TimeoutError:
@@ -98,11 +98,11 @@ class SandboxProcess:
                 pytest.fail(f"climabot sandbox did not stop within {STOP_TIMEOUT:g} s:\n{self.output()}")
             return
         if expect_clean and code != 0:
-            pytest.fail(f"climabot sandbox exited with {code} on SIGTERM:\n{self.output()}")
+            pytest.fail(f"climabot sandbox exited with {code} on {sig.name}:\n{self.output()}")
 
-    async def restart(self) -> str:
-        """Stop the sandbox and start it again on the same data folder and port."""
-        await self.stop()
+    async def restart(self, sig: signal.Signals = signal.SIGINT) -> str:
+        """Stop the sandbox with sig and start it again on the same data folder and port."""
+        await self.stop(sig=sig)
         return await self.start()
 
     def output(self, lines: int = 40) -> str:

@@ -9,6 +9,7 @@ README's screenshots are written along the way.
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -57,7 +58,8 @@ async def sandbox(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[San
     try:
         yield process
     finally:
-        await process.stop()
+        # The restart at the end stops it as Ctrl-C does (SIGINT); this last stop as a service manager does.
+        await process.stop(sig=signal.SIGTERM)
 
 
 def street_photo(path: Path) -> Path:
