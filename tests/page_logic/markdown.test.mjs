@@ -1,7 +1,7 @@
 // Pure logic of the sandbox page (no browser): Discord markdown, timestamps, command parsing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parse, parseInline, plainText } from "../../sandbox/web/static/markdown.js";
+import { linkTo, localTarget, parse, parseInline, plainText } from "../../sandbox/web/static/markdown.js";
 import { formatTimestamp, relative } from "../../sandbox/web/static/timestamps.js";
 import { convertOption, flattenCommands, matchCommands, parseCommandLine } from "../../sandbox/web/static/commandlogic.js";
 
@@ -113,4 +113,41 @@ test("descriptions and choice names follow the member's locale; names stay Engli
   assert.equal(de.options[0].choices[0].name, "Woche");
   assert.equal(flattenCommands(cmds, "fr")[0].description, "Report");
   assert.deepEqual(convertOption(de.options[0], "Woche"), { value: 7 });
+});
+
+test("links to the demo server's channels and events stay in the page; other links open a new tab", () => {
+  const g = "111";
+  assert.equal(localTarget("https://discord.com/channels/111/222", g), "222");
+  assert.equal(localTarget("https://discord.com/channels/111/222/333", g), "222");
+  assert.equal(localTarget("https://ptb.discord.com/channels/111/222/", g), "222");
+  assert.equal(localTarget("https://discord.com/events/111/444", g), "events");
+  assert.equal(localTarget("https://discord.com/events/999/444", g), null); // another server
+  assert.equal(localTarget("https://discord.com/channels/111/222", null), null);
+  assert.equal(localTarget("https://discord.com/invite/abc", g), null);
+  assert.equal(localTarget("https://discord.com.evil.eu/channels/111/222", g), null);
+  assert.equal(localTarget("https://ec.europa.eu/channels/111/222", g), null);
+
+  const fakeA = () => ({ dataset: {}, handlers: {}, addEventListener(type, f) { this.handlers[type] = f; } });
+  const opened = [];
+  const ctx = { guildId: g, onChannel: (id) => opened.push(id), channel: (id) => (id === "222" ? { name: "exchange" } : null) };
+  const event = fakeA();
+  linkTo(event, "https://discord.com/events/111/444", ctx);
+  assert.equal(event.href, "#events");
+  assert.equal(event.target, undefined);
+  let prevented = false;
+  event.handlers.click({ preventDefault: () => { prevented = true; } });
+  assert.ok(prevented);
+  const channel = linkTo(fakeA(), "https://discord.com/channels/111/222/333", ctx);
+  assert.equal(channel.href, "#channel-222");
+  assert.equal(channel.title, "#exchange");
+  channel.handlers.click({ preventDefault() {} });
+  assert.deepEqual(opened, ["events", "222"]);
+
+  const outside = linkTo(fakeA(), "https://ec.europa.eu/x", ctx);
+  assert.equal(outside.href, "https://ec.europa.eu/x");
+  assert.equal(outside.target, "_blank");
+  assert.equal(outside.rel, "noopener noreferrer");
+  assert.equal(outside.handlers.click, undefined);
+  // Another server's event is outside too.
+  assert.equal(linkTo(fakeA(), "https://discord.com/events/999/444", ctx).target, "_blank");
 });

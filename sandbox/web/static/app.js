@@ -46,6 +46,7 @@ function ctx() {
     memberById: (id) => S.members.find((m) => m.id === id),
     channelById: (id) => S.byId.get(id),
     onChannel: (id) => openChannel(id),
+    guildId: S.guild?.id,
     onClick: clickButton,
     onSelect: chooseInSelect,
     onSelectError: (msg, text) => messageError(S.nodes.get(msg.id)?.node, text),

@@ -30,6 +30,36 @@ const INLINE = [
 const TEXT_RUN = /[^\\`[<@*_~|\nh]+/y;
 const NESTED = new Set(["strong", "underline", "em", "strike", "spoiler"]);
 
+// A Discord link to a channel, thread or message, or to a scheduled event.
+const DISCORD_LINK = /^https:\/\/(?:www\.|ptb\.|canary\.)?discord(?:app)?\.com\/(channels|events)\/(\d+)\/(\d+)(?:\/\d+)?\/?(?:[?#].*)?$/;
+
+/** The page view a Discord link of guildId opens (a channel id, or "events"); null for any other URL. */
+export function localTarget(url, guildId) {
+  const m = DISCORD_LINK.exec(url || "");
+  if (!m || !guildId || m[2] !== String(guildId)) return null;
+  return m[1] === "events" ? "events" : m[3];
+}
+
+/** Point the <a> at url: a link of the demo server navigates in the page (nothing leaves this machine,
+ * as the page promises); any other opens in a new tab that cannot reach back (noopener noreferrer). */
+export function linkTo(a, url, ctx = {}) {
+  const target = localTarget(url, ctx.guildId);
+  if (target && ctx.onChannel) {
+    a.href = "#" + (target === "events" ? "events" : "channel-" + target);
+    a.dataset.local = target;
+    a.title = target === "events" ? "Scheduled events" : "#" + (ctx.channel?.(target)?.name || "channel");
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      ctx.onChannel(target);
+    });
+    return a;
+  }
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  return a;
+}
+
 /** Parse inline markdown into nodes. opts.noLinks: inside a link label. */
 export function parseInline(src, opts = {}, depth = 0) {
   const out = [];
@@ -307,12 +337,9 @@ function renderNode(node, ctx) {
       if (node.type === "url") {
         a.className = "md-link";
         a.textContent = node.url;
-      } else {
-        a.title = node.url;
       }
-      a.href = node.url;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
+      linkTo(a, node.url, ctx);
+      if (node.type === "link" && !a.dataset.local) a.title = node.url;
       return a;
     }
     case "user": {

@@ -3,7 +3,7 @@
 //       timeZone, locale, botId}
 import { h, intColor, safeUrl } from "./dom.js";
 import { icon } from "./icons.js";
-import { render as markdown } from "./markdown.js";
+import { linkTo, render as markdown } from "./markdown.js";
 import { fullTitle, messageTime } from "./timestamps.js";
 
 const BUTTON_STYLES = { 1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium" };
@@ -17,6 +17,7 @@ export function mdContext(ctx) {
     role: (id) => t.roles?.[id] || null,
     channel: (id) => t.channels?.[id] || ctx.channelById?.(id) || null,
     onChannel: ctx.onChannel,
+    guildId: ctx.guildId,
     timeZone: ctx.timeZone,
     locale: ctx.locale,
   };
@@ -139,14 +140,14 @@ export function renderEmbed(embed, md) {
     main.appendChild(
       h("div", { class: "embed-author" },
         icon ? h("img", { src: icon, alt: "", class: "embed-author-icon" }) : null,
-        url ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: embed.author.name })
+        url ? linkTo(h("a", { text: embed.author.name }), url, md)
           : h("span", { text: embed.author.name }))
     );
   }
   if (embed.title) {
     const url = safeUrl(embed.url);
     const title = h("div", { class: "embed-title", "data-testid": "embed-title" });
-    if (url) title.appendChild(h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, markdown(embed.title, md, { inlineOnly: true })));
+    if (url) title.appendChild(linkTo(h("a", {}, markdown(embed.title, md, { inlineOnly: true })), url, md));
     else title.appendChild(markdown(embed.title, md, { inlineOnly: true }));
     main.appendChild(title);
   }
@@ -281,10 +282,14 @@ function renderButton(c, msg, ctx) {
   const label = c.label || "";
   if (c.style === 5) {
     const url = safeUrl(c.url);
-    return h("a", {
-      class: "btn btn-link" + (c.disabled ? " disabled" : ""), href: c.disabled ? null : url, target: "_blank",
-      rel: "noopener noreferrer", "aria-disabled": c.disabled ? "true" : null, "data-testid": "link-button",
-    }, emoji(c.emoji), label, h("span", { "aria-hidden": "true", class: "ext", text: " ↗" }));
+    const a = h("a", {
+      class: "btn btn-link" + (c.disabled ? " disabled" : ""),
+      "aria-disabled": c.disabled ? "true" : null, "data-testid": "link-button",
+    }, emoji(c.emoji), label);
+    if (url && !c.disabled) linkTo(a, url, mdContext(ctx));
+    // The outward arrow only on a link that leaves the page.
+    if (!a.dataset.local) a.appendChild(h("span", { "aria-hidden": "true", class: "ext", text: " ↗" }));
+    return a;
   }
   const btn = h("button", {
     type: "button", class: "btn btn-" + style, disabled: Boolean(c.disabled),
