@@ -83,6 +83,39 @@ class PhotoModal(discord.ui.Modal, title="Photo"):
         await interaction.response.send_message("photos received", ephemeral=True)
 
 
+class EchoModal(discord.ui.Modal, title="Echo"):
+    """A modal with a string select, a checkbox group and a file upload; echoes what it got, file included."""
+
+    def __init__(self) -> None:
+        """Build the modal's fields."""
+        super().__init__(custom_id="echo")
+        self.theme: discord.ui.Select[EchoModal] = discord.ui.Select(
+            custom_id="theme",
+            options=[
+                discord.SelectOption(label="Energy", value="energy"),
+                discord.SelectOption(label="Water"),
+            ],
+        )
+        self.topics: discord.ui.CheckboxGroup[EchoModal] = discord.ui.CheckboxGroup(
+            custom_id="topics",
+            required=False,
+            max_values=2,
+            options=[discord.CheckboxGroupOption(label="trees"), discord.CheckboxGroupOption(label="bikes")],
+        )
+        self.photo: discord.ui.FileUpload[EchoModal] = discord.ui.FileUpload(custom_id="photo")
+        self.add_item(discord.ui.Label(text="Theme", component=self.theme))
+        self.add_item(discord.ui.Label(text="Topics", component=self.topics))
+        self.add_item(discord.ui.Label(text="Photo", component=self.photo))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Say every value received, and post the uploaded file back (read from the CDN)."""
+        files = [await a.to_file() for a in self.photo.values]
+        names = ", ".join(f"{a.filename} ({a.size} bytes)" for a in self.photo.values)
+        theme, topics = ",".join(self.theme.values), ",".join(self.topics.values)
+        text = f"echo: theme={theme}; topics={topics}; file={names}"
+        await interaction.response.send_message(text, files=files)
+
+
 class VoteView(discord.ui.View):
     """A persistent view: a vote button and a city select."""
 
@@ -219,6 +252,11 @@ class SampleBot(commands.Bot):
         async def photo(interaction: discord.Interaction) -> None:
             """Open the photo modal."""
             await interaction.response.send_modal(PhotoModal(self))
+
+        @tree.command(name="echo", description="A form that echoes its select, checkboxes and file")
+        async def echo(interaction: discord.Interaction) -> None:
+            """Open the echo modal."""
+            await interaction.response.send_modal(EchoModal())
 
         @tree.command(name="calendar", description="Deadlines as a file")
         async def calendar(interaction: discord.Interaction) -> None:
