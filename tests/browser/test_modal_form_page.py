@@ -1,6 +1,7 @@
 """A modal's select, checkbox group and file upload in a real browser: the page serves the sample bot's
 /echo form (tests/sandbox/sample_bot.py) from an in-process emulator; a person fills it in Chromium and
-reads the bot's echo of every value and the file it got back."""
+reads the bot's echo of every value and the file it got back. Then the links of a message: the demo
+server's channel and event links navigate in the page, any other opens a new tab."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from playwright.async_api import async_playwright, expect
 
 from sandbox.emulator import Emulator
 from sandbox.guild import Guild
+from sandbox.state import Channel
 from sandbox.web import page_app
 from tests.browser.chromium import FLAGS, chromium_executable, open_page
-from tests.browser.page_steps import be, message_with, ready, run, start_command
+from tests.browser.page_steps import be, message_with, open_channel, ready, run, start_command
 from tests.sandbox.conftest import populate
 from tests.sandbox.fixtures import DiscordLogWatch, running
 from tests.sandbox.sample_bot import SampleBot
@@ -28,7 +30,8 @@ async def test_a_modal_select_checkbox_and_file_reach_the_bot(
     """Pick a theme, tick a topic, upload a photo, submit: the bot echoes the values and posts the file."""
     parts = populate(emulator)
     guild = parts["guild"]
-    assert isinstance(guild, Guild)
+    announcements = parts["announcements"]
+    assert isinstance(guild, Guild) and isinstance(announcements, Channel)
     photo = tmp_path / "street.png"
     photo.write_bytes(PHOTO)
     bot = SampleBot()
@@ -44,6 +47,7 @@ async def test_a_modal_select_checkbox_and_file_reach_the_bot(
                 try:
                     page = await open_page(browser, str(server.make_url("/")))
                     await ready(page)
+                    start = page.url
                     await be(page, "alice")
                     await start_command(page, "/ech", "echo")
                     await run(page)
@@ -62,6 +66,24 @@ async def test_a_modal_select_checkbox_and_file_reach_the_bot(
                     href = await echo.get_by_role("link", name="street.png").get_attribute("href")
                     served = await page.request.get(urljoin(page.url, href or ""))
                     assert await served.body() == PHOTO
+
+                    # Links to the demo server stay in the page; others open a new tab that cannot reach back.
+                    base = f"https://discord.com/channels/{guild.id}"
+                    event = f"https://discord.com/events/{guild.id}/5"
+                    text = f"see {base}/{announcements.id} and {event} or https://ec.europa.eu/x"
+                    await page.get_by_test_id("message-input").fill(text)
+                    await page.get_by_test_id("send-button").click()
+                    said = message_with(page, "see ").last
+                    outside = said.get_by_role("link", name="https://ec.europa.eu/x")
+                    await expect(outside).to_have_attribute("target", "_blank")
+                    await expect(outside).to_have_attribute("rel", "noopener noreferrer")
+                    await said.get_by_role("link", name=event).click()
+                    title = page.get_by_test_id("channel-title")
+                    await expect(title).to_have_attribute("data-channel-name", "Scheduled events")
+                    assert page.url == start, "the events link navigated the page away"
+                    await open_channel(page, "general")
+                    await said.get_by_role("link", name=f"{base}/{announcements.id}").click()
+                    await expect(title).to_have_attribute("data-channel-name", "announcements")
                 finally:
                     await browser.close()
         finally:
