@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,10 +144,15 @@ class BotHarness:
         return await self.start()
 
 
-async def start_bot_process(emu: Emulator, settings: Settings) -> asyncio.subprocess.Process:
-    """Start `python -m bot run` pointed at the emulator, with stdout and stderr on one pipe."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIMABOT_")}
-    env.update(
+async def start_bot_process(
+    emu: Emulator, settings: Settings, *, env: Mapping[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` pointed at the emulator, with stdout and stderr on one pipe.
+
+    `env` adds variables (e.g. CLIMABOT_LOGGING__LEVEL); the caller must read the pipe from the start.
+    """
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("CLIMABOT_")}
+    child_env.update(
         CLIMABOT_DISCORD__TOKEN=emu.token,
         CLIMABOT_DISCORD__API_BASE_URL=emu.api_base_url,
         CLIMABOT_DISCORD__GATEWAY_URL=emu.gateway_url,
@@ -154,27 +160,99 @@ async def start_bot_process(emu: Emulator, settings: Settings) -> asyncio.subpro
         CLIMABOT_STORAGE__DATABASE_PATH=str(settings.storage.database_path),
         CLIMABOT_STORAGE__MEDIA_DIR=str(settings.storage.media_dir),
     )
+    child_env.update(env or {})
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
-        env=env,
+        env=child_env,
         cwd=settings.storage.database_path.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
 
 
+class BotProcess:
+    """A bot child process whose output is read from its first byte, so a full pipe never stalls it.
+
+    A bot that logs more than a pipe holds (64 KiB) before it connects would otherwise block in its
+    first write and never connect. Every line is kept in `lines`; `stdout` replays the same bytes as a
+    stream, for a caller that reads it (all of it, even after the process has exited).
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        """Start reading the process's output."""
+        self.process = process
+        self.lines: list[str] = []
+        self.stdout = asyncio.StreamReader()
+        self._partial = b""
+        self._reader = asyncio.create_task(self._read(), name=f"bot-output-{process.pid}")
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code, or None while it runs."""
+        return self.process.returncode
+
+    def send_signal(self, sig: int) -> None:
+        """Send a signal to the child."""
+        self.process.send_signal(sig)
+
+    def kill(self) -> None:
+        """SIGKILL the child."""
+        self.process.kill()
+
+    async def wait(self) -> int:
+        """Wait for the child to exit; its exit code."""
+        return await self.process.wait()
+
+    def text(self) -> str:
+        """Every complete line read so far, as one text."""
+        return "".join(line + "\n" for line in self.lines)
+
+    async def _read(self) -> None:
+        """Copy the pipe into `stdout` and `lines` until the child closes it."""
+        source = self.process.stdout
+        try:
+            while source is not None and (chunk := await source.read(65536)):
+                self.stdout.feed_data(chunk)
+                *complete, self._partial = (self._partial + chunk).split(b"\n")
+                self.lines += [line.decode(errors="replace") for line in complete]
+        finally:
+            if self._partial:
+                self.lines.append(self._partial.decode(errors="replace"))
+                self._partial = b""
+            self.stdout.feed_eof()
+
+    async def finish(self, timeout: float = 10.0) -> None:
+        """Wait until the output has been read to its end (the child has exited), else stop reading."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        except TimeoutError:
+            self._reader.cancel()
+
+
 @contextlib.asynccontextmanager
-async def subprocess_bot(emu: Emulator, settings: Settings, *, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+async def subprocess_bot(
+    emu: Emulator, settings: Settings, *, timeout: float = 20.0, env: Mapping[str, str] | None = None
+) -> AsyncIterator[BotProcess]:
     """Run `python -m bot run` against the emulator; yield the process once it has identified."""
     identifies = emu.identify_count + 1
-    proc = await start_bot_process(emu, settings)
+    proc = BotProcess(await start_bot_process(emu, settings, env=env))
     try:
-        await emu.wait_for_gateway(identifies=identifies, timeout=timeout)
+        try:
+            await emu.wait_for_gateway(identifies=identifies, timeout=timeout)
+        except Exception as exc:
+            tail = "\n".join(proc.lines[-20:])
+            raise AssertionError(f"the bot process did not connect: {exc}; its last output:\n{tail}") from exc
         yield proc
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGKILL)
-            await proc.wait()
+        await proc.wait()
+        await proc.finish()
