@@ -34,9 +34,9 @@ from storage.proposal_records import (
     own_proposal,
     proposal_filters,
     proposal_from_row,
-    support_click,
 )
-from storage.times import from_db_time, to_db_time
+from storage.proposals_support import toggle_support as _toggle_support
+from storage.times import to_db_time
 
 __all__ = [
     "ANSWER_STATUSES",
@@ -135,44 +135,14 @@ class ProposalsRepository(Repository):
     async def toggle_support(
         self, proposal_id: int, *, guild_id: int, user_id: int, now: datetime, threshold: int
     ) -> SupportResult:
-        """Apply one Support click in one transaction; tell whether it just reached the threshold."""
-        async with self._db.transaction() as conn:
-            async with conn.execute(
-                "SELECT p.status, s.supported_at FROM proposals p LEFT JOIN proposal_supports s"
-                " ON s.proposal_id = p.id AND s.user_id = ? WHERE p.id = ? AND p.guild_id = ?",
-                (user_id, proposal_id, guild_id),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                return SupportResult(SupportAction.NOT_FOUND, None)
-            held = from_db_time(row["supported_at"])
-            age = None if held is None else (now - held).total_seconds()
-            action = support_click(age, row["status"])
-            reached = False
-            if action is SupportAction.SUPPORTED:
-                await conn.execute(
-                    "INSERT INTO proposal_supports (proposal_id, user_id, supported_at) VALUES (?, ?, ?)",
-                    (proposal_id, user_id, to_db_time(now)),
-                )
-                await conn.execute(
-                    "UPDATE proposals SET supports = supports + 1 WHERE id = ?", (proposal_id,)
-                )
-                # Told once: the first support at or over the threshold claims the notice.
-                cursor = await conn.execute(
-                    "UPDATE proposals SET threshold_notified_at = ? WHERE id = ?"
-                    " AND threshold_notified_at IS NULL AND supports >= ?",
-                    (to_db_time(now), proposal_id, threshold),
-                )
-                reached = cursor.rowcount == 1
-            elif action is SupportAction.WITHDRAWN:
-                await conn.execute(
-                    "DELETE FROM proposal_supports WHERE proposal_id = ? AND user_id = ?",
-                    (proposal_id, user_id),
-                )
-                await conn.execute(
-                    "UPDATE proposals SET supports = supports - 1 WHERE id = ?", (proposal_id,)
-                )
-            return SupportResult(action, await _read(conn, proposal_id), reached)
+        """Apply one Support click in one transaction; tell whether it just reached the threshold.
+
+        The whole click (read, rules, write) is one call on the writer (Database.write), and this
+        returns only once it is committed.
+        """
+        return await self._db.write(
+            lambda conn: _toggle_support(conn, proposal_id, guild_id, user_id, now, threshold)
+        )
 
     async def answer(
         self, proposal_id: int, *, guild_id: int, status: str, reason: str, actor_id: int, now: datetime

@@ -68,6 +68,17 @@ async def test_support_toggles_with_double_click_window_and_notifies_threshold_o
     assert wrong.action is SupportAction.NOT_FOUND
 
 
+async def test_support_click_returns_the_proposal_as_stored(repo: ProposalsRepository) -> None:
+    # The click builds the proposal from the row it read plus its own write: it must equal a fresh read.
+    pid = await submit(repo)
+    clicks = [(1, T0), (1, later(0.5)), (2, later(1)), (1, later(10)), (3, later(11))]
+    for user, at in clicks:
+        result = await repo.toggle_support(pid, guild_id=GUILD, user_id=user, now=at, threshold=2)
+        assert result.proposal == await repo.get(pid, guild_id=GUILD)
+    stored = await repo.get(pid, guild_id=GUILD)
+    assert stored is not None and stored.supports == 2 and stored.threshold_notified_at == later(1)
+
+
 async def test_concurrent_supports_are_all_counted(repo: ProposalsRepository) -> None:
     pid = await submit(repo)
     results = await asyncio.gather(
