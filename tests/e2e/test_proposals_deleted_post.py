@@ -46,10 +46,16 @@ async def test_a_deleted_post_leaves_the_proposal_readable_and_nothing_fails(
             await emu.click(guild, person, starters["Thread deleted"], "proposals:support:2")
         ).reply()
         assert "You support proposal #2" in done.content
-    delete_thread(emu, guild, posts["Thread deleted"])
-    await asyncio.sleep(2.5)  # the delayed repaint has run against the deleted post
     thread, starter = posts["Thread deleted"], starters["Thread deleted"]
-    assert emu.count_requests("PATCH", rf"^/channels/{thread.id}/messages/{starter.id}$", 404) == 1
+    # The first repaint starts at once; wait until it reached Discord, so that only the delayed one meets
+    # the deleted post (a fast Support click can answer both clicks before the first edit is sent).
+    edit = rf"^/channels/{thread.id}/messages/{starter.id}$"
+    await emu.world.wait_until(
+        lambda: emu.count_requests("PATCH", edit, 200) or None, 5.0, "the first repaint"
+    )
+    delete_thread(emu, guild, thread)
+    await asyncio.sleep(2.5)  # the delayed repaint has run against the deleted post
+    assert emu.count_requests("PATCH", edit, 404) == 1
 
     # Answers and progress still work: stored, confirmed, DMs sent; the thread note is skipped.
     accepted = await answer(
